@@ -1,0 +1,35 @@
+/// Statement parameters laid out as NUL-terminated strings in one buffer, for `PQexecParams`.
+struct EncodedParameters {
+    private var buffer: [CChar] = []
+    private var offsets: [Int?] = []
+
+    init(_ bindings: PostgresBindings) throws(PostgresError) {
+        offsets.reserveCapacity(bindings.count)
+        for (index, binding) in bindings.enumerated() {
+            guard let binding else {
+                offsets.append(nil)
+                continue
+            }
+            let text = binding.postgresText
+            offsets.append(buffer.count)
+            for byte in text.utf8 {
+                guard byte != 0 else {
+                    throw PostgresError(code: .invalidParameter,
+                                        message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold")
+                }
+                buffer.append(CChar(bitPattern: byte))
+            }
+            buffer.append(0)
+        }
+    }
+
+    /// Calls `body` with the array of value pointers (NULL for SQL NULL), valid only during the call.
+    func withPointers<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+        buffer.withUnsafeBufferPointer { base in
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
+                offset.map { base.baseAddress!.advanced(by: $0) }
+            }
+            return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// A leased PostgreSQL connection. Every call runs the blocking libpq work on the pool's
+/// `BlockingExecutor`; task cancellation sends a cancel request to the server.
+///
+/// Only valid inside the `withConnection` / `withTransaction` closure that handed it out: do not let
+/// it escape.
+public struct PostgresConnection: Sendable {
+    let handle: PostgresConnectionHandle
+    let executor: BlockingExecutor
+
+    /// Runs one statement with bound parameters and returns its rows.
+    ///
+    /// Values are never spliced into `sql`: write `$1`, `$2`, ... and pass them in `bindings`.
+    @discardableResult
+    public func query(_ sql: String, _ bindings: PostgresBindings = []) async throws -> PostgresRows {
+        let handle = self.handle
+        return try await withTaskCancellationHandler {
+            try await executor.run { try handle.query(sql, bindings) }
+        } onCancel: {
+            handle.cancel()
+        }
+    }
+
+    /// Runs a statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ sql: String, _ bindings: PostgresBindings = []) async throws -> Int {
+        try await query(sql, bindings).affectedRows
+    }
+
+    /// Runs constant SQL (possibly several statements) with the simple-query protocol.
+    ///
+    /// For migration files and session settings only: it takes no parameters, so it must never be
+    /// given SQL built from values.
+    public func executeScript(_ sql: String) async throws {
+        let handle = self.handle
+        try await withTaskCancellationHandler {
+            try await executor.run { try handle.simpleExecute(sql) }
+        } onCancel: {
+            handle.cancel()
+        }
+    }
+
+    /// Runs `body` in a transaction: BEGIN, then COMMIT when it returns, ROLLBACK when it throws.
+    public func withTransaction<R>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+        try await executeScript("BEGIN")
+        let value: R
+        do {
+            value = try await body(self)
+        } catch {
+            // The original error matters more than a failed rollback (the connection may be gone).
+            try? await executeScript("ROLLBACK")
+            throw error
+        }
+        try await executeScript("COMMIT")
+        return value
+    }
+
+    /// Streams rows into `COPY table (columns) FROM STDIN` (text format). Memory stays bounded: the
+    /// writer sends its buffer whenever it passes `PostgresCopyInWriter.flushThreshold`.
+    ///
+    /// `sql` is the whole COPY statement, e.g. `COPY loans (loan_id, ...) FROM STDIN`. Returns the
+    /// number of rows copied. When `body` throws, the COPY is aborted and nothing is written.
+    @discardableResult
+    public func copyIn(_ sql: String, _ body: (PostgresCopyInWriter) async throws -> Void) async throws -> Int {
+        let handle = self.handle
+        try await executor.run { try handle.beginCopy(sql, expecting: .copyIn) }
+        let writer = PostgresCopyInWriter(handle: handle, executor: executor)
+        do {
+            try await body(writer)
+            try await writer.flush()
+        } catch {
+            let reason = String(describing: error)
+            _ = try? await executor.run { try handle.endCopyIn(errorMessage: "aborted by client: \(reason)") }
+            throw error
+        }
+        return try await executor.run { try handle.endCopyIn(errorMessage: nil) }
+    }
+
+    /// Streams the rows of `COPY (query) TO STDOUT` (text format) through `body`, which runs on the
+    /// blocking executor and pulls rows with `reader.next()`; memory stays bounded by one row.
+    ///
+    /// COPY takes no parameters: pass values through `bindSettings`, which are set with
+    /// `set_config(name, value, false)` (bound parameters) before the COPY, and read them in the query
+    /// with `current_setting('name')`. Returns what `body` returns.
+    public func copyOut<R: Sendable>(
+        _ sql: String,
+        bindSettings: [(name: String, value: String)] = [],
+        _ body: @escaping @Sendable (inout PostgresCopyOutReader) throws -> R
+    ) async throws -> R {
+        for setting in bindSettings {
+            try await query("SELECT set_config($1, $2, false)", [setting.name, setting.value])
+        }
+        let handle = self.handle
+        return try await withTaskCancellationHandler {
+            try await executor.run {
+                try handle.beginCopy(sql, expecting: .copyOut)
+                var reader = PostgresCopyOutReader(handle: handle)
+                do {
+                    let value = try body(&reader)
+                    try reader.drain()
+                    return value
+                } catch {
+                    // Leave the connection usable: cancel the rest and read to the end.
+                    handle.cancel()
+                    try? reader.drain()
+                    throw error
+                }
+            }
+        } onCancel: {
+            handle.cancel()
+        }
+    }
+}

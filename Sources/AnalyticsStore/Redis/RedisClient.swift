@@ -1,0 +1,181 @@
+import Logging
+import Synchronization
+
+/// A Redis client over hiredis: a few connections, short timeouts, and fail-fast while Redis is down.
+///
+/// Every call runs on the `BlockingExecutor`. A failed connection is dropped; for
+/// `configuration.retryAfter` after a failure, calls fail at once with `.unavailable` instead of
+/// waiting on a dead server, then the next call reconnects. Safe to share between tasks.
+public final class RedisClient: Sendable {
+    private struct State {
+        var idle: [RedisContextHandle] = []
+        var downUntil: ContinuousClock.Instant?
+        var lastFailure: String?
+    }
+
+    /// Where the client connects.
+    public let configuration: RedisConfiguration
+    private let executor: BlockingExecutor
+    private let maximumIdle: Int
+    private let state = Mutex(State())
+
+    /// Creates a client; connections open lazily. `maximumIdle` bounds the connections kept open
+    /// between calls (concurrency is bounded by the executor's threads).
+    public init(configuration: RedisConfiguration, executor: BlockingExecutor, maximumIdle: Int = 8) {
+        IgnoreSIGPIPE.once()
+        self.configuration = configuration
+        self.executor = executor
+        self.maximumIdle = maximumIdle
+    }
+
+    /// Sends several commands in one round trip and returns their replies in order. An error reply
+    /// is returned as `.error`, not thrown; a connection failure or timeout throws `RedisError`.
+    public func pipeline(_ commands: [[String]]) async throws -> [RedisReply] {
+        try await pipelineBytes(commands.map { $0.map { Array($0.utf8) } })
+    }
+
+    /// `pipeline` with binary-safe arguments.
+    public func pipelineBytes(_ commands: [[[UInt8]]]) async throws -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        return try await executor.run { [self] in try self.runBlocking(commands) }
+    }
+
+    /// Sends one command and returns its reply; an error reply throws `.server`.
+    @discardableResult
+    public func command(_ arguments: [String]) async throws -> RedisReply {
+        try Self.checked(try await pipeline([arguments])[0], arguments.first ?? "")
+    }
+
+    /// `GET key`: the value's bytes, or nil when the key does not exist.
+    public func get(_ key: String) async throws -> [UInt8]? {
+        switch try await command(["GET", key]) {
+        case .bulk(let bytes): return bytes
+        case .null: return nil
+        case let other: throw RedisError(code: .protocolError, message: "GET returned \(other)")
+        }
+    }
+
+    /// `SET key value [EX seconds]`.
+    public func set(_ key: String, _ value: [UInt8], expireSeconds: Int? = nil) async throws {
+        var arguments: [[UInt8]] = [Array("SET".utf8), Array(key.utf8), value]
+        if let expireSeconds { arguments += [Array("EX".utf8), Array(String(expireSeconds).utf8)] }
+        _ = try Self.checked(try await pipelineBytes([arguments])[0], "SET")
+    }
+
+    /// `SET key value [EX seconds]` with a text value.
+    public func set(_ key: String, _ value: String, expireSeconds: Int? = nil) async throws {
+        try await set(key, Array(value.utf8), expireSeconds: expireSeconds)
+    }
+
+    /// `DEL keys...`: the number of keys removed.
+    @discardableResult
+    public func delete(_ keys: [String]) async throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        return Int(try await command(["DEL"] + keys).integer ?? 0)
+    }
+
+    /// `UNLINK keys...` (non-blocking delete): the number of keys removed.
+    @discardableResult
+    public func unlink(_ keys: [String]) async throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        return Int(try await command(["UNLINK"] + keys).integer ?? 0)
+    }
+
+    /// `INCR key`: the new value.
+    @discardableResult
+    public func increment(_ key: String) async throws -> Int64 {
+        guard let value = try await command(["INCR", key]).integer else {
+            throw RedisError(code: .protocolError, message: "INCR did not return an integer")
+        }
+        return value
+    }
+
+    /// `EXPIRE key seconds`: true when the key exists.
+    @discardableResult
+    public func expire(_ key: String, seconds: Int) async throws -> Bool {
+        try await command(["EXPIRE", key, String(seconds)]).integer == 1
+    }
+
+    /// `PUBLISH channel message`: the number of subscribers that received it.
+    @discardableResult
+    public func publish(_ channel: String, _ message: String) async throws -> Int {
+        Int(try await command(["PUBLISH", channel, message]).integer ?? 0)
+    }
+
+    /// All keys matching `pattern`, walked with `SCAN` (never `KEYS`, which blocks Redis).
+    public func scanKeys(matching pattern: String, count: Int = 1000) async throws -> [String] {
+        var cursor = "0"
+        var keys: [String] = []
+        repeat {
+            let reply = try await command(["SCAN", cursor, "MATCH", pattern, "COUNT", String(count)])
+            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].string,
+                  case .array(let batch) = parts[1] else {
+                throw RedisError(code: .protocolError, message: "SCAN returned \(reply)")
+            }
+            keys += batch.compactMap(\.string)
+            cursor = next
+        } while cursor != "0"
+        return keys
+    }
+
+    /// Closes the idle connections.
+    public func shutdown() {
+        let idle = state.withLock { s in
+            defer { s.idle.removeAll() }
+            return s.idle
+        }
+        _ = idle
+    }
+
+    // MARK: Blocking part
+
+    private static func checked(_ reply: RedisReply, _ command: String) throws(RedisError) -> RedisReply {
+        if case .error(let message) = reply {
+            throw RedisError(code: .server, message: "\(command) failed: \(message)")
+        }
+        return reply
+    }
+
+    private func runBlocking(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
+        let now = ContinuousClock.now
+        let (reusable, blockedBy) = state.withLock { s -> (RedisContextHandle?, String?) in
+            if let until = s.downUntil, now < until {
+                return (nil, s.lastFailure ?? "unavailable")
+            }
+            return (s.idle.popLast(), nil)
+        }
+        if let blockedBy {
+            throw RedisError(code: .unavailable, message: "Redis at \(configuration) is unavailable (\(blockedBy)); retrying shortly")
+        }
+        var pooled = reusable
+        while true {
+            do throws(RedisError) {
+                let handle: RedisContextHandle
+                if let pooled {
+                    handle = pooled
+                } else {
+                    handle = try RedisContextHandle.connect(configuration)
+                }
+                let replies = try handle.pipeline(commands)
+                state.withLock { s in
+                    s.downUntil = nil
+                    if s.idle.count < maximumIdle { s.idle.append(handle) }
+                }
+                return replies
+            } catch {
+                if pooled != nil, error.code == .unavailable {
+                    // A kept connection went stale (Redis restarted): one more try on a fresh one.
+                    pooled = nil
+                    continue
+                }
+                state.withLock { s in
+                    s.downUntil = ContinuousClock.now.advanced(by: configuration.retryAfter)
+                    s.lastFailure = error.message
+                    // Other idle connections may be dead too; drop them rather than fail one by one.
+                    s.idle.removeAll()
+                }
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import AnalyticsStore
+
+/// The worker's settings, read once from the environment.
+///
+/// Keys: `DATABASE_URL` (required), `REDIS_URL` (optional; cache invalidation is skipped without it),
+/// `ANALYTICS_TIMEZONE` (default `Africa/Lagos`), `MIGRATIONS_DIR` (default `migrations`),
+/// `DATABASE_POOL_SIZE` (default 4), `LOG_LEVEL` (default `info`).
+struct WorkerConfiguration: Sendable {
+    var database: PostgresConfiguration
+    var redis: RedisConfiguration?
+    var timeZone: String
+    var migrationsDirectory: String
+    var poolSize: Int
+
+    init(environment: [String: String]) throws(ConfigurationError) {
+        guard let url = environment["DATABASE_URL"], !url.isEmpty else {
+            throw ConfigurationError(key: "DATABASE_URL", message: "is not set (e.g. postgres://user:pass@127.0.0.1:5432/analytics)")
+        }
+        do {
+            database = try PostgresConfiguration(url: url)
+        } catch {
+            throw ConfigurationError(key: "DATABASE_URL", message: error.message)
+        }
+        if let redisURL = environment["REDIS_URL"], !redisURL.isEmpty {
+            do {
+                redis = try RedisConfiguration(url: redisURL)
+            } catch {
+                throw ConfigurationError(key: "REDIS_URL", message: error.message)
+            }
+        }
+        timeZone = environment["ANALYTICS_TIMEZONE"] ?? "Africa/Lagos"
+        migrationsDirectory = environment["MIGRATIONS_DIR"] ?? "migrations"
+        let size = environment["DATABASE_POOL_SIZE"] ?? "4"
+        guard let poolSize = Int(size), (1...100).contains(poolSize) else {
+            throw ConfigurationError(key: "DATABASE_POOL_SIZE", message: "must be a whole number from 1 to 100, got '\(size)'")
+        }
+        self.poolSize = poolSize
+    }
+}
+
+/// A setting that is missing or malformed; the message names the key.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var key: String
+    var message: String
+    var description: String { "configuration error: \(key) \(message)" }
+}

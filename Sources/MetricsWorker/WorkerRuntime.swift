@@ -1,0 +1,49 @@
+import AnalyticsStore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The resources a worker command uses: the blocking executor and the database pool.
+/// Created per command run and shut down at its end.
+struct WorkerRuntime {
+    let configuration: WorkerConfiguration
+    let executor: BlockingExecutor
+    let pool: PostgresPool
+    let logger: Logger
+
+    /// Reads the environment; a bad setting prints one line naming the key and exits 64.
+    static func start(label: String) throws -> WorkerRuntime {
+        IgnoreSIGPIPE.once()
+        let configuration: WorkerConfiguration
+        do {
+            configuration = try WorkerConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("metrics-worker: \(error)\n".utf8))
+            throw ExitCode.usage
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        let executor = BlockingExecutor(threads: configuration.poolSize + 2)
+        let pool = PostgresPool(configuration: configuration.database, maximumConnections: configuration.poolSize,
+                                acquireTimeout: .seconds(30), executor: executor,
+                                applicationName: "metrics-worker", logger: logger)
+        return WorkerRuntime(configuration: configuration, executor: executor, pool: pool, logger: logger)
+    }
+
+    func shutdown() async {
+        pool.shutdown()
+        try? await executor.shutdown()
+    }
+
+    /// Maps an error to the one line a person reads and the exit code.
+    func fail(_ error: any Error, doing what: String) -> ExitCode {
+        if let error = error as? PostgresError {
+            let hint = error.isConnectionProblem ? " (is PostgreSQL running and DATABASE_URL right?)" : ""
+            FileHandle.standardError.write(Data("metrics-worker: \(what) failed: \(error.message)\(hint)\n".utf8))
+            logger.debug("failure detail", metadata: ["error": "\(error.debugDescription)"])
+            return error.isConnectionProblem ? .databaseUnavailable : .jobFailed
+        }
+        FileHandle.standardError.write(Data("metrics-worker: \(what) failed: \(error)\n".utf8))
+        return .jobFailed
+    }
+}

@@ -1,0 +1,63 @@
+@testable import AnalyticsAPI
+import AnalyticsStore
+import AnalyticsTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Health and readiness")
+struct HealthTests {
+    func app(pool: PostgresPool, redis: RedisClient?) -> some ApplicationProtocol {
+        Application(router: buildRouter(readiness: StoreReadinessProbe(pool: pool, redis: redis)))
+    }
+
+    @Test("/health answers 200 and /ready reports ready on a migrated database")
+    func readyWhenMigrated() async throws {
+        let db = try await TestDatabase.create(migrated: true)
+        defer { Task { await db.drop() } }
+        let redis = RedisClient(configuration: try RedisConfiguration(url: try TestEnvironment.redisURL()), executor: db.executor)
+        try await app(pool: db.pool, redis: redis).test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .ok)
+                let report = try JSONDecoder().decode(ReadinessReport.self, from: Data(response.body.readableBytesView))
+                #expect(report.ready)
+                #expect(report.redis == "ok")
+                #expect(report.schemaVersion == Schema.expectedVersion)
+            }
+        }
+    }
+
+    @Test("/ready is 503 naming the missing migration until the schema is migrated; the API never migrates")
+    func notReadyBeforeMigration() async throws {
+        let db = try await TestDatabase.create(migrated: false)
+        defer { Task { await db.drop() } }
+        try await app(pool: db.pool, redis: nil).test(.router) { client in
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let report = try JSONDecoder().decode(ReadinessReport.self, from: Data(response.body.readableBytesView))
+                #expect(!report.ready)
+                #expect(report.database.contains("metrics-worker migrate"))
+            }
+        }
+        #expect(try await MigrationRunner.currentVersion(on: db.pool) == 0)
+    }
+
+    @Test("Redis down makes /ready degraded but still ready")
+    func degradedWithoutRedis() async throws {
+        let db = try await TestDatabase.create(migrated: true)
+        defer { Task { await db.drop() } }
+        let port = Int(try await ServerScript.run(["free-port"])) ?? 1
+        let redis = RedisClient(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(port)"), executor: db.executor)
+        try await app(pool: db.pool, redis: redis).test(.router) { client in
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .ok)
+                let report = try JSONDecoder().decode(ReadinessReport.self, from: Data(response.body.readableBytesView))
+                #expect(report.status == "degraded")
+            }
+        }
+    }
+}

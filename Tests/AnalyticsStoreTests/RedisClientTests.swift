@@ -1,0 +1,91 @@
+import AnalyticsStore
+import AnalyticsTestSupport
+import Testing
+
+@Suite("Redis client")
+struct RedisClientTests {
+    /// A client on the shared test Redis, with keys under a namespace of this test's own.
+    static func client() throws -> (RedisClient, BlockingExecutor, String) {
+        let executor = BlockingExecutor(threads: 4)
+        let client = RedisClient(configuration: try RedisConfiguration(url: try TestEnvironment.redisURL()), executor: executor)
+        return (client, executor, "test:\(UInt64.random(in: 0...UInt64.max)):")
+    }
+
+    @Test("GET, SET with EX, DEL, UNLINK, INCR, EXPIRE and SCAN")
+    func commands() async throws {
+        let (redis, executor, ns) = try Self.client()
+        #expect(try await redis.get(ns + "missing") == nil)
+        try await redis.set(ns + "a", "alpha", expireSeconds: 60)
+        #expect(try await redis.get(ns + "a").map { String(decoding: $0, as: UTF8.self) } == "alpha")
+        let ttl = try await redis.command(["TTL", ns + "a"]).integer ?? -1
+        #expect(ttl > 0 && ttl <= 60)
+        let binary: [UInt8] = [0, 255, 10, 13, 0]
+        try await redis.set(ns + "bin", binary)
+        #expect(try await redis.get(ns + "bin") == binary)
+        #expect(try await redis.increment(ns + "n") == 1)
+        #expect(try await redis.increment(ns + "n") == 2)
+        #expect(try await redis.expire(ns + "n", seconds: 100))
+        #expect(try await redis.expire(ns + "nothing", seconds: 100) == false)
+        for i in 0..<25 { try await redis.set(ns + "scan:\(i)", "x") }
+        let keys = try await redis.scanKeys(matching: ns + "scan:*", count: 7)
+        #expect(Set(keys) == Set((0..<25).map { ns + "scan:\($0)" }))
+        #expect(try await redis.delete([ns + "a", ns + "missing"]) == 1)
+        #expect(try await redis.unlink(keys) == 25)
+        let error = await #expect(throws: RedisError.self) { try await redis.command(["INCR", ns + "bin"]) }
+        #expect(error?.code == .server)
+        try await executor.shutdown()
+    }
+
+    @Test("10,000 commands pipelined in one round trip")
+    func pipelining() async throws {
+        let (redis, executor, ns) = try Self.client()
+        let sets = (0..<10_000).map { ["SET", ns + "p:\($0)", "v\($0)", "EX", "60"] }
+        let replies = try await redis.pipeline(sets)
+        #expect(replies.count == 10_000)
+        #expect(replies.allSatisfy { $0 == .status("OK") })
+        let gets = try await redis.pipeline((0..<10_000).map { ["GET", ns + "p:\($0)"] })
+        #expect(gets.enumerated().allSatisfy { $0.element.string == "v\($0.offset)" })
+        try await executor.shutdown()
+    }
+
+    @Test("Redis killed: calls fail within the timeout with a clear error, then work after it restarts")
+    func deadRedisFailsFastAndRecovers() async throws {
+        let server = try await LocalRedis.start()
+        defer { Task { try? await server.stop() } }
+        let executor = BlockingExecutor(threads: 4)
+        let redis = RedisClient(configuration: try RedisConfiguration(url: server.url + "?retry_after_ms=200"), executor: executor)
+        try await redis.set("k", "v")
+        try await server.stop()
+        let clock = ContinuousClock()
+        for _ in 0..<5 {
+            let start = clock.now
+            let error = await #expect(throws: RedisError.self) { try await redis.get("k") }
+            #expect(clock.now - start < .milliseconds(100))
+            #expect(error?.code == .unavailable || error?.code == .timeout)
+            #expect(error?.description.contains("Redis") == true)
+        }
+        try await server.startAgain()
+        // Within the fail-fast window calls still fail; after it the client reconnects by itself.
+        var recovered = false
+        for _ in 0..<40 where !recovered {
+            if (try? await redis.set("k", "again")) != nil { recovered = true } else { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(recovered)
+        #expect(try await redis.get("k").map { String(decoding: $0, as: UTF8.self) } == "again")
+        try await executor.shutdown()
+    }
+
+    @Test("a malformed Redis URL is rejected with a message")
+    func badURL() {
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "http://x") }
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://h:99999") }
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://h:1/x") }
+        let parsed = try? RedisConfiguration(url: "redis://:s3cret@cache:6380/2?timeout_ms=20")
+        #expect(parsed?.host == "cache")
+        #expect(parsed?.port == 6380)
+        #expect(parsed?.database == 2)
+        #expect(parsed?.password == "s3cret")
+        #expect(parsed?.commandTimeout == .milliseconds(20))
+        #expect(parsed?.description.contains("s3cret") == false)
+    }
+}

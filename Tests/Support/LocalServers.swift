@@ -1,0 +1,108 @@
+import Foundation
+
+/// Runs `scripts/servers.sh` (the same script the test runner and the dev command use) off the
+/// cooperative thread pool.
+public enum ServerScript {
+    /// Runs the script with `arguments` and returns its standard output; throws on a non-zero exit.
+    ///
+    /// The child runs on a thread of its own (`popen`/`pclose`), never on a dispatch or cooperative
+    /// thread, which the Swift runtime on Linux shares with the task executor.
+    @discardableResult
+    public static func run(_ arguments: [String]) async throws -> String {
+        let script = try TestEnvironment.value("TEST_SERVERS_SCRIPT")
+        let command = ([script] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            .joined(separator: " ")
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                guard let pipe = popen("/bin/bash " + command + " 2>&1", "r") else {
+                    continuation.resume(throwing: TestEnvironmentError(message: "cannot start servers.sh"))
+                    return
+                }
+                var output: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = fread(&buffer, 1, buffer.count, pipe)
+                    if count <= 0 { break }
+                    output.append(contentsOf: buffer[0..<count])
+                }
+                let status = pclose(pipe)
+                let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if status == 0 {
+                    continuation.resume(returning: text)
+                } else {
+                    continuation.resume(throwing: TestEnvironmentError(
+                        message: "servers.sh \(arguments.joined(separator: " ")) failed (status \(status)): \(text)"))
+                }
+            }
+            thread.start()
+        }
+    }
+
+    /// A folder for one test's own server, under the test run's work folder.
+    public static func makeDirectory(_ prefix: String) throws -> String {
+        let base = try TestEnvironment.value("TEST_WORK_DIR")
+        let path = "\(base)/\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+/// A PostgreSQL server of a test's own, for tests that restart or kill it.
+public final class LocalPostgres: Sendable {
+    /// Its data folder.
+    public let directory: String
+    /// Its port on 127.0.0.1.
+    public let port: Int
+    /// A superuser URL for its `postgres` database.
+    public var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+
+    private init(directory: String, port: Int) {
+        self.directory = directory
+        self.port = port
+    }
+
+    /// Initialises and starts a new server.
+    public static func start() async throws -> LocalPostgres {
+        let base = try ServerScript.makeDirectory("pg")
+        let port = Int(try await ServerScript.run(["free-port"])) ?? 0
+        let server = LocalPostgres(directory: base + "/data", port: port)
+        try await ServerScript.run(["pg-start", server.directory, String(port)])
+        return server
+    }
+
+    /// Fast restart (connections are terminated).
+    public func restart() async throws { try await ServerScript.run(["pg-restart", directory]) }
+    /// Fast shutdown.
+    public func stop() async throws { try await ServerScript.run(["pg-stop", directory]) }
+    /// Starts it again after `stop()`.
+    public func startAgain() async throws { try await ServerScript.run(["pg-start", directory, String(port)]) }
+}
+
+/// A Redis server of a test's own, for tests that kill it.
+public final class LocalRedis: Sendable {
+    /// Its folder (pid file, log).
+    public let directory: String
+    /// Its port on 127.0.0.1.
+    public let port: Int
+    /// Its URL.
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    private init(directory: String, port: Int) {
+        self.directory = directory
+        self.port = port
+    }
+
+    /// Starts a new server.
+    public static func start() async throws -> LocalRedis {
+        let directory = try ServerScript.makeDirectory("redis")
+        let port = Int(try await ServerScript.run(["free-port"])) ?? 0
+        let server = LocalRedis(directory: directory, port: port)
+        try await ServerScript.run(["redis-start", directory, String(port)])
+        return server
+    }
+
+    /// Stops it (SIGTERM, waits for exit).
+    public func stop() async throws { try await ServerScript.run(["redis-stop", directory]) }
+    /// Starts it again on the same port.
+    public func startAgain() async throws { try await ServerScript.run(["redis-start", directory, String(port)]) }
+}

@@ -1,0 +1,50 @@
+import AnalyticsStore
+import Foundation
+
+/// A database of its own for one test suite, created on the test server and dropped afterwards, so
+/// suites that swift-testing runs in parallel never see each other's rows.
+public final class TestDatabase: Sendable {
+    /// The configuration of the new database.
+    public let configuration: PostgresConfiguration
+    /// The database's name (`t_` + random hex).
+    public let name: String
+    /// A pool for it.
+    public let pool: PostgresPool
+    /// The executor behind the pool.
+    public let executor: BlockingExecutor
+    private let admin: PostgresPool
+
+    /// Creates an empty database; `migrated` applies `migrations/` to it.
+    public static func create(migrated: Bool = true, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10)) async throws -> TestDatabase {
+        let adminConfiguration = try PostgresConfiguration(url: try TestEnvironment.databaseURL())
+        let executor = BlockingExecutor(threads: poolSize + 4)
+        let admin = PostgresPool(configuration: adminConfiguration, maximumConnections: 1, acquireTimeout: .seconds(10), executor: executor)
+        let name = "t_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        // An identifier cannot be a bound parameter; the name is generated from [a-z0-9_] only.
+        try await admin.withConnection { try await $0.executeScript("CREATE DATABASE \(name)") }
+        let configuration = try adminConfiguration.replacingDatabase(with: name)
+        let pool = PostgresPool(configuration: configuration, maximumConnections: poolSize, acquireTimeout: acquireTimeout, executor: executor)
+        let database = TestDatabase(configuration: configuration, name: name, pool: pool, executor: executor, admin: admin)
+        if migrated {
+            let migrations = try Migration.load(from: TestEnvironment.migrationsDirectory)
+            _ = try await MigrationRunner(migrations: migrations).run(on: pool)
+        }
+        return database
+    }
+
+    private init(configuration: PostgresConfiguration, name: String, pool: PostgresPool, executor: BlockingExecutor, admin: PostgresPool) {
+        self.configuration = configuration
+        self.name = name
+        self.pool = pool
+        self.executor = executor
+        self.admin = admin
+    }
+
+    /// Closes the pool and drops the database.
+    public func drop() async {
+        pool.shutdown()
+        _ = try? await admin.withConnection { try await $0.executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        admin.shutdown()
+        try? await executor.shutdown()
+    }
+}

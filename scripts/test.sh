@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against throwaway PostgreSQL and Redis servers that this script starts
+# on free loopback ports and stops again, whatever happens. Extra arguments go to `swift test`
+# (e.g. --filter AnalyticsStoreTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+servers=scripts/servers.sh
+
+bash "$servers" deps
+
+work=$(mktemp -d /tmp/analytics-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  local dir
+  # The suite's shared servers, and any a test started for itself (fault tests).
+  for dir in "$work/postgres" "$work"/pg-*/data; do [ -d "$dir" ] && bash "$servers" pg-stop "$dir" || true; done
+  for dir in "$work/redis" "$work"/redis-*; do [ -d "$dir" ] && bash "$servers" redis-stop "$dir" || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+pg_port=$(bash "$servers" free-port)
+redis_port=$(bash "$servers" free-port)
+PG_FSYNC=off PG_SYNCHRONOUS_COMMIT=off bash "$servers" pg-start "$work/postgres" "$pg_port"
+bash "$servers" redis-start "$work/redis" "$redis_port"
+echo "test servers: PostgreSQL 127.0.0.1:$pg_port, Redis 127.0.0.1:$redis_port"
+
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+export TEST_SERVERS_SCRIPT="$PWD/$servers"
+export TEST_WORK_DIR="$work"
+
+swift build --build-tests
+swift test --skip-build "$@"
