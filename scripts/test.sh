@@ -30,5 +30,11 @@ export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
 export TEST_SERVERS_SCRIPT="$PWD/$servers"
 export TEST_WORK_DIR="$work"
 
-swift build --build-tests
-swift test --skip-build "$@"
+# SWIFT_SCRATCH_PATH: build in another folder (e.g. .build-api) instead of .build.
+scratch=()
+[ -n "${SWIFT_SCRATCH_PATH:-}" ] && scratch=(--scratch-path "$SWIFT_SCRATCH_PATH")
+
+swift build "${scratch[@]}" --build-tests
+# Tests that need the worker as a program (to load the fixture the way production does) run this.
+export TEST_WORKER_BIN="$(swift build "${scratch[@]}" --show-bin-path)/metrics-worker"
+swift test "${scratch[@]}" --skip-build "$@"

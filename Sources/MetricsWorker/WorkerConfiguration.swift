@@ -1,16 +1,18 @@
+import AnalyticsCore
 import AnalyticsStore
 
 /// The worker's settings, read once from the environment.
 ///
 /// Keys: `DATABASE_URL` (required), `REDIS_URL` (optional; cache invalidation is skipped without it),
 /// `ANALYTICS_TIMEZONE` (default `Africa/Lagos`), `MIGRATIONS_DIR` (default `migrations`),
-/// `DATABASE_POOL_SIZE` (default 4), `LOG_LEVEL` (default `info`).
+/// `DATABASE_POOL_SIZE` (default 6), `DQI_CHANNEL_PURITY` (default `on`), `LOG_LEVEL` (default `info`).
 struct WorkerConfiguration: Sendable {
     var database: PostgresConfiguration
     var redis: RedisConfiguration?
     var timeZone: String
     var migrationsDirectory: String
     var poolSize: Int
+    var metricsOptions = MetricsOptions()
 
     init(environment: [String: String]) throws(ConfigurationError) {
         guard let url = environment["DATABASE_URL"], !url.isEmpty else {
@@ -30,11 +32,16 @@ struct WorkerConfiguration: Sendable {
         }
         timeZone = environment["ANALYTICS_TIMEZONE"] ?? "Africa/Lagos"
         migrationsDirectory = environment["MIGRATIONS_DIR"] ?? "migrations"
-        let size = environment["DATABASE_POOL_SIZE"] ?? "4"
+        let size = environment["DATABASE_POOL_SIZE"] ?? "6"
         guard let poolSize = Int(size), (1...100).contains(poolSize) else {
             throw ConfigurationError(key: "DATABASE_POOL_SIZE", message: "must be a whole number from 1 to 100, got '\(size)'")
         }
         self.poolSize = poolSize
+        switch environment["DQI_CHANNEL_PURITY"]?.lowercased() ?? "on" {
+        case "on", "true", "1", "yes": metricsOptions = MetricsOptions(dqiUsesChannelPurity: true)
+        case "off", "false", "0", "no": metricsOptions = MetricsOptions(dqiUsesChannelPurity: false)
+        default: throw ConfigurationError(key: "DQI_CHANNEL_PURITY", message: "must be on or off")
+        }
     }
 }
 

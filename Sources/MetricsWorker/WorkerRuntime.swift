@@ -10,6 +10,10 @@ struct WorkerRuntime {
     let executor: BlockingExecutor
     let pool: PostgresPool
     let logger: Logger
+    let redis: RedisClient?
+
+    /// The job runner over this runtime's pool and Redis.
+    var runner: JobRunner { JobRunner(pool: pool, redis: redis, logger: logger) }
 
     /// Reads the environment; a bad setting prints one line naming the key and exits 64.
     static func start(label: String) throws -> WorkerRuntime {
@@ -27,11 +31,13 @@ struct WorkerRuntime {
         let pool = PostgresPool(configuration: configuration.database, maximumConnections: configuration.poolSize,
                                 acquireTimeout: .seconds(30), executor: executor,
                                 applicationName: "metrics-worker", logger: logger)
-        return WorkerRuntime(configuration: configuration, executor: executor, pool: pool, logger: logger)
+        let redis = configuration.redis.map { RedisClient(configuration: $0, executor: executor) }
+        return WorkerRuntime(configuration: configuration, executor: executor, pool: pool, logger: logger, redis: redis)
     }
 
     func shutdown() async {
         pool.shutdown()
+        redis?.shutdown()
         try? await executor.shutdown()
     }
 

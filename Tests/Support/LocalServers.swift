@@ -3,39 +3,15 @@ import Foundation
 /// Runs `scripts/servers.sh` (the same script the test runner and the dev command use) off the
 /// cooperative thread pool.
 public enum ServerScript {
-    /// Runs the script with `arguments` and returns its standard output; throws on a non-zero exit.
-    ///
-    /// The child runs on a thread of its own (`popen`/`pclose`), never on a dispatch or cooperative
-    /// thread, which the Swift runtime on Linux shares with the task executor.
+    /// Runs the script with `arguments` and returns its output; throws on a non-zero exit.
     @discardableResult
     public static func run(_ arguments: [String]) async throws -> String {
         let script = try TestEnvironment.value("TEST_SERVERS_SCRIPT")
-        let command = ([script] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-            .joined(separator: " ")
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                guard let pipe = popen("/bin/bash " + command + " 2>&1", "r") else {
-                    continuation.resume(throwing: TestEnvironmentError(message: "cannot start servers.sh"))
-                    return
-                }
-                var output: [UInt8] = []
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while true {
-                    let count = fread(&buffer, 1, buffer.count, pipe)
-                    if count <= 0 { break }
-                    output.append(contentsOf: buffer[0..<count])
-                }
-                let status = pclose(pipe)
-                let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                if status == 0 {
-                    continuation.resume(returning: text)
-                } else {
-                    continuation.resume(throwing: TestEnvironmentError(
-                        message: "servers.sh \(arguments.joined(separator: " ")) failed (status \(status)): \(text)"))
-                }
-            }
-            thread.start()
+        let result = try await ProcessRunner.run("/bin/bash", [script] + arguments)
+        guard result.status == 0 else {
+            throw TestEnvironmentError(message: "servers.sh \(arguments.joined(separator: " ")) failed (status \(result.status)): \(result.output)")
         }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A folder for one test's own server, under the test run's work folder.

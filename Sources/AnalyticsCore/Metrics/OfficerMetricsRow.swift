@@ -90,4 +90,97 @@ public struct OfficerMetricsRow: Hashable, Sendable {
     public var dqi: Int
     /// `rank`: 1-based among officers with Active loans; nil otherwise or before ranking.
     public var rank: Int?
+
+    /// Creates a row from all of its columns, e.g. when reading back stored rows (branch
+    /// aggregation, ranking, trend). Rows of a calculation come from
+    /// ``OfficerAccumulator/finalise(officer:window:par15Override:options:)``.
+    public init(
+        officerId: String,
+        calculationDate: CalendarDate,
+        officerName: String,
+        region: String,
+        branch: String,
+        employmentStatus: String,
+        totalPortfolio: Money,
+        activeLoans: Int,
+        totalDisbursedCount: Int,
+        totalDisbursedAmount: Money,
+        overdue15dAmount: Money,
+        overdue15dCount: Int,
+        par15Ratio: Ratio4?,
+        porr: Ratio4?,
+        disbursedCount: Int,
+        firstMissCount: Int,
+        fimr: Ratio4?,
+        allTimeFimr: Ratio4?,
+        dpd1to6Balance: Money,
+        amountDue7d: Money,
+        d06Slippage: Ratio4?,
+        prevDpd1to6Balance: Money,
+        movedTo7to30: Money,
+        roll: Ratio4?,
+        feesCollected: Money,
+        feesDue: Money,
+        frr: Ratio4?,
+        interestCollected: Money,
+        totalYield: Money,
+        par15MidMonth: Money,
+        ayr: Ratio4?,
+        onTimeRate: Ratio4?,
+        channelPurity: Ratio4?,
+        waiversAmount: Money,
+        totalEntries: Int,
+        backdatedCount: Int,
+        reversalsCount: Int,
+        hadFloatGap: Bool,
+        riskScore: Int,
+        riskBand: RiskBand,
+        riskScoreNorm: Ratio4,
+        dqi: Int,
+        rank: Int?
+    ) {
+        self.officerId = officerId
+        self.calculationDate = calculationDate
+        self.officerName = officerName
+        self.region = region
+        self.branch = branch
+        self.employmentStatus = employmentStatus
+        self.totalPortfolio = totalPortfolio
+        self.activeLoans = activeLoans
+        self.totalDisbursedCount = totalDisbursedCount
+        self.totalDisbursedAmount = totalDisbursedAmount
+        self.overdue15dAmount = overdue15dAmount
+        self.overdue15dCount = overdue15dCount
+        self.par15Ratio = par15Ratio
+        self.porr = porr
+        self.disbursedCount = disbursedCount
+        self.firstMissCount = firstMissCount
+        self.fimr = fimr
+        self.allTimeFimr = allTimeFimr
+        self.dpd1to6Balance = dpd1to6Balance
+        self.amountDue7d = amountDue7d
+        self.d06Slippage = d06Slippage
+        self.prevDpd1to6Balance = prevDpd1to6Balance
+        self.movedTo7to30 = movedTo7to30
+        self.roll = roll
+        self.feesCollected = feesCollected
+        self.feesDue = feesDue
+        self.frr = frr
+        self.interestCollected = interestCollected
+        self.totalYield = totalYield
+        self.par15MidMonth = par15MidMonth
+        self.ayr = ayr
+        self.onTimeRate = onTimeRate
+        self.channelPurity = channelPurity
+        self.waiversAmount = waiversAmount
+        self.totalEntries = totalEntries
+        self.backdatedCount = backdatedCount
+        self.reversalsCount = reversalsCount
+        self.hadFloatGap = hadFloatGap
+        self.riskScore = riskScore
+        self.riskBand = riskBand
+        self.riskScoreNorm = riskScoreNorm
+        self.dqi = dqi
+        self.rank = rank
+    }
 }

@@ -128,3 +128,12 @@ extension Date: PostgresDecodable {
         return value
     }
 }
+
+extension Ratio4: PostgresDecodable {
+    /// From `numeric` with at most four significant decimals (e.g. `NUMERIC(24,4)`), exactly.
+    public static func decode(text: String, type: PostgresDataType, column: String) throws(PostgresError) -> Ratio4 {
+        guard type == .numeric || PostgresDataType.integers.contains(type) else { throw mismatch(type, column) }
+        guard let value = Ratio4(exactly: text) else { throw malformed(text, column) }
+        return value
+    }
+}

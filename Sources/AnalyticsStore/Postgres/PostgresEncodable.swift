@@ -75,3 +75,8 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
         return out + "}"
     }
 }
+
+extension Ratio4: PostgresEncodable {
+    /// The ratio with four decimals, for `NUMERIC(24,4)` (and `NUMERIC(5,4)` rates).
+    public var postgresText: String { description }
+}

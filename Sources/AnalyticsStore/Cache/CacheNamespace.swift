@@ -1,0 +1,49 @@
+/// The Redis key scheme shared by the API (which caches) and the worker (which invalidates).
+///
+/// Every cache key lives under a generation number: `analytics:v{generation}:{family}:{rest}`.
+/// Invalidation is one `INCR` of `generationKey` (old keys are never read again and age out by TTL)
+/// followed by a `PUBLISH` on `invalidationChannel`, so replicas that keep the generation in memory
+/// learn about it at once. Keys contain a hash tag (`{analytics}`) so a later cluster client keeps
+/// them on one slot together with the generation key.
+public enum CacheNamespace {
+    /// The counter bumped by every invalidation.
+    public static let generationKey = "{analytics}:generation"
+    /// The channel that carries the new generation number after an invalidation.
+    public static let invalidationChannel = "{analytics}:invalidate"
+    /// Default time to live of a cache entry, in seconds (API.md: 15 minutes).
+    public static let defaultTTLSeconds = 900
+
+    /// Key families (also the label of the hit/miss counters on `/metrics`).
+    public enum Family: String, Sendable, CaseIterable {
+        case officerMetrics = "officer_metrics"
+        case officerList = "officer_list"
+        case branchMetrics = "branch_metrics"
+        case filterOptions = "filter_options"
+    }
+
+    /// The key of an entry: `{analytics}:v{generation}:{family}:{parts joined by ':'}`.
+    ///
+    /// Parts that come from the outside (ids, branch names) are used as they are: Redis keys are
+    /// binary-safe, and the family and generation prefix cannot be forged by them.
+    public static func key(generation: Int64, family: Family, _ parts: [String]) -> String {
+        "{analytics}:v\(generation):\(family.rawValue):" + parts.joined(separator: ":")
+    }
+
+    /// Reads the current generation (0 when never bumped).
+    public static func generation(redis: RedisClient) async throws -> Int64 {
+        guard let bytes = try await redis.get(generationKey) else { return 0 }
+        return Int64(String(decoding: bytes, as: UTF8.self)) ?? 0
+    }
+
+    /// Invalidates every cached entry: bumps the generation and announces it. Returns the new
+    /// generation. Call it after the writing transaction has committed.
+    @discardableResult
+    public static func invalidateAll(redis: RedisClient) async throws -> Int64 {
+        let replies = try await redis.pipeline([["INCR", generationKey]])
+        guard let generation = replies.first?.integer else {
+            throw RedisError(code: .protocolError, message: "INCR \(generationKey) did not return an integer")
+        }
+        try await redis.publish(invalidationChannel, String(generation))
+        return generation
+    }
+}

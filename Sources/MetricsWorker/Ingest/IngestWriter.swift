@@ -1,0 +1,162 @@
+import AnalyticsCore
+import AnalyticsStore
+import Foundation
+
+/// Writes validated chunks. Each chunk is one transaction: either all of it is written or none.
+struct IngestWriter {
+    /// Counts of what was written, per kind.
+    struct Counts: Sendable {
+        var inserted: [RecordKind: Int] = [:]
+        var updated: [RecordKind: Int] = [:]
+        var unchanged: [RecordKind: Int] = [:]
+        var placeholders = 0
+        var rejected = 0
+        var touchedLoans = 0
+
+        mutating func merge(_ other: Counts) {
+            inserted.merge(other.inserted, uniquingKeysWith: +)
+            updated.merge(other.updated, uniquingKeysWith: +)
+            unchanged.merge(other.unchanged, uniquingKeysWith: +)
+            placeholders += other.placeholders
+            rejected += other.rejected
+            touchedLoans += other.touchedLoans
+        }
+    }
+
+    let connection: PostgresConnection
+    let source: String
+
+    /// Creates the session's staging tables (once per connection).
+    func prepare() async throws {
+        for spec in [UpsertSpec.officers, .customers, .teamMembers, .loans, .repayments, .schedule] {
+            try await connection.execute(spec.createStage)
+        }
+    }
+
+    /// The loan ids among `ids` that exist in the database.
+    func existingLoanIDs(_ ids: Set<String>) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await connection.query("SELECT loan_id FROM loans WHERE loan_id = ANY($1)", [Array(ids)])
+        return Set(try rows.map { try $0.decode(String.self, "loan_id") })
+    }
+
+    /// Writes one chunk in one transaction and returns what it did.
+    func write(_ chunk: IngestChunk) async throws -> Counts {
+        try await connection.withTransaction { tx in
+            var counts = Counts()
+            try await upsert(.officers, .officer, chunk.officers.map(IngestRows.officer), tx, &counts)
+            try await upsert(.customers, .customer, chunk.customers.map(IngestRows.customer), tx, &counts)
+            try await upsert(.teamMembers, .teamMember, chunk.teamMembers.map(IngestRows.teamMember), tx, &counts)
+            if !chunk.loans.isEmpty {
+                counts.placeholders += try await placeholders(for: chunk.loans, tx)
+                let written = try await upsert(.loans, .loan, chunk.loans.map(IngestRows.loan), tx, &counts)
+                try await replaceSchedules(of: written, from: chunk.loans, tx)
+            }
+            if !chunk.repayments.isEmpty {
+                counts.touchedLoans += try await writeRepayments(chunk.repayments, tx, &counts)
+            }
+            counts.rejected = try await writeRejects(chunk.rejects, tx)
+            return counts
+        }
+    }
+
+    @discardableResult
+    private func upsert(_ spec: UpsertSpec, _ kind: RecordKind, _ rows: [PostgresBindings],
+                        _ tx: PostgresConnection, _ counts: inout Counts) async throws -> [String] {
+        guard !rows.isEmpty else { return [] }
+        try await tx.copyIn(spec.copyIntoStage) { writer in
+            for row in rows { try await writer.write(row: row) }
+        }
+        let written = try await tx.query(spec.upsert)
+        var keys: [String] = []
+        keys.reserveCapacity(written.count)
+        var inserted = 0
+        for row in written {
+            keys.append(try row.decode(String.self, "key"))
+            if try row.decode(Bool.self, "inserted") { inserted += 1 }
+        }
+        counts.inserted[kind, default: 0] += inserted
+        counts.updated[kind, default: 0] += written.count - inserted
+        counts.unchanged[kind, default: 0] += rows.count - written.count
+        // Emptied here rather than at commit: the same stage may be loaded again in this transaction.
+        try await tx.execute("TRUNCATE \(spec.stage)")
+        return keys
+    }
+
+    /// Creates minimal officer and customer rows for loans that name unknown ones (INGEST.md).
+    private func placeholders(for loans: [Loan], _ tx: PostgresConnection) async throws -> Int {
+        var officers: [String: Officer] = [:]
+        var customers: [String: Customer] = [:]
+        for loan in loans {
+            officers[loan.officerId] = officers[loan.officerId] ?? Officer(placeholderFor: loan)
+            customers[loan.customerId] = customers[loan.customerId] ?? Customer(placeholderFor: loan)
+        }
+        var created = 0
+        for (spec, rows) in [(UpsertSpec.officers, officers.values.map(IngestRows.officer)),
+                             (UpsertSpec.customers, customers.values.map(IngestRows.customer))] {
+            try await tx.copyIn(spec.copyIntoStage) { writer in
+                for row in rows { try await writer.write(row: row) }
+            }
+            let list = spec.columns.joined(separator: ", ")
+            created += try await tx.execute("""
+                INSERT INTO \(spec.table) (\(list)) SELECT \(list) FROM \(spec.stage) ON CONFLICT (\(spec.key)) DO NOTHING
+                """)
+            try await tx.execute("TRUNCATE \(spec.stage)")
+        }
+        return created
+    }
+
+    /// Replaces the stored given schedule of every loan that was inserted or changed.
+    private func replaceSchedules(of written: [String], from loans: [Loan], _ tx: PostgresConnection) async throws {
+        guard !written.isEmpty else { return }
+        let changed = Set(written)
+        let rows = loans.filter { changed.contains($0.loanId) }.flatMap(IngestRows.schedule)
+        try await tx.execute("DELETE FROM loan_schedule WHERE loan_id = ANY($1)", [written])
+        guard !rows.isEmpty else { return }
+        let spec = UpsertSpec.schedule
+        try await tx.copyIn("COPY loan_schedule (\(spec.columns.joined(separator: ", "))) FROM STDIN") { writer in
+            for row in rows { try await writer.write(row: row) }
+        }
+    }
+
+    /// Upserts repayments and marks their loans (old and new, when a repayment moved) for refresh.
+    private func writeRepayments(_ repayments: [Repayment], _ tx: PostgresConnection, _ counts: inout Counts) async throws -> Int {
+        let spec = UpsertSpec.repayments
+        try await tx.copyIn(spec.copyIntoStage) { writer in
+            for repayment in repayments { try await writer.write(row: IngestRows.repayment(repayment)) }
+        }
+        // A repayment re-sent under another loan changes the old loan too.
+        let moved = try await tx.execute("""
+            UPDATE loans SET source_changed_at = now()
+            WHERE loan_id IN (SELECT r.loan_id FROM repayments r JOIN stage_repayments s USING (repayment_id)
+                              WHERE r.loan_id <> s.loan_id)
+            """)
+        let written = try await tx.query(spec.upsert)
+        var inserted = 0
+        for row in written where try row.decode(Bool.self, "inserted") { inserted += 1 }
+        counts.inserted[.repayment, default: 0] += inserted
+        counts.updated[.repayment, default: 0] += written.count - inserted
+        counts.unchanged[.repayment, default: 0] += repayments.count - written.count
+        var touched = 0
+        if !written.isEmpty {
+            touched = try await tx.execute("""
+                UPDATE loans SET source_changed_at = now()
+                WHERE loan_id IN (SELECT loan_id FROM repayments WHERE repayment_id = ANY($1))
+                """, [try written.map { try $0.decode(String.self, "key") }])
+        }
+        try await tx.execute("TRUNCATE \(spec.stage)")
+        return touched + moved
+    }
+
+    private func writeRejects(_ rejects: [IngestReject], _ tx: PostgresConnection) async throws -> Int {
+        guard !rejects.isEmpty else { return 0 }
+        let source = self.source
+        try await tx.copyIn("COPY etl_rejects (source, location, entity_type, entity_id, reasons, payload) FROM STDIN") { writer in
+            for reject in rejects {
+                try await writer.write(row: [source, reject.location, reject.kind?.rawValue, reject.recordId,
+                                             reject.reasonsJSON, IngestRows.storable(reject.payload)])
+            }
+        }
+        return rejects.count
+    }
+}

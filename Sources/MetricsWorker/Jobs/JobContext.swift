@@ -1,0 +1,63 @@
+import AnalyticsCore
+import AnalyticsStore
+
+/// What every metric job of one run knows: the pool, the runner, the as-of date and the partition.
+struct JobContext: Sendable {
+    let pool: PostgresPool
+    let runner: JobRunner
+    let asOf: CalendarDate
+    let partition: Partition
+    var options = MetricsOptions()
+
+    /// Current officer records, in any order.
+    func officers(on connection: PostgresConnection) async throws -> [Officer] {
+        try await connection.query("""
+            SELECT officer_id, officer_name, region, branch, employment_status, primary_channel, has_float_gap FROM officers
+            """).map {
+            Officer(officerId: try $0.decode(String.self, "officer_id"), officerName: try $0.decode(String.self, "officer_name"),
+                    region: try $0.decode(String.self, "region"), branch: try $0.decode(String.self, "branch"),
+                    employmentStatus: try $0.decode(String.self, "employment_status"),
+                    primaryChannel: try $0.decode(String?.self, "primary_channel"),
+                    hasFloatGap: try $0.decode(Bool.self, "has_float_gap"))
+        }
+    }
+
+    /// `par15_snapshots` exposure per officer at `date` (METRICS 4 `par15_mid_month`).
+    func par15Snapshots(at date: CalendarDate, on connection: PostgresConnection) async throws -> [String: Money] {
+        var result: [String: Money] = [:]
+        for row in try await connection.query("SELECT officer_id, par15_exposure FROM par15_snapshots WHERE snapshot_date = $1", [date]) {
+            result[try row.decode(String.self, "officer_id")] = try row.decode(Money.self, "par15_exposure")
+        }
+        return result
+    }
+
+    /// Streams the loans of this run's partition (restricted to `loanFilter` when given, a SQL
+    /// query returning `loan_id`s) through a `BookConsumer`.
+    func pass(on connection: PostgresConnection, loanStates: Bool, officerSums: Bool, exposure: Bool,
+              officers: [Officer], loanFilter: String? = nil) async throws -> (BookConsumer, partitionOfficers: [String]?) {
+        let partitionOfficers = try await LoanStream.selectPartition(partition, on: connection)
+        var channels: [String: String] = [:]
+        for officer in officers { channels[officer.officerId] = officer.effectivePrimaryChannel }
+        let consumer = BookConsumer(window: MetricsWindow(asOf: asOf), loanStates: loanStates, officerSums: officerSums,
+                                    exposure: exposure, primaryChannels: channels)
+        let filter: LoanStream.Filter
+        if let loanFilter {
+            try await connection.execute(LoanStream.createLoanTable)
+            try await connection.execute("TRUNCATE job_loans")
+            try await connection.execute("INSERT INTO job_loans (loan_id) \(loanFilter) ON CONFLICT DO NOTHING", [asOf])
+            filter = .loans(partitioned: !partition.isWhole)
+        } else {
+            filter = partition.isWhole ? .all : .partition
+        }
+        let result = try await LoanStream.run(on: connection, filter: filter, consumer)
+        return (result, partition.isWhole ? nil : partitionOfficers)
+    }
+
+    /// The officer rows of D for this partition's officers.
+    func officerRows(from consumer: BookConsumer, officers: [Officer], on connection: PostgresConnection) async throws -> [OfficerMetricsRow] {
+        let window = MetricsWindow(asOf: asOf)
+        let overrides = try await par15Snapshots(at: window.midMonthDate, on: connection)
+        let mine = officers.filter { partition.contains(officerID: $0.officerId) }
+        return consumer.sums.finalise(officers: mine, window: window, par15Overrides: overrides, options: options)
+    }
+}

@@ -1,0 +1,119 @@
+import AnalyticsCore
+import AnalyticsStore
+import Foundation
+import Logging
+
+/// What a job reports when it completes.
+struct JobCounts: Sendable, Equatable {
+    var processed = 0
+    var updated = 0
+    var failed = 0
+}
+
+/// A job that did not run and should be tried later (exit 75): its lock is held by another copy,
+/// or its prerequisites for D are incomplete.
+struct JobSkipped: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Runs one job under the rules every job follows (ARCHITECTURE.md "Job safety"):
+/// a PostgreSQL advisory lock on (job, date, partition) held for the whole run; a
+/// `metric_calculation_log` row Running, then Completed with counts and duration, or Failed with
+/// the error; cache invalidation after the data has committed (Redis down is logged, not fatal).
+struct JobRunner: Sendable {
+    let pool: PostgresPool
+    let redis: RedisClient?
+    let logger: Logger
+
+    /// One run in progress: lets the job record Completed inside its own writing transaction.
+    struct Run: Sendable {
+        let logID: Int64
+        let started: ContinuousClock.Instant
+
+        /// Marks the run Completed; call it in the transaction that writes the job's data, so the
+        /// data and the log row commit together.
+        func complete(_ counts: JobCounts, in tx: PostgresConnection) async throws {
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            try await tx.execute("""
+                UPDATE metric_calculation_log SET status = 'Completed', end_time = now(), duration_seconds = $2,
+                       records_processed = $3, records_updated = $4, records_failed = $5, error_message = NULL
+                WHERE log_id = $1
+                """, [logID, String(format: "%.3f", seconds), counts.processed, counts.updated, counts.failed])
+        }
+    }
+
+    /// The advisory lock key of (job, date, partition).
+    static func lockKey(job: String, date: CalendarDate, partition: Partition) -> Int64 {
+        Int64(bitPattern: FNV1a.hash64("job:\(job):\(date):\(partition)"))
+    }
+
+    /// Runs `body` as job `name` for `date` and `partition`. `body` must call `run.complete` in its
+    /// writing transaction; if it returns without doing so, the run is completed afterwards.
+    func run(_ name: String, date: CalendarDate, partition: Partition, invalidatesCache: Bool,
+             _ body: (Run) async throws -> JobCounts) async throws -> JobCounts {
+        let log = PhaseLog(job: name)
+        return try await pool.withConnection { lockConnection in
+            let key = Self.lockKey(job: name, date: date, partition: partition)
+            let locked = try await lockConnection.query("SELECT pg_try_advisory_lock($1) AS locked", [key])[0].decode(Bool.self, "locked")
+            guard locked else {
+                throw JobSkipped(message: "\(name) for \(date) partition \(partition) is already running in another process; skipped (try later)")
+            }
+            do {
+                let counts = try await runLocked(name, date: date, partition: partition, invalidatesCache: invalidatesCache, log: log, body)
+                try await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
+                return counts
+            } catch {
+                _ = try? await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
+                throw error
+            }
+        }
+    }
+
+    private func runLocked(_ name: String, date: CalendarDate, partition: Partition, invalidatesCache: Bool, log: PhaseLog,
+                           _ body: (Run) async throws -> JobCounts) async throws -> JobCounts {
+        let logID = try await pool.query("""
+            INSERT INTO metric_calculation_log (calculation_type, calculation_date, partition_key, status)
+            VALUES ($1, $2, $3, 'Running') RETURNING log_id
+            """, [name, date, partition.description])[0].decode(Int64.self, "log_id")
+        let run = Run(logID: logID, started: .now)
+        log.log("start", ["date": date.description, "partition": partition.description])
+        let counts: JobCounts
+        do {
+            counts = try await body(run)
+            // Completes the run if the body did not (a no-op when it did).
+            try await pool.withConnection { connection in
+                let status = try await connection.query("SELECT status FROM metric_calculation_log WHERE log_id = $1", [logID])
+                if try status.first?.decode(String.self, "status") == "Running" {
+                    try await run.complete(counts, in: connection)
+                }
+            }
+        } catch {
+            let message = (error as? PostgresError)?.message ?? String(describing: error)
+            _ = try? await pool.query("""
+                UPDATE metric_calculation_log SET status = 'Failed', end_time = now(), error_message = $2,
+                       duration_seconds = extract(epoch FROM now() - start_time)
+                WHERE log_id = $1
+                """, [logID, message])
+            log.log("failed", ["date": date.description, "partition": partition.description, "error": message], level: "error")
+            throw error
+        }
+        log.log("completed", ["date": date.description, "partition": partition.description,
+                              "processed": counts.processed, "updated": counts.updated, "failed": counts.failed])
+        if invalidatesCache { await invalidate(log: log) }
+        return counts
+    }
+
+    /// Bumps the cache generation; Redis being down is logged and the entries age out by TTL.
+    func invalidate(log: PhaseLog) async {
+        guard let redis else { return }
+        do {
+            let generation = try await CacheNamespace.invalidateAll(redis: redis)
+            log.log("cache_invalidated", ["generation": Int(generation)])
+        } catch {
+            log.log("cache_invalidation_failed", ["error": String(describing: error),
+                                                  "effect": "cached entries age out by TTL"], level: "warning")
+        }
+    }
+}

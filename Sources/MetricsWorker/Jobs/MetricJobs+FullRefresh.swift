@@ -1,0 +1,76 @@
+import AnalyticsCore
+import AnalyticsStore
+
+extension MetricJobs {
+    /// `full-refresh`: refresh-loans and officer metrics from one pass over the loans, the PAR15
+    /// snapshot when D is the 15th, then branch metrics: with `--partition K/N` only once every
+    /// partition of D is complete (the last one to finish does it, under the branch job's lock).
+    static func fullRefresh(_ context: JobContext) async throws -> JobCounts {
+        let runner = context.runner
+        let date = context.asOf
+        let partition = context.partition
+        let midMonth = date.day == 15
+        var exposure: [String: BookConsumer.Exposure] = [:]
+        var scope: [String]?
+        var loanCounts = JobCounts()
+        let counts = try await runner.run("full_refresh", date: date, partition: partition, invalidatesCache: true) { _ in
+            var metricCounts = JobCounts()
+            loanCounts = try await runner.run("refresh_loans", date: date, partition: partition, invalidatesCache: true) { loanRun in
+                var loans = JobCounts()
+                metricCounts = try await runner.run("officer_metrics", date: date, partition: partition, invalidatesCache: true) { metricsRun in
+                    try await context.pool.withConnection { connection in
+                        let officers = try await context.officers(on: connection)
+                        let (book, officersInScope) = try await context.pass(
+                            on: connection, loanStates: true, officerSums: true, exposure: midMonth, officers: officers)
+                        exposure = book.exposure
+                        scope = officersInScope
+                        loans = try await LoanStateWriter.write(book.loans, date: date, run: loanRun, on: connection)
+                        let rows = try await context.officerRows(from: book, officers: officers, on: connection)
+                        return try await OfficerMetricsStore.write(rows, date: date, officers: officersInScope, run: metricsRun, on: connection)
+                    }
+                }
+                return loans
+            }
+            try await rerankIfComplete(context)
+            if midMonth {
+                _ = try await runner.run("par15_snapshot", date: date, partition: partition, invalidatesCache: true) { run in
+                    try await context.pool.withConnection { connection in
+                        try await Par15SnapshotStore.write(exposure, date: date, officers: scope, run: run, on: connection)
+                    }
+                }
+            }
+            var branchCounts = JobCounts()
+            do {
+                branchCounts = try await branchMetrics(JobContext(pool: context.pool, runner: runner, asOf: date,
+                                                                  partition: .all, options: context.options))
+            } catch let skipped as JobSkipped where !partition.isWhole {
+                // Another partition is still running (or doing the branch step): it will do it.
+                PhaseLog(job: "full_refresh").log("branch_metrics_deferred", ["reason": skipped.message])
+            }
+            return JobCounts(processed: loanCounts.processed,
+                             updated: loanCounts.updated + metricCounts.updated + branchCounts.updated, failed: 0)
+        }
+        return counts
+    }
+
+    /// `archive-old-data`: moves rows older than D - `keepDays` of the metric tables into their
+    /// `*_archive` tables, one transaction per table; a row is deleted only by the statement that
+    /// copies it.
+    static func archive(_ context: JobContext, keepDays: Int) async throws -> JobCounts {
+        let cutoff = context.asOf.adding(days: -keepDays)
+        return try await context.runner.run("archive", date: context.asOf, partition: .all, invalidatesCache: false) { run in
+            var moved = 0
+            for (table, column) in [("officer_metrics_daily", "calculation_date"), ("branch_metrics_daily", "calculation_date"),
+                                    ("dpd_transitions", "transition_date"), ("metric_calculation_log", "calculation_date")] {
+                moved += try await context.pool.withTransaction { tx in
+                    // The job's own log row (dated D) is never older than the cutoff.
+                    try await tx.execute("""
+                        WITH moved AS (DELETE FROM \(table) WHERE \(column) < $1 RETURNING *)
+                        INSERT INTO \(table)_archive SELECT * FROM moved
+                        """, [cutoff])
+                }
+            }
+            return JobCounts(processed: moved, updated: moved, failed: 0)
+        }
+    }
+}

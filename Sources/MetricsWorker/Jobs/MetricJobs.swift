@@ -1,0 +1,95 @@
+import AnalyticsCore
+import AnalyticsStore
+
+/// The metric jobs. Each takes the context (pool, runner, as-of date, partition) and follows the
+/// job rules through `JobRunner`. All computation happens in AnalyticsCore.
+enum MetricJobs {
+    /// `refresh-loans`: the engine's state at D into the computed columns of `loans`.
+    /// `changedOnly` restricts it to loans whose source changed since the last refresh started
+    /// (with a margin, since a refresh never misses a change that committed while it ran).
+    static func refreshLoans(_ context: JobContext, changedOnly: Bool) async throws -> JobCounts {
+        try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
+            try await context.pool.withConnection { connection in
+                let officers = try await context.officers(on: connection)
+                let filter = changedOnly ? changedLoansQuery : nil
+                let (book, _) = try await context.pass(on: connection, loanStates: true, officerSums: false, exposure: false,
+                                                      officers: officers, loanFilter: filter)
+                return try await LoanStateWriter.write(book.loans, date: context.asOf, run: run, on: connection)
+            }
+        }
+    }
+
+    /// Loans never computed, or whose source changed within 10 minutes before the start of the
+    /// last refresh that completed, or since. Over-selecting is harmless: the refresh is idempotent.
+    static let changedLoansQuery = """
+        SELECT loan_id FROM loans
+        WHERE computed_at IS NULL
+           OR source_changed_at >= coalesce((SELECT max(start_time) FROM metric_calculation_log
+                                            WHERE calculation_type = 'refresh_loans' AND status = 'Completed'
+                                              AND calculation_date = $1), '-infinity'::timestamptz) - interval '10 minutes'
+        """
+
+    /// `calculate-officer-metrics`: the officer rows of D, then the global rank once every
+    /// partition of D is complete.
+    static func officerMetrics(_ context: JobContext) async throws -> JobCounts {
+        let counts = try await context.runner.run("officer_metrics", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
+            try await context.pool.withConnection { connection in
+                let officers = try await context.officers(on: connection)
+                let (book, scope) = try await context.pass(on: connection, loanStates: false, officerSums: true, exposure: false, officers: officers)
+                let rows = try await context.officerRows(from: book, officers: officers, on: connection)
+                return try await OfficerMetricsStore.write(rows, date: context.asOf, officers: scope, run: run, on: connection)
+            }
+        }
+        try await rerankIfComplete(context)
+        return counts
+    }
+
+    /// Re-ranks D globally when all its partitions are done (partitioned runs rank only their own).
+    static func rerankIfComplete(_ context: JobContext) async throws {
+        guard !context.partition.isWhole else { return }
+        try await context.pool.withConnection { connection in
+            guard try await OfficerMetricsStore.isComplete(date: context.asOf, on: connection) else { return }
+            let key = JobRunner.lockKey(job: "rank", date: context.asOf, partition: .all)
+            try await connection.query("SELECT pg_advisory_lock($1)", [key])
+            do {
+                try await OfficerMetricsStore.rerank(date: context.asOf, on: connection)
+                try await connection.query("SELECT pg_advisory_unlock($1)", [key])
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock($1)", [key])
+                throw error
+            }
+        }
+        await context.runner.invalidate(log: PhaseLog(job: "officer_metrics"))
+    }
+
+    /// `calculate-branch-metrics`: branch rows of D aggregated from the officer rows of D; refuses
+    /// (exit 75) while any partition of D's officer metrics is missing.
+    static func branchMetrics(_ context: JobContext) async throws -> JobCounts {
+        try await context.pool.withConnection { connection in
+            guard try await OfficerMetricsStore.isComplete(date: context.asOf, on: connection) else {
+                throw JobSkipped(message: """
+                    officer metrics of \(context.asOf) are missing or incomplete (not every partition has completed); \
+                    run calculate-officer-metrics --as-of \(context.asOf) first
+                    """)
+            }
+        }
+        return try await context.runner.run("branch_metrics", date: context.asOf, partition: .all, invalidatesCache: true) { run in
+            try await context.pool.withConnection { connection in
+                let officerRows = try await OfficerMetricsStore.load(date: context.asOf, on: connection)
+                let branches = BranchAggregation.aggregate(officerRows)
+                return try await BranchMetricsStore.write(branches, date: context.asOf, run: run, on: connection)
+            }
+        }
+    }
+
+    /// `capture-par15-snapshot`: PAR15 exposure and count per officer at D.
+    static func par15Snapshot(_ context: JobContext) async throws -> JobCounts {
+        try await context.runner.run("par15_snapshot", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
+            try await context.pool.withConnection { connection in
+                let officers = try await context.officers(on: connection)
+                let (book, scope) = try await context.pass(on: connection, loanStates: false, officerSums: false, exposure: true, officers: officers)
+                return try await Par15SnapshotStore.write(book.exposure, date: context.asOf, officers: scope, run: run, on: connection)
+            }
+        }
+    }
+}
