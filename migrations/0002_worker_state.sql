@@ -1,8 +1,9 @@
 -- What the metric jobs need beyond the design's tables.
 
 -- Drilldown fields of METRICS.md section 3, computed by the loan engine with the other loan columns,
--- and the date they were computed as of. source_changed_at marks loans whose source data (the loan,
--- its schedule or its repayments) changed since the last refresh (`refresh-loans --changed-only`).
+-- and the date they were computed as of. Ingestion sets source_changed_at whenever the loan, its
+-- schedule or its repayments change; a refresh records in refreshed_source_at the value it saw, so
+-- `refresh-loans --changed-only` picks exactly the loans where the two differ (no timing window).
 ALTER TABLE loans
     ADD COLUMN status_as_of         VARCHAR(50),
     ADD COLUMN days_late            INTEGER NOT NULL DEFAULT 0,
@@ -12,10 +13,11 @@ ALTER TABLE loans
     ADD COLUMN computed_as_of       DATE,
     ADD COLUMN source_changed_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
     ADD COLUMN computed_at          TIMESTAMPTZ,
+    ADD COLUMN refreshed_source_at  TIMESTAMPTZ,
     -- FNV-1a of the given schedule's rows (null when the schedule is generated), so an update that
     -- changes only the schedule is seen as a change of the loan record.
     ADD COLUMN schedule_checksum    VARCHAR(20);
-CREATE INDEX idx_loans_source_changed ON loans (source_changed_at);
+CREATE INDEX idx_loans_needs_refresh ON loans (loan_id) WHERE refreshed_source_at IS DISTINCT FROM source_changed_at;
 CREATE INDEX idx_loans_officer_risk ON loans (officer_id, current_dpd DESC, total_outstanding DESC) WHERE status = 'Active';
 
 -- Keyset pagination of the drilldowns walks loans in loan_id order within a filter.

@@ -7,7 +7,10 @@ struct BookConsumer: LedgerConsumer {
     struct LoanRow: Sendable {
         var loanID: String
         var officerID: String
-        var snapshot: LoanSnapshot
+        /// The loan's state at D, or nil when the loan does not exist at D (its columns stay as they are).
+        var snapshot: LoanSnapshot?
+        /// The `source_changed_at` the stream saw, recorded as `refreshed_source_at`.
+        var sourceVersion: String
     }
 
     struct Exposure: Sendable, Equatable {
@@ -36,15 +39,21 @@ struct BookConsumer: LedgerConsumer {
         self.primaryChannels = primaryChannels
     }
 
-    mutating func consume(_ ledger: LoanLedger) {
+    mutating func consume(_ ledger: LoanLedger, sourceVersion: String) {
         ledgers += 1
         if keepOfficerSums {
             sums.add(ledger, window: window, primaryChannel: primaryChannels[ledger.officerId] ?? "Direct")
         }
-        guard keepLoanStates || keepExposure, ledger.exists(at: window.asOf) else { return }
+        guard ledger.exists(at: window.asOf) else {
+            if keepLoanStates {
+                loans.append(LoanRow(loanID: ledger.loanId, officerID: ledger.officerId, snapshot: nil, sourceVersion: sourceVersion))
+            }
+            return
+        }
+        guard keepLoanStates || keepExposure else { return }
         let snapshot = LoanEngine.snapshot(of: ledger, at: window.asOf)
         if keepLoanStates {
-            loans.append(LoanRow(loanID: ledger.loanId, officerID: ledger.officerId, snapshot: snapshot))
+            loans.append(LoanRow(loanID: ledger.loanId, officerID: ledger.officerId, snapshot: snapshot, sourceVersion: sourceVersion))
         }
         if keepExposure {
             var entry = exposure[ledger.officerId] ?? Exposure()

@@ -3,7 +3,8 @@ import AnalyticsStore
 
 /// Something that consumes the engine ledgers of a loan stream, on the blocking thread.
 protocol LedgerConsumer: Sendable {
-    mutating func consume(_ ledger: LoanLedger)
+    /// One loan: its ledger and the `source_changed_at` the stream saw (text, for the refresh marker).
+    mutating func consume(_ ledger: LoanLedger, sourceVersion: String)
 }
 
 /// Streams the loans (of one partition) with their given schedules and repayments out of
@@ -39,16 +40,16 @@ enum LoanStream {
             COPY (
                 SELECT l.loan_id, 0 AS kind, l.officer_id, l.branch, l.channel, l.status, l.closed_date::text,
                        l.disbursement_date::text, l.maturity_date::text, l.loan_amount::text, l.loan_term_days::text,
-                       l.interest_rate::text, l.fee_amount::text, l.repayment_every_days::text
+                       l.interest_rate::text, l.fee_amount::text, l.repayment_every_days::text, l.source_changed_at::text
                 FROM loans l\(filter)
                 UNION ALL
                 SELECT s.loan_id, 1, s.installment_number::text, s.due_date::text, s.principal_due::text,
-                       s.interest_due::text, s.fee_due::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                       s.interest_due::text, s.fee_due::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
                 FROM loan_schedule s JOIN loans l ON l.loan_id = s.loan_id\(filter)
                 UNION ALL
                 SELECT r.loan_id, 2, r.repayment_id, r.payment_date::text, r.principal_paid::text, r.interest_paid::text,
                        r.fees_paid::text, r.waiver_amount::text, r.is_backdated::int::text, r.is_reversed::int::text,
-                       r.reversal_date::text, NULL, NULL, NULL
+                       r.reversal_date::text, NULL, NULL, NULL, NULL
                 FROM repayments r JOIN loans l ON l.loan_id = r.loan_id\(filter)
                 ORDER BY 1
             ) TO STDOUT
@@ -75,9 +76,9 @@ enum LoanStream {
             var consumer = consumer
             var builder = LedgerBuilder()
             while try reader.next() {
-                if let ledger = try builder.add(reader) { consumer.consume(ledger) }
+                if let (ledger, version) = try builder.add(reader) { consumer.consume(ledger, sourceVersion: version) }
             }
-            if let ledger = try builder.finish() { consumer.consume(ledger) }
+            if let (ledger, version) = try builder.finish() { consumer.consume(ledger, sourceVersion: version) }
             return consumer
         }
     }
@@ -103,12 +104,13 @@ struct LedgerBuilder {
         var interestRate: Ratio4?
         var feeAmount: Money?
         var repaymentEveryDays: Int?
+        var sourceVersion: String
     }
 
     /// Adds the reader's current row; returns the previous loan's ledger when this row starts a new loan.
-    mutating func add(_ row: PostgresCopyOutReader) throws -> LoanLedger? {
+    mutating func add(_ row: PostgresCopyOutReader) throws -> (LoanLedger, String)? {
         guard let id = row.string(0), let kind = row.int(1) else { throw StreamError("a row without loan_id or kind") }
-        var finished: LoanLedger?
+        var finished: (LoanLedger, String)?
         if id != loanID {
             finished = try finish()
             loanID = id
@@ -122,7 +124,7 @@ struct LedgerBuilder {
             terms = Terms(officerID: officer, branch: branch, channel: channel, status: status, closedDate: row.date(6),
                           disbursementDate: disbursed, maturityDate: maturity, loanAmount: amount, loanTermDays: term,
                           interestRate: row.string(11).flatMap { Ratio4(exactly: $0) }, feeAmount: row.money(12),
-                          repaymentEveryDays: row.int(13))
+                          repaymentEveryDays: row.int(13), sourceVersion: row.string(14) ?? "")
         case 1:
             guard let number = row.int(2), let due = row.date(3), let principal = row.money(4), let interest = row.money(5),
                   let fee = row.money(6) else { throw StreamError("loan \(id) has a malformed schedule row") }
@@ -142,7 +144,7 @@ struct LedgerBuilder {
     }
 
     /// The ledger of the loan gathered so far, if any, and a fresh start.
-    mutating func finish() throws -> LoanLedger? {
+    mutating func finish() throws -> (LoanLedger, String)? {
         defer {
             loanID = nil
             terms = nil
@@ -167,9 +169,10 @@ struct LedgerBuilder {
             $0.facts.paymentDate != $1.facts.paymentDate ? $0.facts.paymentDate < $1.facts.paymentDate
                 : ByteOrder.precedes($0.id, $1.id)
         }
-        return LoanLedger(loanId: id, officerId: terms.officerID, branch: terms.branch, channel: terms.channel,
-                          status: terms.status, closedDate: terms.closedDate, disbursementDate: terms.disbursementDate,
-                          loanAmount: terms.loanAmount, schedule: schedule, sortedRepayments: sorted.map(\.facts))
+        let ledger = LoanLedger(loanId: id, officerId: terms.officerID, branch: terms.branch, channel: terms.channel,
+                                status: terms.status, closedDate: terms.closedDate, disbursementDate: terms.disbursementDate,
+                                loanAmount: terms.loanAmount, schedule: schedule, sortedRepayments: sorted.map(\.facts))
+        return (ledger, terms.sourceVersion)
     }
 }
 

@@ -5,8 +5,7 @@ import AnalyticsStore
 /// job rules through `JobRunner`. All computation happens in AnalyticsCore.
 enum MetricJobs {
     /// `refresh-loans`: the engine's state at D into the computed columns of `loans`.
-    /// `changedOnly` restricts it to loans whose source changed since the last refresh started
-    /// (with a margin, since a refresh never misses a change that committed while it ran).
+    /// `changedOnly` restricts it to loans whose source changed since a refresh last saw them.
     static func refreshLoans(_ context: JobContext, changedOnly: Bool) async throws -> JobCounts {
         try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
             try await context.pool.withConnection { connection in
@@ -19,14 +18,9 @@ enum MetricJobs {
         }
     }
 
-    /// Loans never computed, or whose source changed within 10 minutes before the start of the
-    /// last refresh that completed, or since. Over-selecting is harmless: the refresh is idempotent.
+    /// Loans whose source changed after the refresh that last processed them (or never processed).
     static let changedLoansQuery = """
-        SELECT loan_id FROM loans
-        WHERE computed_at IS NULL
-           OR source_changed_at >= coalesce((SELECT max(start_time) FROM metric_calculation_log
-                                            WHERE calculation_type = 'refresh_loans' AND status = 'Completed'
-                                              AND calculation_date = $1), '-infinity'::timestamptz) - interval '10 minutes'
+        SELECT loan_id FROM loans WHERE refreshed_source_at IS DISTINCT FROM source_changed_at AND $1::date IS NOT NULL
         """
 
     /// `calculate-officer-metrics`: the officer rows of D, then the global rank once every

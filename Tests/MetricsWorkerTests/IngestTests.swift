@@ -1,0 +1,108 @@
+import AnalyticsCore
+import AnalyticsStore
+import AnalyticsTestSupport
+import Foundation
+@testable import MetricsWorker
+import Testing
+
+@Suite("metrics-worker ingest")
+struct IngestTests {
+    static var inputPath: String { FixtureDatabase.fixturesDirectory.appendingPathComponent("small/input.json").path }
+
+    /// Every row of the source tables, timestamps left out, as one sorted list.
+    static func fingerprint(_ pool: PostgresPool) async throws -> [String] {
+        var lines: [String] = []
+        for table in ["officers", "customers", "team_members", "loans", "repayments", "loan_schedule"] {
+            lines += try await pool.query("""
+                SELECT '\(table)' || ':' || (to_jsonb(t) - 'created_at' - 'updated_at' - 'source_changed_at' - 'schedule_id')::text AS r FROM \(table) t
+                """).map { try $0.decode(String.self, "r") }
+        }
+        return lines.sorted()
+    }
+
+    static func write(_ text: String) throws -> String {
+        let path = try ServerScript.makeDirectory("ingest") + "/input.ndjson"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("ingesting the same input twice changes nothing the second time")
+    func idempotent() async throws {
+        let db = try await TestDatabase.create()
+        defer { Task { await db.drop() } }
+        let first = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
+        #expect(first.accepted == 390 && first.rejected == 0)
+        #expect(first.unknownFieldCounts["dpd_at_payment"] == 246)
+        let before = try await Self.fingerprint(db.pool)
+        let changedAt = try await db.pool.query("SELECT max(updated_at) AS t FROM loans")[0].decode(Date.self, "t")
+        let second = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
+        #expect(second.counts.inserted.values.reduce(0, +) == 0)
+        #expect(second.counts.updated.values.reduce(0, +) == 0)
+        #expect(second.counts.unchanged.values.reduce(0, +) == 390)
+        #expect(try await Self.fingerprint(db.pool) == before)
+        #expect(try await db.pool.query("SELECT max(updated_at) AS t FROM loans")[0].decode(Date.self, "t") == changedAt)
+    }
+
+    @Test("a batch with bad records: the good ones load, every bad one is in etl_rejects naming the field, exit 65")
+    func badRecordsAreRejected() async throws {
+        let db = try await TestDatabase.create()
+        defer { Task { await db.drop() } }
+        let lines = [
+            #"{"officer_id":"O1","officer_name":"Ada","region":"R","branch":"B"}"#,
+            #"{"loan_id":"L1","customer_id":"C1","customer_name":"Ben","officer_id":"O1","officer_name":"Ada","region":"R","branch":"B","loan_amount":1000.00,"disbursement_date":"2024-10-01","maturity_date":"2024-10-31","loan_term_days":30,"interest_rate":0.1,"channel":"Direct","status":"Active"}"#,
+            #"{"repayment_id":"P1","loan_id":"L1","payment_date":"2024-10-05","payment_amount":100.00,"principal_paid":100.00,"interest_paid":0,"fees_paid":0,"penalty_paid":0}"#,
+            #"{"loan_id":"L2","customer_id":"C2","customer_name":"Cy","officer_id":"O1","officer_name":"Ada","region":"R","branch":"B","loan_amount":1000.005,"disbursement_date":"2024-10-01","maturity_date":"2024-10-31","loan_term_days":30,"channel":"Direct","status":"Active"}"#,
+            #"{"repayment_id":"P2","loan_id":"NOPE","payment_date":"2024-10-05","payment_amount":1.00,"principal_paid":1.00,"interest_paid":0,"fees_paid":0,"penalty_paid":0}"#,
+            #"{"repayment_id":"P3","loan_id":"L1","payment_date":"2024-02-30","payment_amount":1.00,"principal_paid":1.00,"interest_paid":0,"fees_paid":0,"penalty_paid":0}"#,
+            #"{"loan_id":"L3","current_dpd":4,"customer_id":"C3","customer_name":"Di","officer_id":"O1","officer_name":"Ada","region":"R","branch":"B","loan_amount":10.00,"disbursement_date":"2024-10-01","maturity_date":"2024-10-31","loan_term_days":30,"channel":"Direct","status":"Active"}"#,
+            #"{"repayment_id": "P4", "loan_id": "L1", this is not json"#,
+        ]
+        let path = try Self.write(lines.joined(separator: "\n") + "\n")
+        let output = try await ProcessRunner.run(try TestEnvironment.value("TEST_WORKER_BIN"), ["ingest", path],
+                                                 environment: ["DATABASE_URL": db.configuration.url])
+        #expect(output.status == 65, "\(output.output)")
+        #expect(output.output.contains("accepted 3, rejected 5"), "\(output.output)")
+        let rejects = try await db.pool.query("SELECT location, entity_id, reasons::text AS reasons, payload FROM etl_rejects ORDER BY reject_id")
+        #expect(rejects.count == 5)
+        let reasons = try rejects.map { try $0.decode(String.self, "reasons") }
+        #expect(reasons.contains { $0.contains("loan_amount") })
+        #expect(reasons.contains { $0.contains("\"loan_id\"") && $0.contains("NOPE") })
+        #expect(reasons.contains { $0.contains("payment_date") })
+        #expect(reasons.contains { $0.contains("current_dpd") })
+        #expect(reasons.contains { $0.contains("invalid JSON") })
+        let payloads = try rejects.map { try $0.decode(String.self, "payload") }
+        #expect(payloads.contains(lines[7]))
+        #expect(try await db.pool.query("SELECT count(*) AS n FROM loans")[0].decode(Int.self, "n") == 1)
+        #expect(try await db.pool.query("SELECT count(*) AS n FROM repayments")[0].decode(Int.self, "n") == 1)
+    }
+
+    @Test("a repeated id in one input: the last one wins and counts as an update")
+    func lastOneWins() async throws {
+        let db = try await TestDatabase.create()
+        defer { Task { await db.drop() } }
+        let path = try Self.write("""
+            {"officer_id":"O1","officer_name":"First","region":"R","branch":"B"}
+            {"officer_id":"O1","officer_name":"Second","region":"R","branch":"B"}
+            """)
+        let summary = try await IngestCommand.ingest([(path, nil)], pool: db.pool)
+        #expect(summary.duplicates == 1)
+        #expect(try await db.pool.query("SELECT officer_name FROM officers")[0].decode(String.self, "officer_name") == "Second")
+    }
+
+    @Test("CSV initial load: the same validation, typed cells, rejects naming the field")
+    func csvLoad() async throws {
+        let db = try await TestDatabase.create()
+        defer { Task { await db.drop() } }
+        let dir = try ServerScript.makeDirectory("csv")
+        try """
+            officer_id,officer_name,region,branch,has_float_gap
+            O1,"Ada, Jr.",R,B,true
+            O2,Bo,R,,false
+            """.write(toFile: dir + "/officers.csv", atomically: true, encoding: .utf8)
+        let summary = try await IngestCommand.ingest([(dir + "/officers.csv", .officer)], pool: db.pool)
+        #expect(summary.accepted == 1 && summary.rejected == 1)
+        #expect(try await db.pool.query("SELECT officer_name, has_float_gap FROM officers")[0].decode(String.self, "officer_name") == "Ada, Jr.")
+        let reasons = try await db.pool.query("SELECT reasons::text AS r FROM etl_rejects")[0].decode(String.self, "r")
+        #expect(reasons.contains("branch"))
+    }
+}
