@@ -139,9 +139,11 @@ struct IngestWriter {
         counts.unchanged[.repayment, default: 0] += repayments.count - written.count
         var touched = 0
         if !written.isEmpty {
+            // Loans inserted or marked earlier in this transaction already carry now().
             touched = try await tx.execute("""
                 UPDATE loans SET source_changed_at = now()
-                WHERE loan_id IN (SELECT loan_id FROM repayments WHERE repayment_id = ANY($1))
+                WHERE loan_id IN (SELECT loan_id FROM stage_repayments WHERE repayment_id = ANY($1))
+                  AND source_changed_at <> now()
                 """, [try written.map { try $0.decode(String.self, "key") }])
         }
         try await tx.execute("TRUNCATE \(spec.stage)")

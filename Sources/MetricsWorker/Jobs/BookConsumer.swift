@@ -39,6 +39,19 @@ struct BookConsumer: LedgerConsumer {
         self.primaryChannels = primaryChannels
     }
 
+    /// Adds another slice's results (disjoint loans).
+    mutating func merge(_ other: BookConsumer) {
+        loans += other.loans
+        sums.merge(other.sums)
+        for (officer, entry) in other.exposure {
+            var mine = exposure[officer] ?? Exposure()
+            mine.amount += entry.amount
+            mine.count += entry.count
+            exposure[officer] = mine
+        }
+        ledgers += other.ledgers
+    }
+
     mutating func consume(_ ledger: LoanLedger, sourceVersion: String) {
         ledgers += 1
         if keepOfficerSums {

@@ -27,30 +27,45 @@ enum LoanStream {
         case loans(partitioned: Bool)
     }
 
-    static func query(_ filter: Filter) -> String {
-        let joins: String
-        switch filter {
-        case .all: joins = ""
-        case .partition: joins = " JOIN job_officers jo ON jo.officer_id = l.officer_id"
-        case .loans(let partitioned):
-            joins = " JOIN job_loans jl ON jl.loan_id = l.loan_id" + (partitioned ? " JOIN job_officers jo ON jo.officer_id = l.officer_id" : "")
+    /// The stream's query. With `sliced`, only the loans whose `hashtext(loan_id)` falls in the
+    /// slice named by the session settings `analytics.slice` / `analytics.slices` (set with bound
+    /// parameters), so several connections can stream disjoint parts of the book at once.
+    static func query(_ filter: Filter, sliced: Bool) -> String {
+        func restrict(_ alias: String) -> String {
+            var joins = ""
+            var conditions: [String] = []
+            switch filter {
+            case .all: break
+            case .partition:
+                joins = alias == "l" ? "" : " JOIN loans l ON l.loan_id = \(alias).loan_id"
+                joins += " JOIN job_officers jo ON jo.officer_id = l.officer_id"
+            case .loans(let partitioned):
+                joins = " JOIN job_loans jl ON jl.loan_id = \(alias).loan_id"
+                if partitioned {
+                    joins += (alias == "l" ? "" : " JOIN loans l ON l.loan_id = \(alias).loan_id")
+                        + " JOIN job_officers jo ON jo.officer_id = l.officer_id"
+                }
+            }
+            if sliced {
+                conditions.append("mod(abs(hashtext(\(alias).loan_id)), current_setting('analytics.slices')::int) = current_setting('analytics.slice')::int")
+            }
+            return joins + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
         }
-        let filter = joins
         return """
             COPY (
                 SELECT l.loan_id, 0 AS kind, l.officer_id, l.branch, l.channel, l.status, l.closed_date::text,
                        l.disbursement_date::text, l.maturity_date::text, l.loan_amount::text, l.loan_term_days::text,
                        l.interest_rate::text, l.fee_amount::text, l.repayment_every_days::text, l.source_changed_at::text
-                FROM loans l\(filter)
+                FROM loans l\(restrict("l"))
                 UNION ALL
                 SELECT s.loan_id, 1, s.installment_number::text, s.due_date::text, s.principal_due::text,
                        s.interest_due::text, s.fee_due::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-                FROM loan_schedule s JOIN loans l ON l.loan_id = s.loan_id\(filter)
+                FROM loan_schedule s\(restrict("s"))
                 UNION ALL
                 SELECT r.loan_id, 2, r.repayment_id, r.payment_date::text, r.principal_paid::text, r.interest_paid::text,
                        r.fees_paid::text, r.waiver_amount::text, r.is_backdated::int::text, r.is_reversed::int::text,
                        r.reversal_date::text, NULL, NULL, NULL, NULL
-                FROM repayments r JOIN loans l ON l.loan_id = r.loan_id\(filter)
+                FROM repayments r\(restrict("r"))
                 ORDER BY 1
             ) TO STDOUT
             """
@@ -71,8 +86,13 @@ enum LoanStream {
     }
 
     /// Runs the stream through `consumer` and returns it with everything it gathered.
-    static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, _ consumer: C) async throws -> C {
-        try await connection.copyOut(query(filter)) { reader in
+    static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, slice: (index: Int, count: Int)? = nil,
+                                       _ consumer: C) async throws -> C {
+        var settings: [(name: String, value: String)] = []
+        if let slice {
+            settings = [("analytics.slice", String(slice.index)), ("analytics.slices", String(slice.count))]
+        }
+        return try await connection.copyOut(query(filter, sliced: slice != nil), bindSettings: settings) { reader in
             var consumer = consumer
             var builder = LedgerBuilder()
             while try reader.next() {
