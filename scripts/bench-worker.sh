@@ -17,6 +17,7 @@ while [ $# -gt 0 ]; do
 done
 servers=scripts/servers.sh
 bash "$servers" deps
+export PKG_CONFIG_PATH="$(bash "$servers" pkgconfig "$PWD/.local/pkgconfig")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null 2>&1 || true; }
 
 work=$(mktemp -d /tmp/analytics-bench.XXXXXX)

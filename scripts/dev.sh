@@ -68,6 +68,7 @@ case "${1:-up}" in
 esac
 
 ensure_servers
+export PKG_CONFIG_PATH="$(bash "$servers" pkgconfig "$state/pkgconfig")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 # shellcheck disable=SC1091
 source "$state/env"
 configuration=${BUILD_CONFIGURATION:-debug}

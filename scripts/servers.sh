@@ -11,6 +11,9 @@
 #   servers.sh pg-kill DIR               SIGKILL the postmaster (crash)
 #   servers.sh redis-start DIR PORT      start redis-server on 127.0.0.1:PORT, no persistence
 #   servers.sh redis-stop DIR            stop it (by its pid file)
+#   servers.sh pkgconfig DIR             write a hiredis.pc without -D_FILE_OFFSET_BITS=64 into DIR
+#                                        (Debian's adds it; SwiftPM refuses it with a warning and
+#                                        drops it). Scripts put DIR first in PKG_CONFIG_PATH.
 #
 # PostgreSQL refuses to run as root: as root, the server runs as the 'postgres' user.
 set -euo pipefail
@@ -122,6 +125,14 @@ redis_stop() {
   rm -f "$dir/redis.pid"
 }
 
+pkgconfig_dir() {
+  local dir=$1 source
+  source="$(pkg-config --variable=pcfiledir hiredis)/hiredis.pc"
+  mkdir -p "$dir"
+  sed 's/ *-D_FILE_OFFSET_BITS=64//' "$source" >"$dir/hiredis.pc"
+  echo "$dir"
+}
+
 cmd=${1:-}; shift || true
 case "$cmd" in
   deps) deps ;;
@@ -133,5 +144,6 @@ case "$cmd" in
   pg-kill) [ $# -eq 1 ] || die "usage: pg-kill DIR"; pg_kill "$1" ;;
   redis-start) [ $# -eq 2 ] || die "usage: redis-start DIR PORT"; redis_start "$1" "$2" ;;
   redis-stop) [ $# -eq 1 ] || die "usage: redis-stop DIR"; redis_stop "$1" ;;
+  pkgconfig) [ $# -eq 1 ] || die "usage: pkgconfig DIR"; pkgconfig_dir "$1" ;;
   *) die "unknown command '$cmd' (see the comment at the top of this file)" ;;
 esac

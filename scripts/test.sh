@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 servers=scripts/servers.sh
 
 bash "$servers" deps
+export PKG_CONFIG_PATH="$(bash "$servers" pkgconfig "$PWD/.local/pkgconfig")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
 work=$(mktemp -d /tmp/analytics-test.XXXXXX)
 chmod 755 "$work"

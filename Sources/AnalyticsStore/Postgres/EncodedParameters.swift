@@ -26,8 +26,10 @@ struct EncodedParameters {
     /// Calls `body` with the array of value pointers (NULL for SQL NULL), valid only during the call.
     func withPointers<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
         buffer.withUnsafeBufferPointer { base in
+            // When every parameter is NULL the buffer is empty and has no base address: all nil.
             let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
-                offset.map { base.baseAddress!.advanced(by: $0) }
+                guard let offset, let start = base.baseAddress else { return nil }
+                return start.advanced(by: offset)
             }
             return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
         }

@@ -183,8 +183,10 @@ final class PostgresConnectionHandle: @unchecked Sendable {
     /// Sends a chunk of COPY data (blocking until it is queued).
     func putCopyData(_ bytes: [UInt8]) throws(PostgresError) {
         let connection = try requireConnection()
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+        guard !bytes.isEmpty else { return }
+        let status = bytes.withUnsafeBufferPointer { buffer -> Int32 in
+            guard let start = buffer.baseAddress else { return 1 }
+            return start.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 PQputCopyData(connection, $0, Int32(buffer.count))
             }
         }
@@ -244,10 +246,10 @@ final class PostgresConnectionHandle: @unchecked Sendable {
 }
 
 /// Runs `body` with a NULL-terminated array of C strings that live for the call.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
     let duplicated = strings.map { strdup($0) }
     defer { duplicated.forEach { free($0) } }
     var pointers: [UnsafePointer<CChar>?] = duplicated.map { $0.map { UnsafePointer($0) } }
     pointers.append(nil)
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -1,26 +1,18 @@
-/// A small seeded generator (SplitMix64): the same seed gives the same portfolio on every machine.
+import AnalyticsCore
+
+/// The demo portfolio's choices, drawn from a seeded SplitMix64: the same seed gives the same
+/// portfolio on every machine.
 struct DemoRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// A whole number in `range`.
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
 
     /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool {
-        Double(next() >> 11) / Double(1 << 53) < p
-    }
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < p }
 
+    /// One of `items` (not empty).
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 }
