@@ -39,3 +39,8 @@ swift build "${scratch[@]}" --build-tests
 # Tests that need the worker as a program (to load the fixture the way production does) run this.
 export TEST_WORKER_BIN="$(swift build "${scratch[@]}" --show-bin-path)/metrics-worker"
 swift test "${scratch[@]}" --skip-build "$@"
+# The deployment checks (manifests, compose, the three-replica topology) run on a full run only,
+# not when arguments select some tests.
+if [ $# -eq 0 ]; then
+  bash scripts/check-deploy.sh
+fi

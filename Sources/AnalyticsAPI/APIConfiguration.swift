@@ -1,11 +1,17 @@
 import AnalyticsStore
+import Foundation
+import Logging
 
 /// The API's settings, read once from the environment at start.
 ///
-/// Keys and defaults: `DATABASE_URL` (required), `DATABASE_READ_URL` (default: `DATABASE_URL`),
-/// `REDIS_URL` (optional; without it every read goes to PostgreSQL), `PORT` (default 8080),
-/// `BIND_ADDRESS` (default `0.0.0.0`; scripts use `127.0.0.1`), `DATABASE_POOL_SIZE` (default 10),
-/// `DATABASE_ACQUIRE_TIMEOUT_MS` (default 2000), `LOG_LEVEL` (default `info`).
+/// Keys and defaults: `DATABASE_URL` (required), `DATABASE_READ_URL` (default: `DATABASE_URL`; metric
+/// reads use it, audit data always the primary), `REDIS_URL` (optional; without it every read goes
+/// to PostgreSQL), `PORT` (default 8080), `BIND_ADDRESS` (default `0.0.0.0`), `JWT_SECRET`
+/// (required: HS256 key), `JWT_SECRET_PREVIOUS` (optional, still accepted during a rotation),
+/// `JWT_PUBLIC_KEY_FILE` (optional PEM for RS256), `ANALYTICS_TIMEZONE` (default `Africa/Lagos`),
+/// `CACHE_TTL_SECONDS` (default 900), `CORS_ALLOWED_ORIGINS` (comma-separated, default none),
+/// `DATABASE_POOL_SIZE` (default 10), `DATABASE_ACQUIRE_TIMEOUT_MS` (default 2000), `LOG_LEVEL`
+/// (default `info`), `LOG_FORMAT` (`json` or `text`, default `json`).
 struct APIConfiguration: Sendable {
     var database: PostgresConfiguration
     var readDatabase: PostgresConfiguration
@@ -14,16 +20,23 @@ struct APIConfiguration: Sendable {
     var port: Int
     var poolSize: Int
     var acquireTimeout: Duration
+    var jwtSecret: String
+    var jwtPreviousSecret: String?
+    var jwtPublicKeyPEM: String?
+    var timeZone: String
+    var cacheTTLSeconds: Int
+    var corsAllowedOrigins: Set<String>
+    var logLevel: Logger.Level
+    var logFormat: RequestLogSink.Format
 
     init(environment: [String: String]) throws(APIConfigurationError) {
+        func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         func required(_ key: String) throws(APIConfigurationError) -> String {
-            guard let value = environment[key], !value.isEmpty else {
-                throw APIConfigurationError(key: key, message: "is not set")
-            }
+            guard let value = value(key) else { throw APIConfigurationError(key: key, message: "is not set") }
             return value
         }
-        func integer(_ key: String, default value: Int, _ range: ClosedRange<Int>) throws(APIConfigurationError) -> Int {
-            guard let text = environment[key], !text.isEmpty else { return value }
+        func integer(_ key: String, default fallback: Int, _ range: ClosedRange<Int>) throws(APIConfigurationError) -> Int {
+            guard let text = value(key) else { return fallback }
             guard let parsed = Int(text), range.contains(parsed) else {
                 throw APIConfigurationError(key: key, message: "must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
             }
@@ -36,22 +49,52 @@ struct APIConfiguration: Sendable {
             throw APIConfigurationError(key: "DATABASE_URL", message: error.message)
         }
         do {
-            readDatabase = try environment["DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 }
-                .map { u throws(PostgresError) in try PostgresConfiguration(url: u) } ?? database
+            readDatabase = try value("DATABASE_READ_URL").map { u throws(PostgresError) in try PostgresConfiguration(url: u) } ?? database
         } catch {
             throw APIConfigurationError(key: "DATABASE_READ_URL", message: error.message)
         }
-        if let redisURL = environment["REDIS_URL"], !redisURL.isEmpty {
+        if let redisURL = value("REDIS_URL") {
             do {
                 redis = try RedisConfiguration(url: redisURL)
             } catch {
                 throw APIConfigurationError(key: "REDIS_URL", message: error.message)
             }
         }
-        bindAddress = environment["BIND_ADDRESS"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0"
+        bindAddress = value("BIND_ADDRESS") ?? "0.0.0.0"
         port = try integer("PORT", default: 8080, 1...65535)
         poolSize = try integer("DATABASE_POOL_SIZE", default: 10, 1...200)
         acquireTimeout = .milliseconds(try integer("DATABASE_ACQUIRE_TIMEOUT_MS", default: 2000, 10...60000))
+        jwtSecret = try required("JWT_SECRET")
+        // HS256 keys shorter than the hash output are weak (and JWTKit refuses them).
+        guard jwtSecret.utf8.count >= 32 else { throw APIConfigurationError(key: "JWT_SECRET", message: "must be at least 32 bytes") }
+        jwtPreviousSecret = value("JWT_SECRET_PREVIOUS")
+        if let previous = jwtPreviousSecret, previous.utf8.count < 32 {
+            throw APIConfigurationError(key: "JWT_SECRET_PREVIOUS", message: "must be at least 32 bytes")
+        }
+        if let path = value("JWT_PUBLIC_KEY_FILE") {
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw APIConfigurationError(key: "JWT_PUBLIC_KEY_FILE", message: "cannot be read: '\(path)'")
+            }
+            jwtPublicKeyPEM = pem
+        }
+        timeZone = value("ANALYTICS_TIMEZONE") ?? "Africa/Lagos"
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw APIConfigurationError(key: "ANALYTICS_TIMEZONE", message: "is not a known time zone: '\(timeZone)'")
+        }
+        cacheTTLSeconds = try integer("CACHE_TTL_SECONDS", default: CacheNamespace.defaultTTLSeconds, 1...86_400)
+        corsAllowedOrigins = Set((value("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",").map {
+            String($0.trimmingWhitespace())
+        }.filter { !$0.isEmpty })
+        let level = value("LOG_LEVEL") ?? "info"
+        guard let parsedLevel = Logger.Level(rawValue: level) else {
+            throw APIConfigurationError(key: "LOG_LEVEL", message: "must be trace, debug, info, notice, warning, error or critical, got '\(level)'")
+        }
+        logLevel = parsedLevel
+        let format = value("LOG_FORMAT") ?? "json"
+        guard let parsedFormat = RequestLogSink.Format(rawValue: format) else {
+            throw APIConfigurationError(key: "LOG_FORMAT", message: "must be json or text, got '\(format)'")
+        }
+        logFormat = parsedFormat
     }
 }
 

@@ -9,8 +9,6 @@ enum AnalyticsAPI {
     static func main() async {
         IgnoreSIGPIPE.once()
         let environment = ProcessInfo.processInfo.environment
-        var logger = Logger(label: "analytics-api")
-        logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "info") ?? .info
         let configuration: APIConfiguration
         do {
             configuration = try APIConfiguration(environment: environment)
@@ -18,9 +16,19 @@ enum AnalyticsAPI {
             FileHandle.standardError.write(Data("analytics-api: \(error)\n".utf8))
             exit(64)
         }
-        let (app, resources) = buildApplication(configuration: configuration, logger: logger)
+        var logger = Logger(label: "analytics-api")
+        logger.logLevel = configuration.logLevel
+        let app: any ApplicationProtocol
+        let resources: APIResources
         do {
-            // runService installs SIGTERM/SIGINT handlers: in-flight requests finish, then it returns.
+            (app, resources) = try await buildApplication(configuration: configuration, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("analytics-api: cannot start: \(error)\n".utf8))
+            exit(64)
+        }
+        do {
+            // runService installs SIGTERM/SIGINT handlers: the server stops accepting, in-flight
+            // requests finish, then it returns.
             try await app.runService()
         } catch {
             logger.error("server stopped", metadata: ["error": "\(error)"])

@@ -1,22 +1,94 @@
 import AnalyticsStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
-/// Builds the router: every route of the API, in one place.
-func buildRouter(readiness: any ReadinessProbe) -> Router<BasicRequestContext> {
-    let router = Router()
-    HealthController(readiness: readiness).addRoutes(to: router)
-    return router
+/// Everything the routes need, as `Sendable` protocol values where tests may substitute them.
+struct APIDependencies: Sendable {
+    var readiness: any ReadinessProbe
+    var metricsRepository: any MetricsRepository
+    var auditRepository: any AuditRepository
+    var cache: any MetricsCache
+    var audit: AuditDirectory
+    var verifier: TokenVerifier
+    var cursors: CursorCodec
+    var metrics: APIMetrics
+    var pools: [(name: String, pool: PostgresPool)]
+    var corsAllowedOrigins: Set<String>
+    var log: RequestLogSink
+    /// Services to run with the server (the invalidation subscriber).
+    var services: [any Service]
+
+    /// Wires the real implementations over the given pools and Redis client.
+    static func make(primary: PostgresPool, read: PostgresPool, redis: RedisClient?, redisConfiguration: RedisConfiguration?,
+                     jwtSecret: String, jwtPreviousSecret: String? = nil, jwtPublicKeyPEM: String? = nil,
+                     timeZone: String = "Africa/Lagos", cacheTTLSeconds: Int = CacheNamespace.defaultTTLSeconds,
+                     corsAllowedOrigins: Set<String> = [], logger: Logger,
+                     logFormat: RequestLogSink.Format = .json, logLevel: Logger.Level = .info) async throws -> APIDependencies {
+        let metrics = APIMetrics()
+        let auditCache = AuditCache()
+        let local = LocalCache(maximumBytes: 32 * 1024 * 1024, ttl: .seconds(cacheTTLSeconds))
+        let tracker = GenerationTracker { local.removeAll() }
+        let auditRepository = PostgresAuditRepository(pool: primary, timeZone: timeZone)
+        var cache: any MetricsCache = NoMetricsCache()
+        var services: [any Service] = []
+        if let redis, let redisConfiguration {
+            cache = RedisMetricsCache(redis: redis, tracker: tracker, local: local, ttlSeconds: cacheTTLSeconds, metrics: metrics)
+            services.append(InvalidationSubscriber(configuration: redisConfiguration, redis: redis, tracker: tracker,
+                                                   auditCache: auditCache, logger: logger))
+        }
+        return APIDependencies(
+            readiness: StoreReadinessProbe(pool: primary, redis: redis),
+            metricsRepository: PostgresMetricsRepository(pool: read),
+            auditRepository: auditRepository,
+            cache: cache,
+            audit: AuditDirectory(repository: auditRepository, cache: auditCache, redis: redis, metrics: metrics),
+            verifier: try await TokenVerifier(secret: jwtSecret, previousSecret: jwtPreviousSecret, rsaPublicKeyPEM: jwtPublicKeyPEM),
+            cursors: CursorCodec(secret: jwtSecret),
+            metrics: metrics,
+            pools: read === primary ? [("primary", primary)] : [("primary", primary), ("read", read)],
+            corsAllowedOrigins: corsAllowedOrigins,
+            log: RequestLogSink(format: logFormat, level: logLevel, logger: logger),
+            services: services)
+    }
 }
 
-/// Builds the application and the services it runs (the HTTP server; the pools close at shutdown).
-func buildApplication(configuration: APIConfiguration, logger: Logger) -> (some ApplicationProtocol, APIResources) {
+/// Builds the router: every route of the API, in one place.
+func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
+    buildRouterAndRoutes(dependencies).router
+}
+
+/// Builds the router and lists its routes (`METHOD /path`), for the OpenAPI check.
+func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<APIRequestContext>, routes: [String]) {
+    let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(metrics: dependencies.metrics, log: dependencies.log))
+    router.add(middleware: CORSPolicyMiddleware(allowedOrigins: dependencies.corsAllowedOrigins))
+    let recorder = RouteRecorder(router: router)
+    HealthController(readiness: dependencies.readiness).addRoutes(to: recorder)
+    ObservabilityController(metrics: dependencies.metrics, repository: dependencies.metricsRepository,
+                            pools: dependencies.pools, openAPI: ObservabilityController.loadOpenAPI()).addRoutes(to: recorder)
+    let api = recorder.group("api/v1").add(middleware: AuthMiddleware(verifier: dependencies.verifier))
+    OfficersController(repository: dependencies.metricsRepository, cache: dependencies.cache, audit: dependencies.audit,
+                       rendered: RenderedResponseCache(), metrics: dependencies.metrics).addRoutes(to: api)
+    BranchesController(repository: dependencies.metricsRepository, cache: dependencies.cache).addRoutes(to: api)
+    LoansController(repository: dependencies.metricsRepository, cursors: dependencies.cursors, cache: dependencies.cache).addRoutes(to: api)
+    AuditController(repository: dependencies.auditRepository, audit: dependencies.audit).addRoutes(to: api)
+    return (router, recorder.routes)
+}
+
+/// Builds the application and the resources it shares (closed by `APIResources.shutdown()`).
+func buildApplication(configuration: APIConfiguration, logger: Logger) async throws -> (any ApplicationProtocol, APIResources) {
     let resources = APIResources(configuration: configuration, logger: logger)
-    let router = buildRouter(readiness: StoreReadinessProbe(pool: resources.primary, redis: resources.redis))
+    let dependencies = try await APIDependencies.make(
+        primary: resources.primary, read: resources.read, redis: resources.redis, redisConfiguration: configuration.redis,
+        jwtSecret: configuration.jwtSecret, jwtPreviousSecret: configuration.jwtPreviousSecret,
+        jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
+        cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
+        logger: logger, logFormat: configuration.logFormat, logLevel: configuration.logLevel)
     let app = Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.bindAddress, port: configuration.port),
-                             serverName: "analytics-api"),
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(configuration.bindAddress, port: configuration.port), serverName: "analytics-api"),
+        services: dependencies.services,
         logger: logger)
     return (app, resources)
 }
@@ -42,12 +114,13 @@ struct APIResources: Sendable {
                            acquireTimeout: configuration.acquireTimeout, executor: executor,
                            applicationName: "analytics-api-read", logger: logger)
             : primary
-        redis = configuration.redis.map { RedisClient(configuration: $0, executor: executor) }
+        redis = configuration.redis.map { RedisClient(configuration: $0, executor: executor, maximumIdle: 8) }
     }
 
+    /// Closes the pools and the executor.
     func shutdown() async {
         primary.shutdown()
-        read.shutdown()
+        if read !== primary { read.shutdown() }
         redis?.shutdown()
         try? await executor.shutdown()
     }

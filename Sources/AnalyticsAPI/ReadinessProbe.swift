@@ -59,8 +59,3 @@ struct StoreReadinessProbe: ReadinessProbe {
     }
 }
 
-enum JSONResponse {
-    static func encode(_ value: some Encodable) throws -> ByteBufferBridge.Buffer {
-        try ByteBufferBridge.buffer(JSONEncoder().encode(value))
-    }
-}

@@ -3,11 +3,15 @@ import AnalyticsStore
 
 /// The worker's settings, read once from the environment.
 ///
-/// Keys: `DATABASE_URL` (required), `REDIS_URL` (optional; cache invalidation is skipped without it),
+/// Keys: `DATABASE_URL` (required), `DATABASE_READ_URL` (the API's read replica; when it differs,
+/// jobs wait for it to replay their commit before invalidating the cache), `REDIS_URL` (optional;
+/// cache invalidation is skipped without it),
 /// `ANALYTICS_TIMEZONE` (default `Africa/Lagos`), `MIGRATIONS_DIR` (default `migrations`),
 /// `DATABASE_POOL_SIZE` (default 6), `DQI_CHANNEL_PURITY` (default `on`), `LOG_LEVEL` (default `info`).
 struct WorkerConfiguration: Sendable {
     var database: PostgresConfiguration
+    /// The streaming replica the API reads metrics from, when it is not the primary.
+    var readDatabase: PostgresConfiguration?
     var redis: RedisConfiguration?
     var timeZone: String
     var migrationsDirectory: String
@@ -22,6 +26,13 @@ struct WorkerConfiguration: Sendable {
             database = try PostgresConfiguration(url: url)
         } catch {
             throw ConfigurationError(key: "DATABASE_URL", message: error.message)
+        }
+        if let readURL = environment["DATABASE_READ_URL"], !readURL.isEmpty, readURL != url {
+            do {
+                readDatabase = try PostgresConfiguration(url: readURL)
+            } catch {
+                throw ConfigurationError(key: "DATABASE_READ_URL", message: error.message)
+            }
         }
         if let redisURL = environment["REDIS_URL"], !redisURL.isEmpty {
             do {

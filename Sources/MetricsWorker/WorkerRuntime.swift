@@ -12,8 +12,11 @@ struct WorkerRuntime {
     let logger: Logger
     let redis: RedisClient?
 
+    /// The read replica's pool, when DATABASE_READ_URL names another server.
+    let replica: PostgresPool?
+
     /// The job runner over this runtime's pool and Redis.
-    var runner: JobRunner { JobRunner(pool: pool, redis: redis, logger: logger) }
+    var runner: JobRunner { JobRunner(pool: pool, redis: redis, logger: logger, replica: replica) }
 
     /// Reads the environment; a bad setting prints one line naming the key and exits 64.
     static func start(label: String) throws -> WorkerRuntime {
@@ -32,11 +35,17 @@ struct WorkerRuntime {
                                 acquireTimeout: .seconds(30), executor: executor,
                                 applicationName: "metrics-worker", logger: logger)
         let redis = configuration.redis.map { RedisClient(configuration: $0, executor: executor) }
-        return WorkerRuntime(configuration: configuration, executor: executor, pool: pool, logger: logger, redis: redis)
+        let replica = configuration.readDatabase.map {
+            PostgresPool(configuration: $0, maximumConnections: 1, acquireTimeout: .seconds(10), executor: executor,
+                         applicationName: "metrics-worker", logger: logger)
+        }
+        return WorkerRuntime(configuration: configuration, executor: executor, pool: pool, logger: logger, redis: redis,
+                             replica: replica)
     }
 
     func shutdown() async {
         pool.shutdown()
+        replica?.shutdown()
         redis?.shutdown()
         try? await executor.shutdown()
     }

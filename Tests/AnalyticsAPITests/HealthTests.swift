@@ -8,8 +8,10 @@ import Testing
 
 @Suite("Health and readiness")
 struct HealthTests {
-    func app(pool: PostgresPool, redis: RedisClient?) -> some ApplicationProtocol {
-        Application(router: buildRouter(readiness: StoreReadinessProbe(pool: pool, redis: redis)))
+    func app(_ db: TestDatabase, redis: RedisClient?) async throws -> some ApplicationProtocol {
+        var dependencies = try await TestApp.make(database: db).dependencies
+        dependencies.readiness = StoreReadinessProbe(pool: db.pool, redis: redis)
+        return Application(router: buildRouter(dependencies))
     }
 
     @Test("/health answers 200 and /ready reports ready on a migrated database")
@@ -17,7 +19,7 @@ struct HealthTests {
         let db = try await TestDatabase.create(migrated: true)
         defer { Task { await db.drop() } }
         let redis = RedisClient(configuration: try RedisConfiguration(url: try TestEnvironment.redisURL()), executor: db.executor)
-        try await app(pool: db.pool, redis: redis).test(.router) { client in
+        try await app(db, redis: redis).test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
             }
@@ -35,7 +37,7 @@ struct HealthTests {
     func notReadyBeforeMigration() async throws {
         let db = try await TestDatabase.create(migrated: false)
         defer { Task { await db.drop() } }
-        try await app(pool: db.pool, redis: nil).test(.router) { client in
+        try await app(db, redis: nil).test(.router) { client in
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let report = try JSONDecoder().decode(ReadinessReport.self, from: Data(response.body.readableBytesView))
@@ -43,7 +45,8 @@ struct HealthTests {
                 #expect(report.database.contains("metrics-worker migrate"))
             }
         }
-        #expect(try await MigrationRunner.currentVersion(on: db.pool) == 0)
+        let actual = try await MigrationRunner.currentVersion(on: db.pool)
+        #expect(actual == 0)
     }
 
     @Test("Redis down makes /ready degraded but still ready")
@@ -52,7 +55,7 @@ struct HealthTests {
         defer { Task { await db.drop() } }
         let port = Int(try await ServerScript.run(["free-port"])) ?? 1
         let redis = RedisClient(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(port)"), executor: db.executor)
-        try await app(pool: db.pool, redis: redis).test(.router) { client in
+        try await app(db, redis: redis).test(.router) { client in
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .ok)
                 let report = try JSONDecoder().decode(ReadinessReport.self, from: Data(response.body.readableBytesView))

@@ -25,6 +25,9 @@ struct JobRunner: Sendable {
     let pool: PostgresPool
     let redis: RedisClient?
     let logger: Logger
+    /// The API's read replica, when it is another server: invalidation waits until it has
+    /// replayed the job's commit, so no API replica refills the cache with the rows just replaced.
+    var replica: PostgresPool?
 
     /// One run in progress: lets the job record Completed inside its own writing transaction.
     struct Run: Sendable {
@@ -108,12 +111,31 @@ struct JobRunner: Sendable {
     /// Bumps the cache generation; Redis being down is logged and the entries age out by TTL.
     func invalidate(log: PhaseLog) async {
         guard let redis else { return }
+        await waitForReplica(log: log)
         do {
             let generation = try await CacheNamespace.invalidateAll(redis: redis)
             log.log("cache_invalidated", ["generation": Int(generation)])
         } catch {
             log.log("cache_invalidation_failed", ["error": String(describing: error),
                                                   "effect": "cached entries age out by TTL"], level: "warning")
+        }
+    }
+
+    /// Waits (at most 30 s) until the read replica has replayed the primary's current WAL position.
+    func waitForReplica(log: PhaseLog) async {
+        guard let replica else { return }
+        do {
+            let lsn = try await pool.query("SELECT pg_current_wal_lsn()::text AS lsn")[0].decode(String.self, "lsn")
+            let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+            while ContinuousClock.now < deadline {
+                let caughtUp = try await replica.query(
+                    "SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, true) AS ok", [lsn])[0].decode(Bool.self, "ok")
+                if caughtUp { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            log.log("replica_lagging", ["effect": "invalidating anyway; entries refilled from the replica age out by TTL"], level: "warning")
+        } catch {
+            log.log("replica_check_failed", ["error": String(describing: error)], level: "warning")
         }
     }
 }

@@ -37,11 +37,13 @@ enum LoanStateWriter {
     }
 
     /// Writes `loans` (their states at `date`) and completes `run` in the same transaction.
-    /// Returns the number of loan rows that changed.
+    /// Returns the number of loan rows that changed. After a large write the table's statistics
+    /// are refreshed at once, so the drilldown queries plan with the new values (autovacuum would
+    /// get there later).
     static func write(_ loans: [BookConsumer.LoanRow], date: CalendarDate, run: JobRunner.Run,
                       on connection: PostgresConnection) async throws -> JobCounts {
         try await connection.execute(createStage)
-        return try await connection.withTransaction { tx in
+        let counts = try await connection.withTransaction { tx in
             try await tx.copyIn("COPY stage_loan_state (loan_id, officer_id, \(columns.joined(separator: ", ")), loan_exists, seen_source_changed_at) FROM STDIN") { writer in
                 for loan in loans {
                     writer.append(row: row(loan))
@@ -74,5 +76,9 @@ enum LoanStateWriter {
             try await run.complete(counts, in: tx)
             return counts
         }
+        if counts.updated >= 10_000 || counts.updated * 10 >= loans.count {
+            try await connection.execute("ANALYZE loans")
+        }
+        return counts
     }
 }

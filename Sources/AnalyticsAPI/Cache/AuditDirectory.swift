@@ -1,0 +1,35 @@
+import AnalyticsStore
+
+/// Audit fields for officer reads: from the in-process `AuditCache` when it is live, else (and for
+/// what it lacks) from the primary in one query. After a write, `invalidate` drops the local entry
+/// and tells the other replicas.
+struct AuditDirectory: Sendable {
+    let repository: any AuditRepository
+    let cache: AuditCache
+    let redis: RedisClient?
+    let metrics: APIMetrics
+
+    /// Changes with every audit write while the in-process cache is live; nil when it is not.
+    var liveEpoch: UInt64? { cache.liveEpoch }
+
+    /// The audit rows of `ids` (`.none` for officers without one).
+    func info(for ids: [String]) async throws -> [String: AuditInfo] {
+        let (found, missing, epoch) = cache.lookup(ids)
+        guard !missing.isEmpty else { return found }
+        var loaded = try await repository.auditInfo(officerIDs: missing)
+        for id in missing where loaded[id] == nil { loaded[id] = AuditInfo.none }
+        cache.store(loaded, epoch: epoch)
+        return found.merging(loaded) { a, _ in a }
+    }
+
+    /// Called after an audit write commits, before the response: no cached read shows the old fields.
+    func invalidate(officerID: String) async {
+        cache.invalidate(officerID: officerID)
+        guard let redis else { return }
+        do {
+            try await redis.publish(InvalidationSubscriber.auditChannel, officerID)
+        } catch {
+            metrics.recordRedisError()
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import AnalyticsCore
+import AnalyticsStore
+import Hummingbird
+
+/// `GET /api/v1/loans/fimr-drilldown` and `GET /api/v1/loans/early-indicators-drilldown`:
+/// page/per_page with totals, or cursor+limit (keyset on `loan_id`) for deep pages.
+struct LoansController: Sendable {
+    let repository: any MetricsRepository
+    let cursors: CursorCodec
+    /// Supplies the live generation: the loans' as-of date is remembered until it changes.
+    let cache: any MetricsCache
+    let asOfMemo = GenerationMemo<CalendarDate?>()
+
+    static let commonParameters: Set<String> = [
+        "region", "branch", "officer_id", "start_date", "end_date", "fimr_tagged", "page", "per_page", "cursor", "limit", "fields",
+    ]
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("loans/fimr-drilldown") { request, context in
+            try await drilldown(.fimr, request, context)
+        }
+        group.get("loans/early-indicators-drilldown") { request, context in
+            try await drilldown(.earlyIndicators, request, context)
+        }
+    }
+
+    func drilldown(_ kind: DrilldownKind, _ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let identity = try context.require(.viewer)
+        let allowed = kind == .fimr ? Self.commonParameters : Self.commonParameters.union(["early_indicator_tagged"])
+        let query = try QueryParameters(request, allowed: allowed)
+        let (fields, _) = try ReadOptions.fields(query.list("fields"), catalog: LoanFields.all)
+        let disbursed = try ReadOptions.range(query)
+        let cursorText = try query.string("cursor", maxLength: 2000)
+        let limitText = try query.string("limit")
+        let keyset = cursorText != nil || limitText != nil
+        let pageText = try query.string("page")
+        let perPageText = try query.string("per_page")
+        if keyset, pageText != nil || perPageText != nil {
+            throw APIError.badParameter("cursor", "cannot be combined with page/per_page (use cursor and limit)")
+        }
+        var drill = DrilldownQuery(
+            kind: kind, region: try query.string("region"), branch: try query.string("branch"),
+            officerID: try query.string("officer_id"), disbursedFrom: disbursed?.lowerBound, disbursedTo: disbursed?.upperBound,
+            fimrTagged: try query.bool("fimr_tagged"),
+            earlyIndicatorTagged: kind == .earlyIndicators ? try query.bool("early_indicator_tagged") : nil,
+            scope: identity.scope, fields: fields, maskPhones: identity.masksPII, limit: 50, offset: nil, afterLoanID: nil)
+        let asOf: CalendarDate?
+        if let generation = cache.liveGeneration, let remembered = asOfMemo.value(for: generation) {
+            asOf = remembered
+        } else {
+            let generation = cache.liveGeneration
+            asOf = try await repository.loansComputedAsOf()
+            if let generation { asOfMemo.store(asOf, for: generation) }
+        }
+        var meta = JSONWriter(capacity: 256)
+        meta.raw("{")
+        if keyset {
+            drill.limit = try query.integer("limit", default: 50, 1...500)
+            let filterHash = FNV1a.hash64(kind.rawValue + "|" + identity.scope.cacheKeyPart + "|" + filterText(query))
+            if let cursorText {
+                let cursor = try cursors.decode(cursorText)
+                guard cursor.filterHash == filterHash else {
+                    throw APIError.badParameter("cursor", "belongs to a different query (filters or scope changed)")
+                }
+                guard cursor.asOf == asOf else {
+                    throw APIError(.conflict, "the loans were recalculated since this cursor was issued (it started on \(cursor.asOf)); start again from the first page",
+                                   details: [ErrorDetail(field: "cursor", issue: "stale")])
+                }
+                drill.afterLoanID = cursor.afterLoanID
+            }
+            var page = asOf == nil ? RenderedPage(rows: [], total: -1) : try await repository.drilldown(drill)
+            let hasMore = page.rows.count > drill.limit
+            if hasMore { page.rows.removeLast() }
+            meta.raw("\"limit\":\(drill.limit),\"has_more\":\(hasMore),\"next_cursor\":")
+            if hasMore, let last = page.rows.last, let asOf {
+                meta.string(cursors.encode(DrilldownCursor(asOf: asOf, filterHash: filterHash, afterLoanID: last.id)))
+            } else {
+                meta.raw("null")
+            }
+            return respond(page, meta: &meta, asOf: asOf, request: request)
+        }
+        let pageNumber = try query.integer("page", default: 1, 1...1_000_000)
+        drill.limit = try query.integer("per_page", default: 50, 1...500)
+        drill.offset = (pageNumber - 1) * drill.limit
+        let page = asOf == nil ? RenderedPage(rows: [], total: 0) : try await repository.drilldown(drill)
+        ReadOptions.pagination(total: page.total, page: pageNumber, perPage: drill.limit, into: &meta)
+        return respond(page, meta: &meta, asOf: asOf, request: request)
+    }
+
+    private func respond(_ page: RenderedPage, meta: inout JSONWriter, asOf: CalendarDate?, request: Request) -> Response {
+        meta.raw(",\"calculation_date\":")
+        meta.string(asOf.map { "\($0)" })
+        meta.raw("}")
+        var writer = JSONWriter(capacity: page.rows.reduce(16) { $0 + $1.fragment.count + 2 })
+        writer.raw("[")
+        for (i, row) in page.rows.enumerated() {
+            writer.comma(if: i > 0)
+            writer.raw(bytes: row.fragment)
+            writer.raw("}")
+        }
+        writer.raw("]")
+        return ResponseBuilder.json(ResponseBuilder.envelope(data: writer.bytes, meta: meta.bytes), for: request)
+    }
+
+    /// The filters (not the position) of a query, normalized, for the cursor's filter hash.
+    private func filterText(_ query: QueryParameters) -> String {
+        query.normalized.split(separator: "&").filter { !$0.hasPrefix("cursor=") && !$0.hasPrefix("limit=") }
+            .joined(separator: "&")
+    }
+}

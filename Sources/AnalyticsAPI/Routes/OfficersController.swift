@@ -1,0 +1,110 @@
+import AnalyticsCore
+import AnalyticsStore
+import Hummingbird
+import NIOCore
+
+/// `GET /api/v1/metrics/officers` and `GET /api/v1/metrics/officers/{officer_id}`.
+struct OfficersController: Sendable {
+    let repository: any MetricsRepository
+    let cache: any MetricsCache
+    let audit: AuditDirectory
+    /// Finished list bodies while the cache generation and the audit epoch are both live.
+    let rendered: RenderedResponseCache
+    /// Counts the finished-body hits as local cache hits.
+    let metrics: APIMetrics
+
+    static let listParameters: Set<String> = [
+        "region", "branch", "officer_id", "date", "start_date", "end_date", "risk_band", "sort", "fields", "page", "per_page",
+    ]
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("metrics/officers", use: list)
+        group.get("metrics/officers/{officer_id}", use: detail)
+    }
+
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let identity = try context.require(.viewer)
+        let query = try QueryParameters(request, allowed: Self.listParameters)
+        let date = try query.date("date")
+        let range = try ReadOptions.range(query)
+        if date != nil, range != nil { throw APIError.badParameter("date", "cannot be combined with start_date/end_date") }
+        let (fields, auditFields) = try ReadOptions.fields(query.list("fields"), catalog: OfficerFields.all, extras: OfficerFields.auditFields)
+        let listQuery = OfficerListQuery(
+            dates: [], region: try query.string("region"), branch: try query.string("branch"),
+            officerID: try query.string("officer_id"), riskBand: try query.choice("risk_band", ["Green", "Watch", "Amber", "Red"]),
+            scope: identity.scope, sort: try ReadOptions.sort(query.string("sort"), sortable: OfficerFields.sortable),
+            fields: fields, page: try query.integer("page", default: 1, 1...1_000_000),
+            perPage: try query.integer("per_page", default: 50, 1...500))
+        var renderedKey: String?
+        if let generation = cache.liveGeneration, let epoch = audit.liveEpoch {
+            let key = "\(generation)|\(epoch)|\(identity.role.rawValue)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
+            if let hit = rendered.get(key) {
+                metrics.recordCache(family: .officerList, outcome: .localHit)
+                return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
+            }
+            renderedKey = key
+        }
+        let repository = self.repository
+        let bytes = try await cache.value(family: .officerList,
+                                          parts: [identity.role.rawValue, identity.scope.cacheKeyPart, query.normalized]) {
+            try await Self.loadPage(listQuery, date: date, range: range, repository: repository).encoded()
+        }
+        guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }
+        let audits = auditFields.isEmpty ? [:] : try await audit.info(for: page.rows.map(\.id))
+        var writer = JSONWriter(capacity: bytes.count + page.rows.count * 96 + 64)
+        writer.raw("[")
+        for (i, row) in page.rows.enumerated() {
+            writer.comma(if: i > 0)
+            writer.raw(bytes: row.fragment)
+            Self.writeAudit(audits[row.id] ?? .none, fields: auditFields, first: fields.isEmpty, into: &writer)
+            writer.raw("}")
+        }
+        writer.raw("]")
+        let body = ResponseBuilder.envelope(data: writer.bytes, meta: page.meta)
+        let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body))
+        if let renderedKey { rendered.set(renderedKey, entry) }
+        return ResponseBuilder.json(entry.body, etag: entry.etag, for: request)
+    }
+
+    static func loadPage(_ base: OfficerListQuery, date: CalendarDate?, range: ClosedRange<CalendarDate>?,
+                         repository: any MetricsRepository) async throws -> CachedPage {
+        var query = base
+        var meta = JSONWriter(capacity: 256)
+        meta.raw("{")
+        let served: [Freshness]
+        if let range {
+            served = try await repository.completeDates(from: range.lowerBound, to: range.upperBound)
+        } else if let date {
+            guard let freshness = try await repository.completeDate(date) else {
+                throw APIError(.notFound, "no complete officer metrics for \(date)")
+            }
+            served = [freshness]
+        } else {
+            served = try await repository.latestCompleteDate().map { [$0] } ?? []
+        }
+        query.dates = served.map(\.date)
+        let page = served.isEmpty ? RenderedPage(rows: [], total: 0) : try await repository.officers(query)
+        ReadOptions.pagination(total: page.total, page: query.page, perPage: query.perPage, into: &meta)
+        ReadOptions.freshness(served.first, into: &meta)
+        if let range {
+            meta.raw(",\"start_date\":\"\(range.lowerBound)\",\"end_date\":\"\(range.upperBound)\",\"calculation_dates\":[")
+            meta.raw(served.map { "\"\($0.date)\"" }.joined(separator: ","))
+            meta.raw("]")
+        }
+        meta.raw("}")
+        return CachedPage(meta: meta.bytes, rows: page.rows)
+    }
+
+    /// Appends the selected audit fields of a list row.
+    static func writeAudit(_ info: AuditInfo, fields: [String], first: Bool, into writer: inout JSONWriter) {
+        for (i, field) in fields.enumerated() {
+            writer.comma(if: !(first && i == 0))
+            writer.key(field)
+            switch field {
+            case "assignee": writer.string(info.assigneeLabel)
+            case "audit_status": writer.string(info.auditStatus)
+            default: writer.string(info.lastAuditDate)
+            }
+        }
+    }
+}

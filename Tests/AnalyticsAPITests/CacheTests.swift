@@ -1,0 +1,103 @@
+@testable import AnalyticsAPI
+import AnalyticsCore
+import AnalyticsStore
+import AnalyticsTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Cache-aside in a Redis of this suite's own: miss then hit on /metrics, invalidation after a metric
+/// job and after an audit write, Redis stopped mid-test with requests still 200.
+@Suite("Cache", .serialized)
+struct CacheTests {
+    static func metricValue(_ text: String, _ prefix: String) -> Double {
+        text.split(separator: "\n").filter { $0.hasPrefix(prefix) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
+    static func metricsText(_ client: some TestClientProtocol) async throws -> String {
+        try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+    }
+
+    /// Runs the app with its invalidation subscriber (a service) so the in-process layer is live.
+    static func waitForSubscription(_ app: TestApp) async throws {
+        let tracker = try #require((app.dependencies.cache as? RedisMetricsCache)?.tracker)
+        for _ in 0..<100 where tracker.liveGeneration == nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(tracker.liveGeneration != nil)
+    }
+
+    @Test("a miss then a hit, visible on /metrics; a metric job invalidates; an audit write shows at once")
+    func missHitInvalidate() async throws {
+        let db = try await FixtureDatabase.create()
+        let redis = try await LocalRedis.start()
+        defer { Task { try? await redis.stop(); await db.drop() } }
+        let app = try await TestApp.make(database: db, redisURL: redis.url)
+        let headers = try await app.headers("auditor")
+        try await app.application.test(.live) { client in
+            try await Self.waitForSubscription(app)
+            for _ in 0..<3 {
+                try await client.execute(uri: "/api/v1/metrics/officers", method: .get, headers: headers) { #expect($0.status == .ok) }
+            }
+            var text = try await Self.metricsText(client)
+            #expect(Self.metricValue(text, "analytics_api_cache_misses_total{family=\"officer_list\"}") == 1)
+            #expect(Self.metricValue(text, "analytics_api_cache_hits_total{family=\"officer_list\"") == 2)
+
+            // A metric job for a new date commits and invalidates: the default date moves at once.
+            try await FixtureDatabase.runWorker(["full-refresh", "--as-of", "2024-11-08"], database: db, redisURL: redis.url)
+            for _ in 0..<50 {
+                let date = try await client.execute(uri: "/api/v1/metrics/officers", method: .get, headers: headers) {
+                    try Body.meta($0)["calculation_date"]?.stringValue
+                }
+                if date == "2024-11-08" { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await client.execute(uri: "/api/v1/metrics/officers", method: .get, headers: headers) { response in
+                let actual = try Body.meta(response)["calculation_date"]
+                #expect(actual == .string("2024-11-08"))
+            }
+            text = try await Self.metricsText(client)
+            #expect(Self.metricValue(text, "analytics_api_cache_misses_total{family=\"officer_list\"}") >= 2)
+
+            // An audit write: the cached detail and list show the new fields on the next read.
+            try await client.execute(uri: "/api/v1/metrics/officers/OFF0002", method: .get, headers: headers) { response in
+                let actual = try Body.data(response)["audit_info"]?.objectValue?["audit_status"]
+                #expect(actual == .null)
+            }
+            let json = try await app.jsonHeaders("auditor")
+            try await client.execute(uri: "/api/v1/audit/officers/OFF0002/assignee", method: .put, headers: json,
+                                     body: ByteBuffer(string: "{\"assignee_id\":\"TM003\"}")) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/metrics/officers/OFF0002", method: .get, headers: headers) { response in
+                let actual = try Body.data(response)["audit_info"]?.objectValue?["audit_status"]
+                #expect(actual == .string("Assigned"))
+            }
+            try await client.execute(uri: "/api/v1/metrics/officers?officer_id=OFF0002", method: .get, headers: headers) { response in
+                let actual = try Body.rows(response).first?["audit_status"]
+                #expect(actual == .string("Assigned"))
+            }
+        }
+    }
+
+    @Test("Redis stopped mid-test: requests still 200 from PostgreSQL, counted as fallbacks")
+    func redisDown() async throws {
+        let db = try await SharedFixture.database()
+        let redis = try await LocalRedis.start()
+        let app = try await TestApp.make(database: db, redisURL: redis.url)
+        let headers = try await app.headers("viewer")
+        let uris = ["/api/v1/metrics/officers", "/api/v1/metrics/branches", "/api/v1/filters/options", "/api/v1/metrics/officers/OFF0001"]
+        try await app.application.test(.router) { client in
+            for uri in uris {
+                try await client.execute(uri: uri, method: .get, headers: headers) { #expect($0.status == .ok) }
+            }
+            try await redis.stop()
+            for uri in uris + uris {
+                try await client.execute(uri: uri, method: .get, headers: headers) { response in
+                    #expect(response.status == .ok, "\(uri) with Redis down")
+                }
+            }
+            let text = try await Self.metricsText(client)
+            #expect(Self.metricValue(text, "analytics_api_cache_fallbacks_total") >= 4)
+        }
+    }
+}

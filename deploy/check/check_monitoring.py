@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Checks the alert rules and the Grafana dashboard against the metrics the API really exports.
+
+  check_monitoring.py ALERTS DASHBOARD SOURCES [SCRAPE]
+
+The names the API can export are derived from Sources/AnalyticsAPI (metricName/unitName pairs,
+gauge descriptors, counter names). SCRAPE, a /metrics scrape of a replica that has served traffic
+(check-deploy.sh saves one during the cluster checks), proves that derivation: every analytics_api_*
+family in it must be one derived from the code. Some counters only appear once they count (cache
+fallbacks, Redis errors need a Redis failure), so a name used here need not be in the scrape.
+"""
+import json
+import os
+import re
+import sys
+
+import yaml
+
+# Design section 11.3: every critical alert must exist.
+REQUIRED_ALERTS = {"AnalyticsJobFailed", "AnalyticsDatabasePoolExhausted", "AnalyticsAPIErrorRateHigh",
+                   "AnalyticsCacheHitRateLow", "AnalyticsDataStale"}
+problems = []
+
+
+def exported_from_scrape(path):
+    names = set()
+    with open(path) as f:
+        for line in f:
+            if line.startswith("# TYPE "):
+                _, _, name, kind = line.split()[:4]
+                names |= {name + s for s in ("_bucket", "_sum", "_count")} if kind == "histogram" else {name}
+    return names
+
+
+def exported_from_source(folder):
+    names = set()
+    for root, _, files in os.walk(folder):
+        for file in files:
+            text = open(os.path.join(root, file)).read() if file.endswith(".swift") else ""
+            for m in re.finditer(r'metricName: "(\w+)"(?:,\s*unitName: "(\w*)")?', text):
+                base = "analytics_api_" + m.group(1) + (f"_{m.group(2)}" if m.group(2) else "")
+                names |= {base, base + "_bucket", base + "_sum", base + "_count"}
+            for m in re.finditer(r'descriptor(?:\(| )\(?"(\w+)"', text):
+                names.add("analytics_api_" + m.group(1))
+            # APIMetrics.counter("name", ...) registers analytics_api_<name>_total.
+            for m in re.finditer(r'\bcounter\("(\w+)"', text):
+                names.add(f"analytics_api_{m.group(1)}_total")
+    return names
+
+
+def main():
+    alerts_path, dashboard_path, sources = sys.argv[1:4]
+    exported = exported_from_source(sources)
+    live = exported_from_scrape(sys.argv[4]) if len(sys.argv) > 4 else set()
+    for name in sorted(n for n in live if n.startswith("analytics_api_") and n not in exported):
+        problems.append(f"{name} is served by the API but not derived from the source: update exported_from_source")
+    rules = yaml.safe_load(open(alerts_path))
+    exprs = []
+    names = set()
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if not {"alert", "expr", "labels", "annotations"} <= set(rule):
+                problems.append(f"rule {rule.get('alert')}: needs alert, expr, labels, annotations")
+            names.add(rule.get("alert"))
+            exprs.append((rule.get("alert"), rule["expr"]))
+    for missing in sorted(REQUIRED_ALERTS - names):
+        problems.append(f"alert {missing} (design 11.3) is missing")
+    dashboard = json.load(open(dashboard_path))
+    for panel in dashboard["panels"]:
+        if not panel.get("targets"):
+            problems.append(f"panel {panel['title']}: no queries")
+        exprs += [(f"panel {panel['title']}", t["expr"]) for t in panel.get("targets", [])]
+    titles = " ".join(p["title"].lower() for p in dashboard["panels"])
+    for topic in ("latency", "error", "cache", "freshness"):
+        if topic not in titles:
+            problems.append(f"dashboard has no {topic} panel")
+    used = set()
+    for where, expr in exprs:
+        if expr.count("(") != expr.count(")"):
+            problems.append(f"{where}: unbalanced parentheses")
+        for name in re.findall(r"\banalytics_api_\w+", expr):
+            used.add(name)
+            if name not in exported:
+                problems.append(f"{where}: {name} is not exported by analytics-api")
+    for p in dict.fromkeys(problems):
+        print(f"   - {p}")
+    if problems:
+        sys.exit(1)
+    unseen = sorted(n for n in used if n not in live)
+    print(f"   {len(names)} alerts, {len(dashboard['panels'])} panels; all {len(used)} analytics_api_* series are exported by the code"
+          + (f"; the live scrape had {len(used) - len(unseen)} (not yet counted: {', '.join(unseen)})" if live else " (no live scrape)"))
+
+
+if __name__ == "__main__":
+    main()
