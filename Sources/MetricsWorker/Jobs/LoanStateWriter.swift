@@ -40,7 +40,9 @@ enum LoanStateWriter {
     /// Returns the number of loan rows that changed. After a large write the table's statistics
     /// are refreshed at once, so the drilldown queries plan with the new values (autovacuum would
     /// get there later).
-    static func write(_ loans: [BookConsumer.LoanRow], date: CalendarDate, run: JobRunner.Run,
+    /// `wholeBook` marks a pass over every loan (of a partition), as opposed to `--changed-only`,
+    /// whose few rows never warrant new statistics.
+    static func write(_ loans: [BookConsumer.LoanRow], date: CalendarDate, wholeBook: Bool = true, run: JobRunner.Run,
                       on connection: PostgresConnection) async throws -> JobCounts {
         try await connection.execute(createStage)
         let counts = try await connection.withTransaction { tx in
@@ -76,7 +78,7 @@ enum LoanStateWriter {
             try await run.complete(counts, in: tx)
             return counts
         }
-        if counts.updated >= 10_000 || counts.updated * 10 >= loans.count {
+        if wholeBook, counts.updated >= 10_000 || counts.updated * 10 >= loans.count {
             try await connection.execute("ANALYZE loans")
         }
         return counts

@@ -13,7 +13,7 @@ enum MetricJobs {
                 let filter = changedOnly ? changedLoansQuery : nil
                 let (book, _) = try await context.pass(on: connection, loanStates: true, officerSums: false, exposure: false,
                                                       officers: officers, loanFilter: filter)
-                return try await LoanStateWriter.write(book.loans, date: context.asOf, run: run, on: connection)
+                return try await LoanStateWriter.write(book.loans, date: context.asOf, wholeBook: !changedOnly, run: run, on: connection)
             }
         }
     }
