@@ -59,4 +59,17 @@ struct JSONWriter: Sendable {
         }
         out.append(UInt8(ascii: "\""))
     }
+
+    /// Writes `[row,row,...]` from rendered rows: each fragment is an object left open, so
+    /// `members` can append keys (e.g. audit fields) before it is closed.
+    mutating func rows(_ rows: [RenderedRow], members: (RenderedRow, inout JSONWriter) -> Void = { _, _ in }) {
+        raw("[")
+        for (i, row) in rows.enumerated() {
+            comma(if: i > 0)
+            raw(bytes: row.fragment)
+            members(row, &self)
+            raw("}")
+        }
+        raw("]")
+    }
 }

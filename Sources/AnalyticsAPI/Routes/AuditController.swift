@@ -34,13 +34,7 @@ struct AuditController: Sendable {
         }
         let result = try await repository.history(officerID: officerID, page: page, perPage: perPage)
         var data = JSONWriter(capacity: 4096)
-        data.raw("[")
-        for (i, row) in result.rows.enumerated() {
-            data.comma(if: i > 0)
-            data.raw(bytes: row.fragment)
-            data.raw("}")
-        }
-        data.raw("]")
+        data.rows(result.rows)
         var meta = JSONWriter(capacity: 128)
         meta.raw("{")
         ReadOptions.pagination(total: result.total, page: page, perPage: perPage, into: &meta)

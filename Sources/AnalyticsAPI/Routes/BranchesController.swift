@@ -46,13 +46,7 @@ struct BranchesController: Sendable {
         }
         guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }
         var writer = JSONWriter(capacity: bytes.count + 16)
-        writer.raw("[")
-        for (i, row) in page.rows.enumerated() {
-            writer.comma(if: i > 0)
-            writer.raw(bytes: row.fragment)
-            writer.raw("}")
-        }
-        writer.raw("]")
+        writer.rows(page.rows)
         return ResponseBuilder.json(ResponseBuilder.envelope(data: writer.bytes, meta: page.meta), for: request)
     }
 

@@ -92,13 +92,7 @@ struct LoansController: Sendable {
         meta.string(asOf.map { "\($0)" })
         meta.raw("}")
         var writer = JSONWriter(capacity: page.rows.reduce(16) { $0 + $1.fragment.count + 2 })
-        writer.raw("[")
-        for (i, row) in page.rows.enumerated() {
-            writer.comma(if: i > 0)
-            writer.raw(bytes: row.fragment)
-            writer.raw("}")
-        }
-        writer.raw("]")
+        writer.rows(page.rows)
         return ResponseBuilder.json(ResponseBuilder.envelope(data: writer.bytes, meta: meta.bytes), for: request)
     }
 

@@ -52,14 +52,9 @@ struct OfficersController: Sendable {
         guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }
         let audits = auditFields.isEmpty ? [:] : try await audit.info(for: page.rows.map(\.id))
         var writer = JSONWriter(capacity: bytes.count + page.rows.count * 96 + 64)
-        writer.raw("[")
-        for (i, row) in page.rows.enumerated() {
-            writer.comma(if: i > 0)
-            writer.raw(bytes: row.fragment)
+        writer.rows(page.rows) { row, writer in
             Self.writeAudit(audits[row.id] ?? .none, fields: auditFields, first: fields.isEmpty, into: &writer)
-            writer.raw("}")
         }
-        writer.raw("]")
         let body = ResponseBuilder.envelope(data: writer.bytes, meta: page.meta)
         let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body))
         if let renderedKey { rendered.set(renderedKey, entry) }

@@ -72,12 +72,7 @@ struct SeedDemoCommand: AsyncParsableCommand {
                     return IngestEntry(location: "record \(line)", kind: nil, value: .success(value), raw: "")
                 }
                 pending.removeAll(keepingCapacity: true)
-                let known = try await writer.existingLoanIDs(IngestChunkDecoder.referencedLoanIDs(entries))
-                let chunk = IngestChunkDecoder.decode(entries, knownLoanIDs: known)
-                let counts = try await writer.write(chunk)
-                summary.accepted += chunk.acceptedCount
-                summary.rejected += chunk.rejects.count
-                summary.counts.merge(counts)
+                try await Ingestor.ingest(entries, with: writer, into: &summary)
                 progress.update(next, unit: "loans")
             }
         }

@@ -42,16 +42,22 @@ struct Ingestor {
             let writer = IngestWriter(connection: connection, source: input.name)
             try await writer.prepare()
             while let entries = try input.nextChunk(limit: chunkSize) {
-                let known = try await writer.existingLoanIDs(IngestChunkDecoder.referencedLoanIDs(entries))
-                let chunk = IngestChunkDecoder.decode(entries, knownLoanIDs: known)
-                let counts = try await writer.write(chunk)
-                summary.accepted += chunk.acceptedCount
-                summary.rejected += chunk.rejects.count
-                summary.duplicates += chunk.duplicates
-                summary.counts.merge(counts)
-                summary.unknownFieldCounts.merge(chunk.unknownFieldCounts, uniquingKeysWith: +)
+                try await Self.ingest(entries, with: writer, into: &summary)
                 progress?.update(summary.accepted + summary.rejected, unit: "records")
             }
         }
+    }
+
+    /// One chunk: look up the loans its repayments name, validate, write in one transaction, and
+    /// add the outcome to `summary`. Every input path (files, standard input, seed-demo) uses it.
+    static func ingest(_ entries: [IngestEntry], with writer: IngestWriter, into summary: inout Summary) async throws {
+        let known = try await writer.existingLoanIDs(IngestChunkDecoder.referencedLoanIDs(entries))
+        let chunk = IngestChunkDecoder.decode(entries, knownLoanIDs: known)
+        let counts = try await writer.write(chunk)
+        summary.accepted += chunk.acceptedCount
+        summary.rejected += chunk.rejects.count
+        summary.duplicates += chunk.duplicates
+        summary.counts.merge(counts)
+        summary.unknownFieldCounts.merge(chunk.unknownFieldCounts, uniquingKeysWith: +)
     }
 }
