@@ -6,7 +6,7 @@ import Testing
 @Suite("Migrations")
 struct MigrationTests {
     static let tables = [
-        "officers", "customers", "team_members", "loans", "repayments", "loan_schedule",
+        "officers", "customers", "team_members", "loan_accounts", "loan_states", "repayments", "loan_schedule",
         "officer_metrics_daily", "branch_metrics_daily", "dpd_transitions", "par15_snapshots",
         "metric_calculation_log", "audit_tracking", "audit_log", "etl_rejects", "schema_migrations",
     ]
@@ -28,6 +28,8 @@ struct MigrationTests {
         #expect(first.version == Schema.expectedVersion)
         let tables = Set(try await db.pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").map { try $0.decode(String.self, "tablename") })
         for table in Self.tables { #expect(tables.contains(table), "missing table \(table)") }
+        // `loans` is the view over loan_accounts and loan_states (0004).
+        #expect(try await db.pool.query("SELECT count(*) AS n FROM pg_views WHERE viewname = 'loans'")[0].decode(Int.self, "n") == 1)
         let fingerprint = try await Self.schemaFingerprint(db.pool)
         let applied = try await db.pool.query("SELECT version, applied_at FROM schema_migrations ORDER BY version")
             .map { "\(try $0.decode(Int.self, "version"))@\(try $0.decode(Date.self, "applied_at").timeIntervalSince1970)" }
@@ -55,7 +57,7 @@ struct MigrationTests {
         let broken = Migration(version: (migrations.last?.version ?? 0) + 1, name: "9999_broken.sql", sql: """
             CREATE TABLE half_done (id int);
             INSERT INTO half_done VALUES (1);
-            ALTER TABLE loans ADD COLUMN half_done_flag boolean;
+            ALTER TABLE loan_accounts ADD COLUMN half_done_flag boolean;
             SELECT no_such_function();
             """)
         migrations.append(broken)
@@ -67,7 +69,7 @@ struct MigrationTests {
         let exists = try await db.pool.query("SELECT to_regclass('half_done') IS NOT NULL AS e")[0].decode(Bool.self, "e")
         #expect(!exists)
         let column = try await db.pool.query("""
-            SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'loans' AND column_name = 'half_done_flag'
+            SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'loan_accounts' AND column_name = 'half_done_flag'
             """)[0].decode(Int.self, "n")
         #expect(column == 0)
         #expect(try await MigrationRunner.currentVersion(on: db.pool) == Schema.expectedVersion)

@@ -91,4 +91,78 @@ struct PostgresCopyTests {
         default: "ünïcödé \(i) \\N"
         }
     }
+
+    static let binaryAmounts: [Int64] = [
+        0, 1, -1, 5, 10, 99, 100, 101, 9_999, 10_000, 10_001, 123_456, -123_456, 100_000_000, 999_999_999_999_999,
+        -999_999_999_999_999, 1_000_000_00, 50_000_00, 7_000_000_000_00, 12_300_00,
+    ]
+
+    @Test("binary COPY: money, dates, text, booleans, integers and NULLs round-trip and equal the server's own text")
+    func binaryRoundTrip() async throws {
+        let db = try await TestDatabase.create(migrated: false)
+        defer { Task { await db.drop() } }
+        let amounts = Self.binaryAmounts + (0..<2_000).map { Int64($0) * 7_919 - 5_000_000 }
+        let days: [Int32] = [-10_957, 0, 10_957, 19_000, 20_000, 2_932_896]
+        try await db.pool.withConnection { connection in
+            try await connection.execute("""
+                CREATE TABLE bin_test (id int PRIMARY KEY, amount numeric(15,2), day date, label text, flag boolean, big bigint)
+                """)
+            try await connection.copyIn("COPY bin_test (id, amount, day, label, flag, big) FROM STDIN (FORMAT binary)") { writer in
+                writer.appendRaw(PostgresBinaryCopy.header)
+                for (i, units) in amounts.enumerated() {
+                    writer.appendBinary { e in
+                        e.row(fields: 6)
+                        e.int32(value: Int32(i))
+                        e.money(i % 11 == 3 ? nil : Money(minorUnits: units))
+                        e.date(i % 7 == 2 ? nil : CalendarDate(daysSinceEpoch: days[i % days.count]))
+                        e.text(i % 5 == 1 ? nil : "naïve \t\n'; DROP TABLE x; -- \(i)")
+                        e.bool(i % 3 == 0 ? nil : i % 2 == 0)
+                        e.int64(value: Int64(i) * -1_000_000_007)
+                    }
+                }
+                writer.appendRaw(PostgresBinaryCopy.trailer)
+            }
+        }
+        // The server's text of what arrived equals our own rendering (numeric normalised, exact).
+        let text = try await db.pool.query("SELECT id, amount::text AS a, day::text AS d FROM bin_test ORDER BY id")
+        for row in text {
+            let i = try row.decode(Int.self, "id")
+            let expected: String? = i % 11 == 3 ? nil : Money(minorUnits: amounts[i]).description
+            #expect(try row.decode(String?.self, "a") == expected, "row \(i)")
+            let day: String? = i % 7 == 2 ? nil : CalendarDate(daysSinceEpoch: days[i % days.count]).description
+            #expect(try row.decode(String?.self, "d") == day, "row \(i)")
+        }
+        let mismatches = try await db.pool.withConnection { connection in
+            try await connection.copyOutBinary("COPY (SELECT id, amount, day, label, flag, big FROM bin_test ORDER BY id) TO STDOUT (FORMAT binary)") { reader in
+                var bad: [Int] = []
+                var i = 0
+                while try reader.next() {
+                    defer { i += 1 }
+                    let ok = try reader.int(0) == i
+                        && (try reader.money(1)) == (i % 11 == 3 ? nil : Money(minorUnits: amounts[i]))
+                        && (try reader.date(2)) == (i % 7 == 2 ? nil : CalendarDate(daysSinceEpoch: days[i % days.count]))
+                        && reader.string(3) == (i % 5 == 1 ? nil : "naïve \t\n'; DROP TABLE x; -- \(i)")
+                        && (try reader.bool(4)) == (i % 3 == 0 ? nil : i % 2 == 0)
+                        && (try reader.int64(5)) == Int64(i) * -1_000_000_007
+                    if !ok { bad.append(i) }
+                }
+                return bad + (i == amounts.count ? [] : [-1])
+            }
+        }
+        #expect(mismatches.isEmpty)
+    }
+
+    @Test("binary COPY: a numeric with more than two decimals is an error naming the field, not a rounded amount")
+    func binaryRejectsSubCent() async throws {
+        let db = try await TestDatabase.create(migrated: false)
+        defer { Task { await db.drop() } }
+        let error = await #expect(throws: PostgresError.self) {
+            try await db.pool.withConnection { connection in
+                try await connection.copyOutBinary("COPY (SELECT 1.005::numeric AS a) TO STDOUT (FORMAT binary)") { reader in
+                    while try reader.next() { _ = try reader.money(0) }
+                }
+            }
+        }
+        #expect(error?.message.contains("field 0") == true)
+    }
 }

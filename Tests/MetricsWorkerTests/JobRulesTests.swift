@@ -67,18 +67,27 @@ struct JobRulesTests {
         let asOf = try #require(CalendarDate(iso: "2024-11-30"))
         _ = try await SeedDemoCommand.seed(DemoPortfolio(officers: 40, loans: 4000, seed: 7, asOf: asOf), pool: db.pool)
         let binary = try TestEnvironment.value("TEST_WORKER_BIN")
-        // Start the job, wait until its writing statement runs, then kill the process.
+        // Hold a lock on loan_states, so the job stops in the middle of its write transaction (its
+        // new table written, waiting to swap it in); kill the process there, then let go.
         let script = """
-            DATABASE_URL='\(db.configuration.url)' LOG_LEVEL=warning '\(binary)' full-refresh --as-of 2024-11-30 >/dev/null 2>&1 &
+            url='\(db.configuration.url)'
+            psql "$url" -qAtc "BEGIN; LOCK TABLE loan_states IN ACCESS SHARE MODE; SELECT pg_sleep(120); COMMIT" >/dev/null 2>&1 &
+            until psql "$url" -Atc "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND state = 'active' AND pid <> pg_backend_pid()" | grep -q '^1'; do sleep 0.05; done
+            DATABASE_URL="$url" LOG_LEVEL=warning '\(binary)' full-refresh --as-of 2024-11-30 >/dev/null 2>&1 &
             pid=$!
-            for i in $(seq 1 4000); do
-              if psql '\(db.configuration.url)' -Atc "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%stage_loan_state%' AND pid <> pg_backend_pid() AND state = 'active'" | grep -q '^[1-9]'; then
-                kill -9 $pid; echo killed; exit 0
+            outcome=timeout
+            for i in $(seq 1 1200); do
+              if psql "$url" -Atc "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'ALTER TABLE loan_states RENAME%' AND wait_event_type = 'Lock'" | grep -q '^1'; then
+                kill -9 $pid; outcome=killed; break
               fi
-              kill -0 $pid 2>/dev/null || { echo finished; exit 0; }
-              sleep 0.002
+              kill -0 $pid 2>/dev/null || { outcome=finished; break; }
+              sleep 0.05
             done
-            kill -9 $pid; echo timeout
+            [ $outcome = timeout ] && kill -9 $pid
+            psql "$url" -qAtc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()" >/dev/null
+            # The killed job's server session ends (rolling back) once it next talks to the client.
+            until psql "$url" -Atc "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'ALTER TABLE loan_states%' AND pid <> pg_backend_pid()" | grep -q '^0'; do sleep 0.05; done
+            echo $outcome
             """
         let killed = try await ProcessRunner.run("/bin/bash", ["-c", script])
         #expect(killed.output.contains("killed"), "\(killed.output)")

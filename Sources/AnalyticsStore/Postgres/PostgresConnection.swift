@@ -109,4 +109,34 @@ public struct PostgresConnection: Sendable {
             handle.cancel()
         }
     }
+
+    /// Streams the rows of `COPY (query) TO STDOUT (FORMAT binary)` through `body`, on the blocking
+    /// executor, like `copyOut` (same `bindSettings`, same cancellation).
+    public func copyOutBinary<R: Sendable>(
+        _ sql: String,
+        bindSettings: [(name: String, value: String)] = [],
+        _ body: @escaping @Sendable (inout PostgresBinaryCopyReader) throws -> R
+    ) async throws -> R {
+        for setting in bindSettings {
+            try await query("SELECT set_config($1, $2, false)", [setting.name, setting.value])
+        }
+        let handle = self.handle
+        return try await withTaskCancellationHandler {
+            try await executor.run {
+                try handle.beginCopy(sql, expecting: .copyOut)
+                var reader = PostgresBinaryCopyReader(handle: handle)
+                do {
+                    let value = try body(&reader)
+                    try reader.drain()
+                    return value
+                } catch {
+                    handle.cancel()
+                    try? reader.drain()
+                    throw error
+                }
+            }
+        } onCancel: {
+            handle.cancel()
+        }
+    }
 }

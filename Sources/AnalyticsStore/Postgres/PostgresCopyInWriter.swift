@@ -47,6 +47,21 @@ public final class PostgresCopyInWriter {
         rowCount += 1
     }
 
+    /// Appends binary-format bytes (for `COPY ... FROM STDIN (FORMAT binary)`): the header first,
+    /// then rows written by `body`, then `PostgresBinaryCopy.trailer`. Call `flushIfNeeded()` now and then.
+    public func appendBinary(_ body: (inout PostgresBinaryRowEncoder) -> Void) {
+        var encoder = PostgresBinaryRowEncoder(buffer: [])
+        swap(&encoder.buffer, &buffer)
+        body(&encoder)
+        swap(&encoder.buffer, &buffer)
+        rowCount += 1
+    }
+
+    /// Appends raw bytes (the binary header or trailer).
+    public func appendRaw(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+    }
+
     /// Sends the buffer if it has passed the threshold.
     public func flushIfNeeded() async throws {
         if buffer.count >= Self.flushThreshold { try await flush() }

@@ -36,7 +36,7 @@ struct IngestWriter {
     /// The loan ids among `ids` that exist in the database.
     func existingLoanIDs(_ ids: Set<String>) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
-        let rows = try await connection.query("SELECT loan_id FROM loans WHERE loan_id = ANY($1)", [Array(ids)])
+        let rows = try await connection.query("SELECT loan_id FROM loan_accounts WHERE loan_id = ANY($1)", [Array(ids)])
         return Set(try rows.map { try $0.decode(String.self, "loan_id") })
     }
 
@@ -127,7 +127,7 @@ struct IngestWriter {
         }
         // A repayment re-sent under another loan changes the old loan too.
         let moved = try await tx.execute("""
-            UPDATE loans SET source_changed_at = now()
+            UPDATE loan_accounts SET source_changed_at = now()
             WHERE loan_id IN (SELECT r.loan_id FROM repayments r JOIN stage_repayments s USING (repayment_id)
                               WHERE r.loan_id <> s.loan_id)
             """)
@@ -141,7 +141,7 @@ struct IngestWriter {
         if !written.isEmpty {
             // Loans inserted or marked earlier in this transaction already carry now().
             touched = try await tx.execute("""
-                UPDATE loans SET source_changed_at = now()
+                UPDATE loan_accounts SET source_changed_at = now()
                 WHERE loan_id IN (SELECT loan_id FROM stage_repayments WHERE repayment_id = ANY($1))
                   AND source_changed_at <> now()
                 """, [try written.map { try $0.decode(String.self, "key") }])

@@ -49,7 +49,7 @@ struct UpsertSpec: Sendable {
         "member_id", "member_name", "member_email", "member_phone", "role", "department", "is_active",
     ])
 
-    static let loans = UpsertSpec(table: "loans", key: "loan_id", columns: [
+    static let loans = UpsertSpec(table: "loan_accounts", key: "loan_id", columns: [
         "loan_id", "customer_id", "customer_name", "customer_phone", "officer_id", "officer_name", "officer_phone",
         "region", "branch", "state", "loan_amount", "disbursement_date", "maturity_date", "loan_term_days",
         "interest_rate", "fee_amount", "repayment_every_days", "channel", "channel_partner", "status", "closed_date",

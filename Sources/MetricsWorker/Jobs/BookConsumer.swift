@@ -9,8 +9,8 @@ struct BookConsumer: LedgerConsumer {
         var officerID: String
         /// The loan's state at D, or nil when the loan does not exist at D (its columns stay as they are).
         var snapshot: LoanSnapshot?
-        /// The `source_changed_at` the stream saw, recorded as `refreshed_source_at`.
-        var sourceVersion: String
+        /// The source version the stream saw and the state stored last time.
+        var info: LoanStreamInfo
     }
 
     struct Exposure: Sendable, Equatable {
@@ -39,34 +39,21 @@ struct BookConsumer: LedgerConsumer {
         self.primaryChannels = primaryChannels
     }
 
-    /// Adds another slice's results (disjoint loans).
-    mutating func merge(_ other: BookConsumer) {
-        loans += other.loans
-        sums.merge(other.sums)
-        for (officer, entry) in other.exposure {
-            var mine = exposure[officer] ?? Exposure()
-            mine.amount += entry.amount
-            mine.count += entry.count
-            exposure[officer] = mine
-        }
-        ledgers += other.ledgers
-    }
-
-    mutating func consume(_ ledger: LoanLedger, sourceVersion: String) {
+    mutating func consume(_ ledger: LoanLedger, info: LoanStreamInfo) {
         ledgers += 1
         if keepOfficerSums {
             sums.add(ledger, window: window, primaryChannel: primaryChannels[ledger.officerId] ?? "Direct")
         }
         guard ledger.exists(at: window.asOf) else {
             if keepLoanStates {
-                loans.append(LoanRow(loanID: ledger.loanId, officerID: ledger.officerId, snapshot: nil, sourceVersion: sourceVersion))
+                loans.append(LoanRow(loanID: ledger.loanId, officerID: ledger.officerId, snapshot: nil, info: info))
             }
             return
         }
         guard keepLoanStates || keepExposure else { return }
         let snapshot = LoanEngine.snapshot(of: ledger, at: window.asOf)
         if keepLoanStates {
-            loans.append(LoanRow(loanID: ledger.loanId, officerID: ledger.officerId, snapshot: snapshot, sourceVersion: sourceVersion))
+            loans.append(LoanRow(loanID: ledger.loanId, officerID: ledger.officerId, snapshot: snapshot, info: info))
         }
         if keepExposure {
             var entry = exposure[ledger.officerId] ?? Exposure()

@@ -32,10 +32,9 @@ struct JobContext: Sendable {
     }
 
     /// Streams the loans of this run's partition (restricted to `loanFilter` when given, a SQL
-    /// query returning `loan_id`s) through a `BookConsumer`. A whole-book pass is split into
-    /// `slices` disjoint streams on as many connections, run at once and merged.
+    /// query returning `loan_id`s) through a `BookConsumer`.
     func pass(on connection: PostgresConnection, loanStates: Bool, officerSums: Bool, exposure: Bool,
-              officers: [Officer], loanFilter: String? = nil, slices: Int = 2) async throws -> (BookConsumer, partitionOfficers: [String]?) {
+              officers: [Officer], loanFilter: String? = nil) async throws -> (BookConsumer, partitionOfficers: [String]?) {
         let partitionOfficers = try await LoanStream.selectPartition(partition, on: connection)
         var channels: [String: String] = [:]
         for officer in officers { channels[officer.officerId] = officer.effectivePrimaryChannel }
@@ -46,25 +45,10 @@ struct JobContext: Sendable {
             try await connection.execute(LoanStream.createLoanTable)
             try await connection.execute("TRUNCATE job_loans")
             try await connection.execute("INSERT INTO job_loans (loan_id) \(loanFilter) ON CONFLICT DO NOTHING", [asOf])
+            try await connection.execute("ANALYZE job_loans")
             return (try await LoanStream.run(on: connection, filter: .loans(partitioned: !partition.isWhole), consumer), scope)
         }
-        let filter: LoanStream.Filter = partition.isWhole ? .all : .partition
-        let partition = self.partition
-        // Slice 0 streams on this connection; the others on connections of their own, at once.
-        let results = try await withThrowingTaskGroup(of: BookConsumer.self) { group in
-            for index in 1..<max(1, slices) {
-                group.addTask {
-                    try await pool.withConnection { other in
-                        _ = try await LoanStream.selectPartition(partition, on: other)
-                        return try await LoanStream.run(on: other, filter: filter, slice: (index, slices), consumer)
-                    }
-                }
-            }
-            var merged = try await LoanStream.run(on: connection, filter: filter, slice: slices > 1 ? (0, slices) : nil, consumer)
-            for try await part in group { merged.merge(part) }
-            return merged
-        }
-        return (results, scope)
+        return (try await LoanStream.run(on: connection, filter: partition.isWhole ? .all : .partition, consumer), scope)
     }
 
     /// The officer rows of D for this partition's officers.

@@ -1,18 +1,35 @@
 import AnalyticsCore
 import AnalyticsStore
 
-/// Something that consumes the engine ledgers of a loan stream, on the blocking thread.
-protocol LedgerConsumer: Sendable {
-    /// One loan: its ledger and the `source_changed_at` the stream saw (text, for the refresh marker).
-    mutating func consume(_ ledger: LoanLedger, sourceVersion: String)
+/// What the stream knows of a loan besides its ledger: the source version the refresh records and
+/// the state stored by the last refresh (for `dpd_transitions` and for writing only changed rows).
+struct LoanStreamInfo: Sendable {
+    /// `loan_accounts.source_changed_at` as seen by the stream (microseconds since 2000-01-01 UTC),
+    /// recorded as `loan_states.refreshed_source_at`.
+    var sourceVersion: Int64
+    /// The stored state's bucket and date (nil when never refreshed or not existing then).
+    var previousBucket: String?
+    var previousAsOf: CalendarDate?
+    /// The stored state's `state_hash` (nil when never refreshed).
+    var previousHash: Int64?
 }
 
-/// Streams the loans (of one partition) with their given schedules and repayments out of
-/// PostgreSQL in one `COPY ... TO STDOUT`, merged by `loan_id`, and hands each loan's ledger to a
-/// consumer. Memory holds one loan at a time plus what the consumer keeps.
+/// Something that consumes the engine ledgers of a loan stream, on the blocking thread.
+protocol LedgerConsumer: Sendable {
+    mutating func consume(_ ledger: LoanLedger, info: LoanStreamInfo)
+}
+
+/// Streams the loans (of a partition, or a set of loan ids) out of PostgreSQL with their given
+/// schedules and repayments, and hands each loan's ledger to a consumer.
 ///
-/// Generated schedules are not stored: they are built here by AnalyticsCore from the loan's
-/// terms (METRICS 2), so there is one definition of the rule.
+/// Three binary `COPY ... TO STDOUT` streams in table order (no server-side sort): the loans, then
+/// the repayments, then the given schedules; the rows are grouped by loan in memory (a loan's slot
+/// from a dictionary, a counting sort by slot), so the server only scans. Memory holds the book's
+/// repayments and installments compactly (about 70 bytes each), well under the worker's budget
+/// for a million loans.
+///
+/// Generated schedules are not stored: AnalyticsCore builds them from the loan's terms (METRICS 2),
+/// so there is one definition of the rule.
 enum LoanStream {
     /// The session table that restricts the stream to a partition's officers.
     static let createPartitionTable = "CREATE TEMP TABLE IF NOT EXISTS job_officers (officer_id varchar(50) PRIMARY KEY)"
@@ -27,48 +44,43 @@ enum LoanStream {
         case loans(partitioned: Bool)
     }
 
-    /// The stream's query. With `sliced`, only the loans whose `hashtext(loan_id)` falls in the
-    /// slice named by the session settings `analytics.slice` / `analytics.slices` (set with bound
-    /// parameters), so several connections can stream disjoint parts of the book at once.
-    static func query(_ filter: Filter, sliced: Bool) -> String {
-        func restrict(_ alias: String) -> String {
-            var joins = ""
-            var conditions: [String] = []
-            switch filter {
-            case .all: break
-            case .partition:
-                joins = alias == "l" ? "" : " JOIN loans l ON l.loan_id = \(alias).loan_id"
-                joins += " JOIN job_officers jo ON jo.officer_id = l.officer_id"
-            case .loans(let partitioned):
-                joins = " JOIN job_loans jl ON jl.loan_id = \(alias).loan_id"
-                if partitioned {
-                    joins += (alias == "l" ? "" : " JOIN loans l ON l.loan_id = \(alias).loan_id")
-                        + " JOIN job_officers jo ON jo.officer_id = l.officer_id"
-                }
-            }
-            if sliced {
-                conditions.append("mod(abs(hashtext(\(alias).loan_id)), current_setting('analytics.slices')::int) = current_setting('analytics.slice')::int")
-            }
-            return joins + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+    /// Joins restricting rows of `alias` (whose `loan_id` names the loan) to the filter.
+    static func restrict(_ alias: String, _ filter: Filter) -> String {
+        let account = alias == "a" ? "" : " JOIN loan_accounts a ON a.loan_id = \(alias).loan_id"
+        switch filter {
+        case .all: return ""
+        case .partition: return account + " JOIN job_officers jo ON jo.officer_id = a.officer_id"
+        case .loans(let partitioned):
+            return " JOIN job_loans jl ON jl.loan_id = \(alias).loan_id"
+                + (partitioned ? account + " JOIN job_officers jo ON jo.officer_id = a.officer_id" : "")
         }
-        return """
-            COPY (
-                SELECT l.loan_id, 0 AS kind, l.officer_id, l.branch, l.channel, l.status, l.closed_date::text,
-                       l.disbursement_date::text, l.maturity_date::text, l.loan_amount::text, l.loan_term_days::text,
-                       l.interest_rate::text, l.fee_amount::text, l.repayment_every_days::text, l.source_changed_at::text
-                FROM loans l\(restrict("l"))
-                UNION ALL
-                SELECT s.loan_id, 1, s.installment_number::text, s.due_date::text, s.principal_due::text,
-                       s.interest_due::text, s.fee_due::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-                FROM loan_schedule s\(restrict("s"))
-                UNION ALL
-                SELECT r.loan_id, 2, r.repayment_id, r.payment_date::text, r.principal_paid::text, r.interest_paid::text,
-                       r.fees_paid::text, r.waiver_amount::text, r.is_backdated::int::text, r.is_reversed::int::text,
-                       r.reversal_date::text, NULL, NULL, NULL, NULL
-                FROM repayments r\(restrict("r"))
-                ORDER BY 1
-            ) TO STDOUT
-            """
+    }
+
+    static func loansQuery(_ filter: Filter) -> String {
+        """
+        COPY (SELECT a.loan_id, a.officer_id, a.branch, a.channel, a.status, a.closed_date, a.disbursement_date,
+                     a.maturity_date, a.loan_amount, a.loan_term_days, a.interest_rate::text, a.fee_amount,
+                     a.repayment_every_days, a.source_changed_at, s.dpd_bucket, s.computed_as_of, s.state_hash
+              FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id\(restrict("a", filter))
+        ) TO STDOUT (FORMAT binary)
+        """
+    }
+
+    static func repaymentsQuery(_ filter: Filter) -> String {
+        """
+        COPY (SELECT r.loan_id, r.repayment_id, r.payment_date, r.principal_paid, r.interest_paid, r.fees_paid,
+                     r.waiver_amount, r.is_backdated, r.is_reversed, r.reversal_date
+              FROM repayments r\(restrict("r", filter))
+        ) TO STDOUT (FORMAT binary)
+        """
+    }
+
+    static func scheduleQuery(_ filter: Filter) -> String {
+        """
+        COPY (SELECT s.loan_id, s.installment_number, s.due_date, s.principal_due, s.interest_due, s.fee_due
+              FROM loan_schedule s\(restrict("s", filter))
+        ) TO STDOUT (FORMAT binary)
+        """
     }
 
     /// Restricts the next streams on `connection` to `partition`'s officers (no-op for `0/1`).
@@ -86,32 +98,34 @@ enum LoanStream {
     }
 
     /// Runs the stream through `consumer` and returns it with everything it gathered.
-    static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, slice: (index: Int, count: Int)? = nil,
-                                       _ consumer: C) async throws -> C {
-        var settings: [(name: String, value: String)] = []
-        if let slice {
-            settings = [("analytics.slice", String(slice.index)), ("analytics.slices", String(slice.count))]
+    static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, _ consumer: C) async throws -> C {
+        var book = try await connection.copyOutBinary(loansQuery(filter)) { reader in
+            var book = GatheredBook()
+            while try reader.next() { try book.addLoan(reader) }
+            return book
         }
-        return try await connection.copyOut(query(filter, sliced: slice != nil), bindSettings: settings) { reader in
+        PhaseLog(job: "loan_stream").log("loans_read", ["loans": book.terms.count])
+        book = try await connection.copyOutBinary(repaymentsQuery(filter)) { [book] reader in
+            var book = book
+            while try reader.next() { try book.addRepayment(reader) }
+            return book
+        }
+        PhaseLog(job: "loan_stream").log("repayments_read", ["repayments": book.repayments.count])
+        // The schedules, then the engine over every ledger, on the blocking thread.
+        return try await connection.copyOutBinary(scheduleQuery(filter)) { [book] reader in
+            var book = book
+            while try reader.next() { try book.addInstallment(reader) }
             var consumer = consumer
-            var builder = LedgerBuilder()
-            while try reader.next() {
-                if let (ledger, version) = try builder.add(reader) { consumer.consume(ledger, sourceVersion: version) }
-            }
-            if let (ledger, version) = try builder.finish() { consumer.consume(ledger, sourceVersion: version) }
+            try book.forEachLedger { consumer.consume($0, info: $1) }
             return consumer
         }
     }
 }
 
-/// Gathers the rows of one loan (they arrive together, in any kind order) into a ledger.
-struct LedgerBuilder {
-    private var loanID: String?
-    private var terms: Terms?
-    private var installments: [Installment] = []
-    private var repayments: [(id: String, facts: RepaymentFacts)] = []
-
-    private struct Terms {
+/// The rows of a stream, grouped by loan slot.
+struct GatheredBook: Sendable {
+    struct Terms: Sendable {
+        var loanID: String
         var officerID: String
         var branch: String
         var channel: String
@@ -124,75 +138,131 @@ struct LedgerBuilder {
         var interestRate: Ratio4?
         var feeAmount: Money?
         var repaymentEveryDays: Int?
-        var sourceVersion: String
+        var info: LoanStreamInfo
     }
 
-    /// Adds the reader's current row; returns the previous loan's ledger when this row starts a new loan.
-    mutating func add(_ row: PostgresCopyOutReader) throws -> (LoanLedger, String)? {
-        guard let id = row.string(0), let kind = row.int(1) else { throw StreamError("a row without loan_id or kind") }
-        var finished: (LoanLedger, String)?
-        if id != loanID {
-            finished = try finish()
-            loanID = id
-        }
-        switch kind {
-        case 0:
-            guard let officer = row.string(2), let branch = row.string(3), let channel = row.string(4),
-                  let statusText = row.string(5), let status = LoanStatus(rawValue: statusText),
-                  let disbursed = row.date(7), let maturity = row.date(8), let amount = row.money(9), let term = row.int(10)
-            else { throw StreamError("loan \(id) has a malformed row") }
-            terms = Terms(officerID: officer, branch: branch, channel: channel, status: status, closedDate: row.date(6),
-                          disbursementDate: disbursed, maturityDate: maturity, loanAmount: amount, loanTermDays: term,
-                          interestRate: row.string(11).flatMap { Ratio4(exactly: $0) }, feeAmount: row.money(12),
-                          repaymentEveryDays: row.int(13), sourceVersion: row.string(14) ?? "")
-        case 1:
-            guard let number = row.int(2), let due = row.date(3), let principal = row.money(4), let interest = row.money(5),
-                  let fee = row.money(6) else { throw StreamError("loan \(id) has a malformed schedule row") }
-            installments.append(Installment(number: Int32(number), dueDate: due, principalDue: principal, interestDue: interest, feeDue: fee))
-        case 2:
-            guard let repaymentID = row.string(2), let date = row.date(3), let principal = row.money(4),
-                  let interest = row.money(5), let fees = row.money(6), let waiver = row.money(7),
-                  let backdated = row.int(8), let reversed = row.int(9)
-            else { throw StreamError("loan \(id) has a malformed repayment row") }
-            repayments.append((repaymentID, RepaymentFacts(
-                paymentDate: date, principalPaid: principal, interestPaid: interest, feesPaid: fees,
-                waiverAmount: waiver, isBackdated: backdated == 1, isReversed: reversed == 1, reversalDate: row.date(10))))
-        default:
-            throw StreamError("unknown row kind \(kind)")
-        }
-        return finished
+    struct RepaymentRow: Sendable {
+        var slot: Int32
+        var id: String
+        var facts: RepaymentFacts
     }
 
-    /// The ledger of the loan gathered so far, if any, and a fresh start.
-    mutating func finish() throws -> (LoanLedger, String)? {
-        defer {
-            loanID = nil
-            terms = nil
-            installments.removeAll(keepingCapacity: true)
-            repayments.removeAll(keepingCapacity: true)
-        }
-        guard let id = loanID else { return nil }
-        guard let terms else {
-            // Schedule or repayment rows of a loan outside the stream's filter cannot occur (joins).
-            throw StreamError("loan \(id): schedule or repayment rows without the loan")
-        }
-        let schedule: LoanSchedule
-        if installments.isEmpty {
-            schedule = ScheduleGenerator.generate(
-                loanAmount: terms.loanAmount, disbursementDate: terms.disbursementDate, maturityDate: terms.maturityDate,
-                loanTermDays: terms.loanTermDays, interestRate: terms.interestRate, feeAmount: terms.feeAmount,
-                repaymentEveryDays: terms.repaymentEveryDays)
+    struct InstallmentRow: Sendable {
+        var slot: Int32
+        var installment: Installment
+    }
+
+    var slots: [String: Int32] = [:]
+    var terms: [Terms] = []
+    var repayments: [RepaymentRow] = []
+    var installments: [InstallmentRow] = []
+    /// The last loan id looked up and its slot: rows of one loan usually arrive together.
+    private var lastID: [UInt8] = []
+    private var lastSlot: Int32 = -1
+
+    mutating func addLoan(_ row: PostgresBinaryCopyReader) throws {
+        guard let id = row.string(0) else { throw StreamError("a loan row without loan_id") }
+        guard let officer = row.string(1), let branch = row.string(2), let channel = row.string(3),
+              let statusText = row.string(4), let status = LoanStatus(rawValue: statusText),
+              let disbursed = try row.date(6), let maturity = try row.date(7), let amount = try row.money(8),
+              let term = try row.int(9), let version = try row.int64(13)
+        else { throw StreamError("loan \(id) has a malformed row") }
+        let rate: Ratio4?
+        if let text = row.string(10) {
+            guard let value = Ratio4(exactly: text) else { throw StreamError("loan \(id) has interest_rate \(text)") }
+            rate = value
         } else {
-            schedule = LoanSchedule(installments: installments.sorted { $0.number < $1.number }, source: .given)
+            rate = nil
         }
-        let sorted = repayments.sorted {
-            $0.facts.paymentDate != $1.facts.paymentDate ? $0.facts.paymentDate < $1.facts.paymentDate
-                : ByteOrder.precedes($0.id, $1.id)
+        slots[id] = Int32(terms.count)
+        terms.append(Terms(loanID: id, officerID: officer, branch: branch, channel: channel, status: status,
+                           closedDate: try row.date(5), disbursementDate: disbursed, maturityDate: maturity,
+                           loanAmount: amount, loanTermDays: term, interestRate: rate, feeAmount: try row.money(11),
+                           repaymentEveryDays: try row.int(12),
+                           info: LoanStreamInfo(sourceVersion: version, previousBucket: row.string(14),
+                                                previousAsOf: try row.date(15), previousHash: try row.int64(16))))
+    }
+
+    /// The slot of the loan named by field 0 (nil when the loan is not in the stream).
+    private mutating func slot(_ row: PostgresBinaryCopyReader) throws -> Int32? {
+        if lastSlot >= 0, row.field(0, equals: lastID) { return lastSlot }
+        guard let bytes = row.bytes(0) else { throw StreamError("a row without loan_id") }
+        guard let slot = slots[String(decoding: bytes, as: UTF8.self)] else { return nil }
+        lastID = Array(bytes)
+        lastSlot = slot
+        return slot
+    }
+
+    mutating func addRepayment(_ row: PostgresBinaryCopyReader) throws {
+        // A repayment of a loan outside the stream cannot occur (the same filter); skip defensively.
+        guard let slot = try slot(row) else { return }
+        guard let id = row.string(1), let date = try row.date(2), let principal = try row.money(3),
+              let interest = try row.money(4), let fees = try row.money(5), let waiver = try row.money(6),
+              let backdated = try row.bool(7), let reversed = try row.bool(8)
+        else { throw StreamError("loan \(terms[Int(slot)].loanID) has a malformed repayment row") }
+        repayments.append(RepaymentRow(slot: slot, id: id, facts: RepaymentFacts(
+            paymentDate: date, principalPaid: principal, interestPaid: interest, feesPaid: fees,
+            waiverAmount: waiver, isBackdated: backdated, isReversed: reversed, reversalDate: try row.date(9))))
+    }
+
+    mutating func addInstallment(_ row: PostgresBinaryCopyReader) throws {
+        guard let slot = try slot(row) else { return }
+        guard let number = try row.int(1), let due = try row.date(2), let principal = try row.money(3),
+              let interest = try row.money(4), let fee = try row.money(5)
+        else { throw StreamError("loan \(terms[Int(slot)].loanID) has a malformed schedule row") }
+        installments.append(InstallmentRow(slot: slot, installment: Installment(
+            number: Int32(number), dueDate: due, principalDue: principal, interestDue: interest, feeDue: fee)))
+    }
+
+    /// Indexes of `slots` grouped by slot (a counting sort), with each slot's range.
+    private static func group(_ count: Int, slots: some Collection<Int32>) -> (order: [Int32], starts: [Int]) {
+        var starts = [Int](repeating: 0, count: count + 1)
+        for slot in slots { starts[Int(slot) + 1] += 1 }
+        for i in 0..<count { starts[i + 1] += starts[i] }
+        var next = starts
+        var order = [Int32](repeating: 0, count: slots.count)
+        for (index, slot) in slots.enumerated() {
+            order[next[Int(slot)]] = Int32(index)
+            next[Int(slot)] += 1
         }
-        let ledger = LoanLedger(loanId: id, officerId: terms.officerID, branch: terms.branch, channel: terms.channel,
-                                status: terms.status, closedDate: terms.closedDate, disbursementDate: terms.disbursementDate,
-                                loanAmount: terms.loanAmount, schedule: schedule, sortedRepayments: sorted.map(\.facts))
-        return (ledger, terms.sourceVersion)
+        return (order, starts)
+    }
+
+    /// Builds every loan's ledger, in stream order, and hands it to `body`.
+    func forEachLedger(_ body: (LoanLedger, LoanStreamInfo) throws -> Void) throws {
+        let byLoan = Self.group(terms.count, slots: repayments.lazy.map(\.slot))
+        let scheduleByLoan = Self.group(terms.count, slots: installments.lazy.map(\.slot))
+        var facts: [(id: String, facts: RepaymentFacts)] = []
+        var given: [Installment] = []
+        for (slot, terms) in terms.enumerated() {
+            facts.removeAll(keepingCapacity: true)
+            for k in byLoan.starts[slot]..<byLoan.starts[slot + 1] {
+                let row = repayments[Int(byLoan.order[k])]
+                facts.append((row.id, row.facts))
+            }
+            given.removeAll(keepingCapacity: true)
+            for k in scheduleByLoan.starts[slot]..<scheduleByLoan.starts[slot + 1] {
+                given.append(installments[Int(scheduleByLoan.order[k])].installment)
+            }
+            let schedule: LoanSchedule
+            if given.isEmpty {
+                schedule = ScheduleGenerator.generate(
+                    loanAmount: terms.loanAmount, disbursementDate: terms.disbursementDate, maturityDate: terms.maturityDate,
+                    loanTermDays: terms.loanTermDays, interestRate: terms.interestRate, feeAmount: terms.feeAmount,
+                    repaymentEveryDays: terms.repaymentEveryDays)
+            } else {
+                schedule = LoanSchedule(installments: given.sorted { $0.number < $1.number }, source: .given)
+            }
+            facts.sort {
+                $0.facts.paymentDate != $1.facts.paymentDate ? $0.facts.paymentDate < $1.facts.paymentDate
+                    : ByteOrder.precedes($0.id, $1.id)
+            }
+            let ledger = LoanLedger(loanId: terms.loanID, officerId: terms.officerID, branch: terms.branch,
+                                    channel: terms.channel, status: terms.status, closedDate: terms.closedDate,
+                                    disbursementDate: terms.disbursementDate, loanAmount: terms.loanAmount,
+                                    schedule: schedule, sortedRepayments: facts.map(\.facts))
+            try body(ledger, terms.info)
+        }
     }
 }
 

@@ -24,7 +24,8 @@ extension MetricJobs {
                             on: connection, loanStates: true, officerSums: true, exposure: midMonth, officers: officers)
                         exposure = book.exposure
                         scope = officersInScope
-                        loans = try await LoanStateWriter.write(book.loans, date: date, run: loanRun, on: connection)
+                        loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: partition.isWhole,
+                                                                run: loanRun, on: connection)
                         let rows = try await context.officerRows(from: book, officers: officers, on: connection)
                         return try await OfficerMetricsStore.write(rows, date: date, officers: officersInScope, run: metricsRun, on: connection)
                     }

@@ -13,14 +13,16 @@ enum MetricJobs {
                 let filter = changedOnly ? changedLoansQuery : nil
                 let (book, _) = try await context.pass(on: connection, loanStates: true, officerSums: false, exposure: false,
                                                       officers: officers, loanFilter: filter)
-                return try await LoanStateWriter.write(book.loans, date: context.asOf, wholeBook: !changedOnly, run: run, on: connection)
+                return try await LoanStateWriter.write(book.loans, date: context.asOf, mayReplaceTable: !changedOnly && context.partition.isWhole,
+                                                      run: run, on: connection)
             }
         }
     }
 
     /// Loans whose source changed after the refresh that last processed them (or never processed).
     static let changedLoansQuery = """
-        SELECT loan_id FROM loans WHERE refreshed_source_at IS DISTINCT FROM source_changed_at AND $1::date IS NOT NULL
+        SELECT a.loan_id FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id
+        WHERE s.refreshed_source_at IS DISTINCT FROM a.source_changed_at AND $1::date IS NOT NULL
         """
 
     /// `calculate-officer-metrics`: the officer rows of D, then the global rank once every
