@@ -101,3 +101,30 @@ SELECT a.loan_id, a.customer_id, a.customer_name, a.customer_phone, a.officer_id
        s.computed_as_of, a.source_changed_at, s.computed_at, s.refreshed_source_at, a.schedule_checksum
 FROM loan_accounts a
 LEFT JOIN loan_states s ON s.loan_id = a.loan_id;
+
+-- ---------------------------------------------------------------- ingestion cost (issue 4)
+-- A loaded repayment or installment names a loan that the loader has already checked exists
+-- (INGEST.md: in the database or earlier in the same input; rejected otherwise), with one
+-- set-based lookup per chunk, and loans are never deleted. The per-row foreign-key triggers
+-- repeated that check at about a third of each insert's cost, so they go.
+ALTER TABLE repayments DROP CONSTRAINT repayments_loan_id_fkey;
+ALTER TABLE loan_schedule DROP CONSTRAINT loan_schedule_loan_id_fkey;
+-- Nothing reads repayments by date alone, nor installments by the engine columns of
+-- loan_schedule (payment_status, amount_paid, payment_date), which the engine derives in memory
+-- and never stores.
+DROP INDEX idx_repayments_payment_date;
+DROP INDEX idx_schedule_status;
+DROP INDEX idx_schedule_loan_status;
+-- idx_loans_officer_loan (officer_id, loan_id) serves every lookup the officer index did.
+DROP INDEX idx_loans_officer;
+
+-- A repayment re-sent under another loan changes the old loan too: mark it for the next refresh.
+-- (Fires only on updates, so a first load pays nothing for it.)
+CREATE FUNCTION mark_repayment_old_loan() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE loan_accounts SET source_changed_at = now() WHERE loan_id = OLD.loan_id;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER trg_repayments_moved AFTER UPDATE OF loan_id ON repayments
+    FOR EACH ROW WHEN (OLD.loan_id IS DISTINCT FROM NEW.loan_id) EXECUTE FUNCTION mark_repayment_old_loan();

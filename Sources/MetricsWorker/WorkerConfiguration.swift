@@ -44,8 +44,8 @@ struct WorkerConfiguration: Sendable {
         timeZone = environment["ANALYTICS_TIMEZONE"] ?? "Africa/Lagos"
         migrationsDirectory = environment["MIGRATIONS_DIR"] ?? "migrations"
         let size = environment["DATABASE_POOL_SIZE"] ?? "6"
-        guard let poolSize = Int(size), (1...100).contains(poolSize) else {
-            throw ConfigurationError(key: "DATABASE_POOL_SIZE", message: "must be a whole number from 1 to 100, got '\(size)'")
+        guard let poolSize = Int(size), (2...100).contains(poolSize) else {
+            throw ConfigurationError(key: "DATABASE_POOL_SIZE", message: "must be a whole number from 2 to 100 (ingestion writes on one connection while it validates on another), got '\(size)'")
         }
         self.poolSize = poolSize
         switch environment["DQI_CHANNEL_PURITY"]?.lowercased() ?? "on" {

@@ -56,25 +56,22 @@ struct SeedDemoCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let progress = Progress(label: "seed-demo", total: portfolio.loans)
-        try await pool.withConnection { connection in
-            let writer = IngestWriter(connection: connection, source: "seed-demo")
-            try await writer.prepare()
-            var pending = portfolio.masterData()
-            var next = 0
-            var line = 0
-            while next < portfolio.loans || !pending.isEmpty {
-                while pending.count < chunkSize, next < portfolio.loans {
-                    pending += portfolio.loan(next)
-                    next += 1
-                }
-                let entries = pending.map { value -> IngestEntry in
-                    line += 1
-                    return IngestEntry(location: "record \(line)", kind: nil, value: .success(value), raw: "")
-                }
-                pending.removeAll(keepingCapacity: true)
-                try await Ingestor.ingest(entries, with: writer, into: &summary)
-                progress.update(next, unit: "loans")
+        var pending = portfolio.masterData()
+        var next = 0
+        var line = 0
+        try await Ingestor.pipeline(pool: pool, source: "seed-demo", summary: &summary,
+                                         report: { _ in progress.update(next, unit: "loans") }) {
+            while pending.count < chunkSize, next < portfolio.loans {
+                pending += portfolio.loan(next)
+                next += 1
             }
+            guard !pending.isEmpty else { return nil }
+            let entries = pending.map { value -> IngestEntry in
+                line += 1
+                return IngestEntry(location: "record \(line)", kind: nil, value: .success(value), raw: "")
+            }
+            pending.removeAll(keepingCapacity: true)
+            return entries
         }
         progress.finish()
         let elapsed = clock.now - start

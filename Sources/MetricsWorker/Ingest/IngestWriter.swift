@@ -34,7 +34,7 @@ struct IngestWriter {
     }
 
     /// The loan ids among `ids` that exist in the database.
-    func existingLoanIDs(_ ids: Set<String>) async throws -> Set<String> {
+    static func existingLoanIDs(_ ids: Set<String>, on connection: PostgresConnection) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         let rows = try await connection.query("SELECT loan_id FROM loan_accounts WHERE loan_id = ANY($1)", [Array(ids)])
         return Set(try rows.map { try $0.decode(String.self, "loan_id") })
@@ -65,7 +65,10 @@ struct IngestWriter {
                         _ tx: PostgresConnection, _ counts: inout Counts) async throws -> [String] {
         guard !rows.isEmpty else { return [] }
         try await tx.copyIn(spec.copyIntoStage) { writer in
-            for row in rows { try await writer.write(row: row) }
+            for row in rows {
+                writer.append(row: row)
+                try await writer.flushIfNeeded()
+            }
         }
         let written = try await tx.query(spec.upsert)
         var keys: [String] = []
@@ -110,44 +113,51 @@ struct IngestWriter {
     private func replaceSchedules(of written: [String], from loans: [Loan], _ tx: PostgresConnection) async throws {
         guard !written.isEmpty else { return }
         let changed = Set(written)
-        let rows = loans.filter { changed.contains($0.loanId) }.flatMap(IngestRows.schedule)
+        let withSchedules = loans.filter { changed.contains($0.loanId) && !($0.schedule ?? []).isEmpty }
         try await tx.execute("DELETE FROM loan_schedule WHERE loan_id = ANY($1)", [written])
-        guard !rows.isEmpty else { return }
+        guard !withSchedules.isEmpty else { return }
         let spec = UpsertSpec.schedule
-        try await tx.copyIn("COPY loan_schedule (\(spec.columns.joined(separator: ", "))) FROM STDIN") { writer in
-            for row in rows { try await writer.write(row: row) }
+        try await tx.copyIn("COPY loan_schedule (\(spec.columns.joined(separator: ", "))) FROM STDIN (FORMAT binary)") { writer in
+            writer.appendRaw(PostgresBinaryCopy.header)
+            for loan in withSchedules {
+                writer.appendBinary { IngestRows.encodeSchedule(loan, into: &$0) }
+                try await writer.flushIfNeeded()
+            }
+            writer.appendRaw(PostgresBinaryCopy.trailer)
         }
     }
 
-    /// Upserts repayments and marks their loans (old and new, when a repayment moved) for refresh.
+    /// Upserts repayments and marks their loans for the next refresh, in one statement that
+    /// returns only counts. (A repayment moved to another loan marks the old loan through the
+    /// trigger `trg_repayments_moved`.)
     private func writeRepayments(_ repayments: [Repayment], _ tx: PostgresConnection, _ counts: inout Counts) async throws -> Int {
         let spec = UpsertSpec.repayments
-        try await tx.copyIn(spec.copyIntoStage) { writer in
-            for repayment in repayments { try await writer.write(row: IngestRows.repayment(repayment)) }
+        try await tx.copyIn(spec.copyIntoStage + " (FORMAT binary)") { writer in
+            writer.appendRaw(PostgresBinaryCopy.header)
+            for repayment in repayments {
+                writer.appendBinary { IngestRows.encodeRepayment(repayment, into: &$0) }
+                try await writer.flushIfNeeded()
+            }
+            writer.appendRaw(PostgresBinaryCopy.trailer)
         }
-        // A repayment re-sent under another loan changes the old loan too.
-        let moved = try await tx.execute("""
-            UPDATE loan_accounts SET source_changed_at = now()
-            WHERE loan_id IN (SELECT r.loan_id FROM repayments r JOIN stage_repayments s USING (repayment_id)
-                              WHERE r.loan_id <> s.loan_id)
-            """)
-        let written = try await tx.query(spec.upsert)
-        var inserted = 0
-        for row in written where try row.decode(Bool.self, "inserted") { inserted += 1 }
+        // Loans inserted or marked earlier in this transaction already carry now().
+        let result = try await tx.query("""
+            WITH written AS (\(spec.upsertReturning("t.loan_id, (xmax = 0) AS inserted"))),
+            touched AS (
+                UPDATE loan_accounts a SET source_changed_at = now()
+                WHERE a.loan_id IN (SELECT loan_id FROM written) AND a.source_changed_at <> now()
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM written WHERE inserted) AS inserted,
+                   (SELECT count(*) FROM touched) AS touched
+            """)[0]
+        let written = try result.decode(Int.self, "written")
+        let inserted = try result.decode(Int.self, "inserted")
         counts.inserted[.repayment, default: 0] += inserted
-        counts.updated[.repayment, default: 0] += written.count - inserted
-        counts.unchanged[.repayment, default: 0] += repayments.count - written.count
-        var touched = 0
-        if !written.isEmpty {
-            // Loans inserted or marked earlier in this transaction already carry now().
-            touched = try await tx.execute("""
-                UPDATE loan_accounts SET source_changed_at = now()
-                WHERE loan_id IN (SELECT loan_id FROM stage_repayments WHERE repayment_id = ANY($1))
-                  AND source_changed_at <> now()
-                """, [try written.map { try $0.decode(String.self, "key") }])
-        }
+        counts.updated[.repayment, default: 0] += written - inserted
+        counts.unchanged[.repayment, default: 0] += repayments.count - written
         try await tx.execute("TRUNCATE \(spec.stage)")
-        return touched + moved
+        return try result.decode(Int.self, "touched")
     }
 
     private func writeRejects(_ rejects: [IngestReject], _ tx: PostgresConnection) async throws -> Int {

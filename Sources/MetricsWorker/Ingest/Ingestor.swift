@@ -38,26 +38,63 @@ struct Ingestor {
     /// Ingests one input; each chunk commits on its own, so a crash loses at most the chunk in
     /// flight and a re-run (idempotent) finishes the job.
     func run(_ input: IngestSource, summary: inout Summary, progress: Progress? = nil) async throws {
+        let chunkSize = self.chunkSize
+        try await Self.pipeline(pool: pool, source: input.name, summary: &summary,
+                                report: { progress?.update($0.accepted + $0.rejected, unit: "records") }) {
+            try input.nextChunk(limit: chunkSize)
+        }
+    }
+
+    /// The one chunk loop of every input path (files, standard input, seed-demo): while chunk N is
+    /// written (its own transaction, on one connection), chunk N+1 is read, its loans looked up (on
+    /// a second connection) and validated, so parsing and validation overlap the database's work.
+    /// Writes stay in input order. `next` returns the next entries, nil at the end.
+    /// `report` sees the summary after each chunk (for progress).
+    static func pipeline(pool: PostgresPool, source: String, summary: inout Summary, report: (Summary) -> Void,
+                         next: () async throws -> [IngestEntry]?) async throws {
         try await pool.withConnection { connection in
-            let writer = IngestWriter(connection: connection, source: input.name)
-            try await writer.prepare()
-            while let entries = try input.nextChunk(limit: chunkSize) {
-                try await Self.ingest(entries, with: writer, into: &summary)
-                progress?.update(summary.accepted + summary.rejected, unit: "records")
+            try await pool.withConnection { lookup in
+                let writer = IngestWriter(connection: connection, source: source)
+                try await writer.prepare()
+                var current: IngestChunk?
+                if let entries = try await next() { current = try await prepare(entries, lookup: lookup, inFlightLoans: []) }
+                while let chunk = current {
+                    async let written = writer.write(chunk)
+                    var upcoming: IngestChunk?
+                    do {
+                        if let entries = try await next() {
+                            upcoming = try await prepare(entries, lookup: lookup, inFlightLoans: Set(chunk.loans.map(\.loanId)))
+                        }
+                    } catch {
+                        _ = try? await written
+                        throw error
+                    }
+                    let counts = try await written
+                    summary.add(chunk, counts)
+                    report(summary)
+                    current = upcoming
+                }
             }
         }
     }
 
-    /// One chunk: look up the loans its repayments name, validate, write in one transaction, and
-    /// add the outcome to `summary`. Every input path (files, standard input, seed-demo) uses it.
-    static func ingest(_ entries: [IngestEntry], with writer: IngestWriter, into summary: inout Summary) async throws {
-        let known = try await writer.existingLoanIDs(IngestChunkDecoder.referencedLoanIDs(entries))
-        let chunk = IngestChunkDecoder.decode(entries, knownLoanIDs: known)
-        let counts = try await writer.write(chunk)
-        summary.accepted += chunk.acceptedCount
-        summary.rejected += chunk.rejects.count
-        summary.duplicates += chunk.duplicates
-        summary.counts.merge(counts)
-        summary.unknownFieldCounts.merge(chunk.unknownFieldCounts, uniquingKeysWith: +)
+    /// Looks up the loans a chunk's repayments name (those of the chunk being written count as
+    /// existing: they commit before this chunk is written) and validates it.
+    static func prepare(_ entries: [IngestEntry], lookup: PostgresConnection, inFlightLoans: Set<String>) async throws -> IngestChunk {
+        let referenced = IngestChunkDecoder.referencedLoanIDs(entries)
+        var known = try await IngestWriter.existingLoanIDs(referenced.subtracting(inFlightLoans), on: lookup)
+        known.formUnion(referenced.intersection(inFlightLoans))
+        return IngestChunkDecoder.decode(entries, knownLoanIDs: known)
+    }
+}
+
+extension Ingestor.Summary {
+    /// Adds a written chunk's outcome.
+    mutating func add(_ chunk: IngestChunk, _ counts: IngestWriter.Counts) {
+        accepted += chunk.acceptedCount
+        rejected += chunk.rejects.count
+        duplicates += chunk.duplicates
+        self.counts.merge(counts)
+        unknownFieldCounts.merge(chunk.unknownFieldCounts, uniquingKeysWith: +)
     }
 }

@@ -21,7 +21,10 @@ struct UpsertSpec: Sendable {
 
     /// Inserts new rows, updates changed ones, leaves identical ones alone; returns one row per
     /// written record: its key and whether it was inserted.
-    var upsert: String {
+    var upsert: String { upsertReturning("t.\(key) AS key, (xmax = 0) AS inserted") }
+
+    /// The upsert with its own RETURNING list (`t` is the table).
+    func upsertReturning(_ returning: String) -> String {
         let list = columns.joined(separator: ", ")
         let updated = columns.filter { $0 != key }
         let assignments = (updated.map { "\($0) = EXCLUDED.\($0)" } + extraUpdates).joined(separator: ", ")
@@ -31,7 +34,7 @@ struct UpsertSpec: Sendable {
             INSERT INTO \(table) AS t (\(list)) SELECT \(list) FROM \(stage)
             ON CONFLICT (\(key)) DO UPDATE SET \(assignments)
             WHERE (\(current)) IS DISTINCT FROM (\(incoming))
-            RETURNING t.\(key) AS key, (xmax = 0) AS inserted
+            RETURNING \(returning)
             """
     }
 

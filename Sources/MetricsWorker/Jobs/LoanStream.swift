@@ -99,21 +99,41 @@ enum LoanStream {
 
     /// Runs the stream through `consumer` and returns it with everything it gathered.
     static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, _ consumer: C) async throws -> C {
-        var book = try await connection.copyOutBinary(loansQuery(filter)) { reader in
+        // A whole-book pass sizes its arrays from the planner's row counts up front: growing a
+        // ten-million-row array by doubling would briefly hold it twice.
+        var expected = (loans: 0, repayments: 0, installments: 0)
+        if case .all = filter {
+            let rows = try await connection.query("""
+                SELECT (SELECT reltuples FROM pg_class WHERE oid = 'loan_accounts'::regclass)::float8 AS loans,
+                       (SELECT reltuples FROM pg_class WHERE oid = 'repayments'::regclass)::float8 AS repayments,
+                       (SELECT reltuples FROM pg_class WHERE oid = 'loan_schedule'::regclass)::float8 AS installments
+                """)
+            func estimate(_ column: String) throws -> Int {
+                let value = try rows[0].decode(Double.self, column)
+                return value > 0 && value < 1e9 ? Int(value * 1.05) + 1_000 : 0
+            }
+            expected = (try estimate("loans"), try estimate("repayments"), try estimate("installments"))
+        }
+        var book = try await connection.copyOutBinary(loansQuery(filter)) { [expected] reader in
             var book = GatheredBook()
+            book.slots.reserveCapacity(expected.loans)
+            book.terms.reserveCapacity(expected.loans)
             while try reader.next() { try book.addLoan(reader) }
             return book
         }
         PhaseLog(job: "loan_stream").log("loans_read", ["loans": book.terms.count])
-        book = try await connection.copyOutBinary(repaymentsQuery(filter)) { [book] reader in
+        // (Each array is reserved in the closure that fills it: the captured copy owns it alone.)
+        book = try await connection.copyOutBinary(repaymentsQuery(filter)) { [book, expected] reader in
             var book = book
+            book.repayments.reserveCapacity(expected.repayments)
             while try reader.next() { try book.addRepayment(reader) }
             return book
         }
         PhaseLog(job: "loan_stream").log("repayments_read", ["repayments": book.repayments.count])
         // The schedules, then the engine over every ledger, on the blocking thread.
-        return try await connection.copyOutBinary(scheduleQuery(filter)) { [book] reader in
+        return try await connection.copyOutBinary(scheduleQuery(filter)) { [book, expected] reader in
             var book = book
+            book.installments.reserveCapacity(expected.installments)
             while try reader.next() { try book.addInstallment(reader) }
             var consumer = consumer
             try book.forEachLedger { consumer.consume($0, info: $1) }
