@@ -110,16 +110,17 @@ enum LoanStateWriter {
         if !replace { try await connection.execute(createStage) }
         try await connection.withTransaction { tx in
             try await tx.query("SELECT pg_advisory_xact_lock($1)", [writerLockKey])
+            try await writeTransitions(loans, date: date, on: tx)
+            // Last, so the swap's exclusive lock on loan_states is held only until the commit.
             if replace {
                 try await replaceTable(loans, hashes: hashes, date: date, on: tx)
             } else if !changed.isEmpty {
                 try await upsert(changed.lazy.map { loans[$0] }, hashes: changed.lazy.map { hashes[$0] }, date: date, on: tx)
             }
-            try await writeTransitions(loans, date: date, on: tx)
             try await run.complete(counts, in: tx)
         }
-        if replace || changed.count >= 10_000 {
-            // The swapped-in table has no statistics yet; a large upsert moves them.
+        if !replace, changed.count >= 10_000 {
+            // A large upsert moves the statistics (a swapped-in table got its own before the swap).
             try await connection.execute("ANALYZE loan_states")
         }
         return counts
@@ -134,6 +135,8 @@ enum LoanStateWriter {
         try await tx.execute("CREATE TABLE loan_states_next (LIKE loan_states INCLUDING DEFAULTS)")
         try await copy(loans, hashes: hashes, date: date, into: "loan_states_next", freeze: true, on: tx)
         try await tx.execute("ALTER TABLE loan_states_next ADD CONSTRAINT loan_states_next_pkey PRIMARY KEY (loan_id)")
+        try await tx.execute("ANALYZE loan_states_next")
+        // From here to the commit readers of `loans` wait: a few catalog changes, no data.
         try await tx.execute("ALTER TABLE loan_states RENAME TO loan_states_old")
         try await tx.execute("ALTER TABLE loan_states_next RENAME TO loan_states")
         // The definition names loan_states, which is now the new table. (Not a value: the
