@@ -111,6 +111,8 @@ let package = Package(
             dependencies: [
                 "AnalyticsAPI", "AnalyticsStore", "AnalyticsTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -102,5 +102,22 @@ echo "/api/v1/loans/fimr-drilldown?limit=50&cursor=$cursor" >"$deep"
 echo "drilldown 10,000 rows in (keyset cursor):"
 PATHS_FILE="$deep" wrk -t2 -c"$connections" -d"$duration" --latency -s bench/api/rotate.lua "$base"
 
+# The same walk without the cache's help: 200 further pages in sequence, each a new cursor (a miss).
+times="$work/uncached.txt"
+: >"$times"
+walk=$cursor
+for _ in $(seq 1 200); do
+  [[ -z "$walk" ]] && break
+  out=$(curl -fs -w '\n%{time_total}' -H "Authorization: Bearer $TOKEN" "$base/api/v1/loans/fimr-drilldown?limit=50&cursor=$walk")
+  echo "$out" | tail -1 >>"$times"
+  walk=$(echo "$out" | head -n -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["meta"]["next_cursor"] or "")')
+done
+python3 - "$times" <<'PY'
+import sys
+t = sorted(float(x) * 1000 for x in open(sys.argv[1]) if x.strip())
+if t:
+    print(f"drilldown pages 10,000+ rows in, uncached, one at a time: {len(t)} pages, p50 {t[len(t)//2]:.2f} ms, p95 {t[int(len(t)*0.95)-1]:.2f} ms, max {t[-1]:.2f} ms")
+PY
+
 echo "cache counters:"; curl -fs "$base/metrics" | grep -E '^analytics_api_cache_(hits|misses|fallbacks)_total' || true
 echo "analytics-api resident memory after the runs: $(grep VmRSS /proc/$api_pid/status | awk '{print $2/1024 " MiB"}')"

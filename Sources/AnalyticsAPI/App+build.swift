@@ -71,7 +71,8 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
     OfficersController(repository: dependencies.metricsRepository, cache: dependencies.cache, audit: dependencies.audit,
                        rendered: RenderedResponseCache(), metrics: dependencies.metrics).addRoutes(to: api)
     BranchesController(repository: dependencies.metricsRepository, cache: dependencies.cache).addRoutes(to: api)
-    LoansController(repository: dependencies.metricsRepository, cursors: dependencies.cursors, cache: dependencies.cache).addRoutes(to: api)
+    LoansController(repository: dependencies.metricsRepository, cursors: dependencies.cursors, cache: dependencies.cache,
+                    rendered: RenderedResponseCache(), metrics: dependencies.metrics).addRoutes(to: api)
     AuditController(repository: dependencies.auditRepository, audit: dependencies.audit).addRoutes(to: api)
     return (router, recorder.routes)
 }

@@ -28,6 +28,39 @@ struct CacheTests {
         #expect(tracker.liveGeneration != nil)
     }
 
+    @Test("a drilldown page is served from the process's cache until a metric job commits, then recomputed")
+    func drilldownPagesCachedPerGeneration() async throws {
+        let db = try await FixtureDatabase.create()
+        let redis = try await LocalRedis.start()
+        defer { Task { try? await redis.stop(); await db.drop() } }
+        let app = try await TestApp.make(database: db, redisURL: redis.url)
+        let headers = try await app.headers("viewer")
+        let uri = "/api/v1/loans/fimr-drilldown?limit=5&fields=loan_id,current_dpd"
+        try await app.application.test(.live) { client in
+            try await Self.waitForSubscription(app)
+            let first = try await client.execute(uri: uri, method: .get, headers: headers) { String(buffer: $0.body) }
+            let second = try await client.execute(uri: uri, method: .get, headers: headers) { String(buffer: $0.body) }
+            #expect(first == second)
+            var text = try await Self.metricsText(client)
+            #expect(Self.metricValue(text, "analytics_api_cache_misses_total{family=\"loan_drilldown\"}") == 1)
+            #expect(Self.metricValue(text, "analytics_api_cache_hits_total{family=\"loan_drilldown\"") == 1)
+
+            // A refresh as of a later date commits: the next read is recomputed at that date.
+            try await FixtureDatabase.runWorker(["refresh-loans", "--as-of", "2024-11-08"], database: db, redisURL: redis.url)
+            var date: String?
+            for _ in 0..<50 {
+                date = try await client.execute(uri: uri, method: .get, headers: headers) {
+                    try Body.meta($0)["calculation_date"]?.stringValue
+                }
+                if date == "2024-11-08" { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(date == "2024-11-08")
+            text = try await Self.metricsText(client)
+            #expect(Self.metricValue(text, "analytics_api_cache_misses_total{family=\"loan_drilldown\"}") >= 2)
+        }
+    }
+
     @Test("a miss then a hit, visible on /metrics; a metric job invalidates; an audit write shows at once")
     func missHitInvalidate() async throws {
         let db = try await FixtureDatabase.create()

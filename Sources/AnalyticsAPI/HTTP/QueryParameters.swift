@@ -11,6 +11,9 @@ struct QueryParameters: Sendable {
 
     /// Parses `request`'s query, allowing only `allowed`.
     init(_ request: Request, allowed: Set<String>) throws(APIError) {
+        if let raw = request.uri.query, !Self.isText(raw) {
+            throw APIError.badParameter("query", "must be UTF-8 text once percent-decoded, without NUL characters")
+        }
         for (rawKey, value) in request.uri.queryParameters {
             let key = String(rawKey).removingPercentEncoding ?? String(rawKey)
             guard allowed.contains(key) else {
@@ -20,6 +23,37 @@ struct QueryParameters: Sendable {
             guard values[key] == nil else { throw APIError.badParameter(key, "is given more than once") }
             values[key] = String(value)
         }
+    }
+
+    /// True when the percent-decoded bytes of `raw` are valid UTF-8 without NUL (the decoder would
+    /// otherwise turn bad bytes into replacement characters, and PostgreSQL text cannot hold NUL).
+    static func isText(_ raw: String) -> Bool {
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return true }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.utf8.count)
+        var iterator = raw.utf8.makeIterator()
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 48...57: byte - 48
+            case 65...70: byte - 55
+            case 97...102: byte - 87
+            default: nil
+            }
+        }
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next() else { bytes.append(byte); break }
+            guard let low = iterator.next() else { bytes.append(contentsOf: [byte, high]); break }
+            if let h = hex(high), let l = hex(low) {
+                bytes.append(h << 4 | l)
+            } else {
+                bytes.append(contentsOf: [byte, high, low])
+            }
+        }
+        return !bytes.contains(0) && String(validating: bytes, as: UTF8.self) != nil
     }
 
     /// The raw value, or nil when absent. An empty value counts as absent.

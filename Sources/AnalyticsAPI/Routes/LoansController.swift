@@ -1,6 +1,7 @@
 import AnalyticsCore
 import AnalyticsStore
 import Hummingbird
+import NIOCore
 
 /// `GET /api/v1/loans/fimr-drilldown` and `GET /api/v1/loans/early-indicators-drilldown`:
 /// page/per_page with totals, or cursor+limit (keyset on `loan_id`) for deep pages.
@@ -10,6 +11,10 @@ struct LoansController: Sendable {
     /// Supplies the live generation: the loans' as-of date is remembered until it changes.
     let cache: any MetricsCache
     let asOfMemo = GenerationMemo<CalendarDate?>()
+    /// Finished page bodies while the cache generation is live (loans change only when a metric
+    /// job commits, which moves the generation; audit writes do not touch them).
+    let rendered: RenderedResponseCache
+    let metrics: APIMetrics
 
     static let commonParameters: Set<String> = [
         "region", "branch", "officer_id", "start_date", "end_date", "fimr_tagged", "page", "per_page", "cursor", "limit", "fields",
@@ -52,6 +57,16 @@ struct LoansController: Sendable {
             asOf = try await repository.loansComputedAsOf()
             if let generation { asOfMemo.store(asOf, for: generation) }
         }
+        var renderedKey: String?
+        if let generation = cache.liveGeneration {
+            let key = "\(generation)|\(kind.rawValue)|\(identity.role.rawValue)|\(identity.masksPII)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
+            if let hit = rendered.get(key) {
+                metrics.recordCache(family: .loanDrilldown, outcome: .localHit)
+                return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
+            }
+            metrics.recordCache(family: .loanDrilldown, outcome: .miss)
+            renderedKey = key
+        }
         var meta = JSONWriter(capacity: 256)
         meta.raw("{")
         if keyset {
@@ -77,23 +92,27 @@ struct LoansController: Sendable {
             } else {
                 meta.raw("null")
             }
-            return respond(page, meta: &meta, asOf: asOf, request: request)
+            return respond(page, meta: &meta, asOf: asOf, request: request, cacheKey: renderedKey)
         }
         let pageNumber = try query.integer("page", default: 1, 1...1_000_000)
         drill.limit = try query.integer("per_page", default: 50, 1...500)
         drill.offset = (pageNumber - 1) * drill.limit
         let page = asOf == nil ? RenderedPage(rows: [], total: 0) : try await repository.drilldown(drill)
         ReadOptions.pagination(total: page.total, page: pageNumber, perPage: drill.limit, into: &meta)
-        return respond(page, meta: &meta, asOf: asOf, request: request)
+        return respond(page, meta: &meta, asOf: asOf, request: request, cacheKey: renderedKey)
     }
 
-    private func respond(_ page: RenderedPage, meta: inout JSONWriter, asOf: CalendarDate?, request: Request) -> Response {
+    private func respond(_ page: RenderedPage, meta: inout JSONWriter, asOf: CalendarDate?, request: Request,
+                         cacheKey: String?) -> Response {
         meta.raw(",\"calculation_date\":")
         meta.string(asOf.map { "\($0)" })
         meta.raw("}")
         var writer = JSONWriter(capacity: page.rows.reduce(16) { $0 + $1.fragment.count + 2 })
         writer.rows(page.rows)
-        return ResponseBuilder.json(ResponseBuilder.envelope(data: writer.bytes, meta: meta.bytes), for: request)
+        let body = ResponseBuilder.envelope(data: writer.bytes, meta: meta.bytes)
+        let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body))
+        if let cacheKey { rendered.set(cacheKey, entry) }
+        return ResponseBuilder.json(entry.body, etag: entry.etag, for: request)
     }
 
     /// The filters (not the position) of a query, normalized, for the cursor's filter hash.

@@ -19,6 +19,8 @@ public enum CacheNamespace {
         case officerList = "officer_list"
         case branchMetrics = "branch_metrics"
         case filterOptions = "filter_options"
+        /// Drilldown pages: only in process (finished bodies per generation), never in Redis.
+        case loanDrilldown = "loan_drilldown"
     }
 
     /// The key of an entry: `{analytics}:v{generation}:{family}:{parts joined by ':'}`.

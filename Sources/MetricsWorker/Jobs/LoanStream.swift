@@ -126,7 +126,13 @@ enum LoanStream {
         book = try await connection.copyOutBinary(repaymentsQuery(filter)) { [book, expected] reader in
             var book = book
             book.repayments.reserveCapacity(expected.repayments)
-            while try reader.next() { try book.addRepayment(reader) }
+            // On a terminal: rows/s and ETA of the longest read.
+            let progress = Progress(label: "reading repayments", total: expected.repayments > 0 ? expected.repayments : nil)
+            while try reader.next() {
+                try book.addRepayment(reader)
+                if reader.rowCount & 0xFFFF == 0 { progress.update(reader.rowCount) }
+            }
+            progress.finish()
             return book
         }
         PhaseLog(job: "loan_stream").log("repayments_read", ["repayments": book.repayments.count])
