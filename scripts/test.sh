@@ -43,4 +43,6 @@ swift test "${scratch[@]}" --skip-build "$@"
 # not when arguments select some tests.
 if [ $# -eq 0 ]; then
   bash scripts/check-deploy.sh
+  # Issue 7: schemathesis from the OpenAPI document, every role, bounded for CI.
+  bash scripts/fuzz-api.sh --time 30
 fi

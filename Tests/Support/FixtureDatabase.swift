@@ -27,8 +27,10 @@ public enum FixtureDatabase {
     }
 
     /// A new migrated database with the fixture ingested and computed at every fixture date.
-    public static func create(poolSize: Int = 4, redisURL: String? = nil) async throws -> TestDatabase {
-        let database = try await TestDatabase.create(migrated: true, poolSize: poolSize)
+    public static func create(poolSize: Int = 4, redisURL: String? = nil, serverURL: String? = nil,
+                              acquireTimeout: Duration = .seconds(10)) async throws -> TestDatabase {
+        let database = try await TestDatabase.create(migrated: true, poolSize: poolSize, acquireTimeout: acquireTimeout,
+                                                     serverURL: serverURL)
         do {
             let input = fixturesDirectory.appendingPathComponent("small/input.json").path
             try await runWorker(["ingest", input], database: database, redisURL: redisURL)

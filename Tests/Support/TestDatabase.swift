@@ -15,8 +15,10 @@ public final class TestDatabase: Sendable {
     private let admin: PostgresPool
 
     /// Creates an empty database; `migrated` applies `migrations/` to it.
-    public static func create(migrated: Bool = true, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10)) async throws -> TestDatabase {
-        let adminConfiguration = try PostgresConfiguration(url: try TestEnvironment.databaseURL())
+    /// `serverURL` names another server than the suite's (a test's own, for fault tests).
+    public static func create(migrated: Bool = true, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10),
+                              serverURL: String? = nil) async throws -> TestDatabase {
+        let adminConfiguration = try PostgresConfiguration(url: try serverURL ?? TestEnvironment.databaseURL())
         let executor = BlockingExecutor(threads: poolSize + 4)
         let admin = PostgresPool(configuration: adminConfiguration, maximumConnections: 1, acquireTimeout: .seconds(10), executor: executor)
         let name = "t_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
