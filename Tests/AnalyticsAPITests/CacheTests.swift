@@ -133,4 +133,56 @@ struct CacheTests {
             #expect(Self.metricValue(text, "analytics_api_cache_fallbacks_total") >= 4)
         }
     }
+
+    @Test("Redis stopped during a load run: every read succeeds; when Redis is back, cache hits resume without a restart")
+    func redisOutageUnderLoad() async throws {
+        let db = try await SharedFixture.database()
+        let redis = try await LocalRedis.start()
+        defer { Task { try? await redis.stop() } }
+        let app = try await TestApp.make(database: db, redisURL: redis.url)
+        let headers = try await app.headers("viewer")
+        let uris = ["/api/v1/metrics/officers", "/api/v1/metrics/branches", "/api/v1/filters/options",
+                    "/api/v1/metrics/officers/OFF0001", "/api/v1/loans/fimr-drilldown?limit=10"]
+        try await app.application.test(.live) { client in
+            try await Self.waitForSubscription(app)
+            let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+                let deadline = ContinuousClock.now + .seconds(3)
+                for worker in 0..<4 {
+                    group.addTask {
+                        var seen: [Int] = []
+                        var n = worker
+                        while ContinuousClock.now < deadline {
+                            n += 1
+                            seen.append(try await client.execute(uri: uris[n % uris.count], method: .get, headers: headers) { $0.status.code })
+                        }
+                        return seen
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(700))
+                    try await redis.stop()
+                    try await Task.sleep(for: .milliseconds(1_000))
+                    try await redis.startAgain()
+                    return []
+                }
+                return try await group.reduce(into: [Int]()) { $0 += $1 }
+            }
+            #expect(!statuses.isEmpty)
+            #expect(statuses.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
+            var text = try await Self.metricsText(client)
+            #expect(Self.metricValue(text, "analytics_api_cache_fallbacks_total") >= 1)
+            // Hits resume: the same process, Redis back.
+            let hitsAfterOutage = Self.metricValue(text, "analytics_api_cache_hits_total")
+            var resumed = false
+            for _ in 0..<100 where !resumed {
+                for uri in uris {
+                    try await client.execute(uri: uri, method: .get, headers: headers) { #expect($0.status == .ok) }
+                }
+                text = try await Self.metricsText(client)
+                resumed = Self.metricValue(text, "analytics_api_cache_hits_total") > hitsAfterOutage + Double(uris.count)
+                if !resumed { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(resumed, "no cache hit after Redis came back")
+        }
+    }
 }

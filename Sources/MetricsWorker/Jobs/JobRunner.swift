@@ -94,11 +94,7 @@ struct JobRunner: Sendable {
             }
         } catch {
             let message = (error as? PostgresError)?.message ?? String(describing: error)
-            _ = try? await pool.query("""
-                UPDATE metric_calculation_log SET status = 'Failed', end_time = now(), error_message = $2,
-                       duration_seconds = extract(epoch FROM now() - start_time)
-                WHERE log_id = $1
-                """, [logID, message])
+            await markFailed(logID: logID, message: message, log: log)
             log.log("failed", ["date": date.description, "partition": partition.description, "error": message], level: "error")
             throw error
         }
@@ -106,6 +102,29 @@ struct JobRunner: Sendable {
                               "processed": counts.processed, "updated": counts.updated, "failed": counts.failed])
         if invalidatesCache { await invalidate(log: log) }
         return counts
+    }
+
+    /// Records the run as Failed. When the database itself was the failure (restarting, say), the
+    /// pool reconnects: try for up to 15 seconds before giving up on the log row (the run stays
+    /// Running there, and the error is in the job's own log line either way).
+    private func markFailed(logID: Int64, message: String, log: PhaseLog) async {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(15))
+        while true {
+            do {
+                try await pool.query("""
+                    UPDATE metric_calculation_log SET status = 'Failed', end_time = now(), error_message = $2,
+                           duration_seconds = extract(epoch FROM now() - start_time)
+                    WHERE log_id = $1
+                    """, [logID, message])
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else {
+                    log.log("failed_not_recorded", ["log_id": Int(logID), "error": String(describing: error)], level: "error")
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
     }
 
     /// Bumps the cache generation; Redis being down is logged and the entries age out by TTL.
