@@ -89,6 +89,49 @@ struct IngestTests {
         #expect(try await db.pool.query("SELECT officer_name FROM officers")[0].decode(String.self, "officer_name") == "Second")
     }
 
+    @Test("a large NDJSON file with malformed lines, wrong types, an unknown loan, duplicates and a truncated end: counts add up")
+    func hostileNDJSON() async throws {
+        let db = try await TestDatabase.create()
+        defer { Task { await db.drop() } }
+        var portfolio = DemoPortfolio(officers: 10, loans: 1_500, seed: 5, asOf: try #require(CalendarDate(iso: "2024-11-30")))
+        var valid = portfolio.masterData().map(\.jsonText)
+        for index in 0..<portfolio.loans { valid += portfolio.loan(index).map(\.jsonText) }
+        let bad = [
+            "{not json at all",
+            "{\"loan_id\": ",
+            "[1, 2, 3]",
+            "{\"repayment_id\":\"R-ORPHAN\",\"loan_id\":\"NO-SUCH-LOAN\",\"payment_date\":\"2024-11-01\",\"payment_amount\":10,\"principal_paid\":10,\"interest_paid\":0,\"fees_paid\":0,\"penalty_paid\":0}",
+            "{\"officer_id\":\"O-BAD\",\"officer_name\":42,\"region\":\"R\",\"branch\":\"B\"}",
+            "{\"officer_id\":\"O-BAD2\",\"officer_name\":\"X\",\"region\":\"R\",\"branch\":\"B\",\"hire_date\":\"2024-02-30\"}",
+            "\u{FEFF}{\"officer_id\": \"O-BOM\"",
+        ]
+        // Bad lines spread through the file, a repeated record, and a final line cut off mid-way.
+        var lines = valid
+        for (i, line) in bad.enumerated() { lines.insert(line, at: (i + 1) * lines.count / (bad.count + 2)) }
+        lines.insert(valid[0], at: lines.count / 2)
+        let truncated = String(valid[valid.count - 1].prefix(25))
+        lines[lines.count - 1] = truncated
+        let path = try Self.write(lines.joined(separator: "\n"))
+
+        let binary = try TestEnvironment.value("TEST_WORKER_BIN")
+        let run = try await ProcessRunner.run(binary, ["ingest", path], environment: [
+            "DATABASE_URL": db.configuration.url, "LOG_LEVEL": "warning"])
+        #expect(run.status == 65, "\(run.output)")
+        let rejected = bad.count + 1
+        #expect(run.output.contains("rejected \(rejected)"), "\(run.output)")
+        // Every input line is either loaded (once: the repeat replaced its twin) or in etl_rejects.
+        let rejects = try await db.pool.query("SELECT count(*) AS n FROM etl_rejects")[0].decode(Int.self, "n")
+        #expect(rejects == rejected)
+        let loaded = try await db.pool.query("""
+            SELECT (SELECT count(*) FROM officers) + (SELECT count(*) FROM team_members) + (SELECT count(*) FROM loans)
+                 + (SELECT count(*) FROM repayments) AS n
+            """)[0].decode(Int.self, "n")
+        // Only the record whose line was cut off is missing (it is the last line, so nothing after
+        // it depends on it).
+        #expect(loaded == valid.count - 1)
+        #expect(try await db.pool.query("SELECT count(*) AS n FROM repayments WHERE loan_id = 'NO-SUCH-LOAN'")[0].decode(Int.self, "n") == 0)
+    }
+
     @Test("CSV initial load: the same validation, typed cells, rejects naming the field")
     func csvLoad() async throws {
         let db = try await TestDatabase.create()
