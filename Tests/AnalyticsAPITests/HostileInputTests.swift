@@ -79,17 +79,30 @@ struct HostileInputTests {
             ("notes over 2000", actions, ByteBuffer(string: "{\"action_type\":\"x\",\"action_notes\":\"" + String(repeating: "n", count: 2_001) + "\"}")),
             ("NUL in text", actions, ByteBuffer(string: "{\"action_type\":\"a\\u0000b\",\"action_notes\":\"x\"}")),
             ("empty body", status, ByteBuffer()),
+            // Found by schemathesis: an escaped NUL in a field that reaches PostgreSQL was a 500.
+            ("NUL in assignee_id", "/api/v1/audit/officers/OFF0001/assignee", ByteBuffer(string: "{\"assignee_id\":\"TM\\u0000001\"}")),
         ]
         let counts = "SELECT (SELECT count(*) FROM audit_log) AS log, (SELECT count(*) FROM audit_tracking) AS tracking"
         let before = try await db.pool.query(counts)[0]
         try await app.application.test(.router) { client in
             for (name, uri, body) in bodies {
-                let method: HTTPRequest.Method = uri == status ? .put : .post
+                let method: HTTPRequest.Method = uri == actions ? .post : .put
                 try await client.execute(uri: uri, method: method, headers: json, body: body) { try Self.expect4xx($0, name) }
             }
         }
         let after = try await db.pool.query(counts)[0]
         #expect(try after.decode(Int.self, "log") == before.decode(Int.self, "log"))
         #expect(try after.decode(Int.self, "tracking") == before.decode(Int.self, "tracking"))
+    }
+
+    @Test("NUL detection in JSON bodies: raw or escaped, not an escaped backslash before u0000")
+    func nulDetection() {
+        #expect(RequestBodyReader.containsNUL(Array(#"{"a":"x\u0000y"}"#.utf8)))
+        #expect(RequestBodyReader.containsNUL(Array(#"{"a":"\u0000"}"#.utf8)))
+        #expect(RequestBodyReader.containsNUL([123, 0, 125]))
+        #expect(!RequestBodyReader.containsNUL(Array(#"{"a":"x\\u0000y"}"#.utf8)))
+        #expect(RequestBodyReader.containsNUL(Array(#"{"a":"\u00001"}"#.utf8)))
+        #expect(!RequestBodyReader.containsNUL(Array(#"{"a":"\u0001 \n \\"}"#.utf8)))
+        #expect(!RequestBodyReader.containsNUL(Array(#"{"a":"trailing\"#.utf8)))
     }
 }
