@@ -109,9 +109,12 @@ curl -fs "$base/metrics" >"$work/metrics-start.txt"
 ) &
 jobs_pid=$!
 
+# The API's resident memory once a minute, to tell a plateau (bounded caches filling) from a leak.
+( while sleep 60; do echo "$(rss "$api_pid")" >>"$work/api-rss.txt"; done ) &
+sampler_pid=$!
 READS_FILE=$reads WRITE_OFFICERS=$write_officers TOKEN=$viewer WRITE_TOKEN=$auditor \
   wrk -t2 -c"$clients" -d"${minutes}m" --timeout 10s --latency -s bench/soak/mix.lua "$base" >"$work/wrk.txt"
-kill "$jobs_pid" 2>/dev/null || true
+kill "$jobs_pid" "$sampler_pid" 2>/dev/null || true
 jobs_pid=""
 curl -fs "$base/metrics" >"$work/metrics-end.txt"
 api_end=$(rss "$api_pid") redis_end=$(rss "$redis_pid") pg_end=$(pg_rss)
@@ -149,6 +152,7 @@ if hits + misses: print(f"  cache: {int(hits)} hits, {int(misses)} misses, hit r
 PY
 growth() { [ "$1" -gt 0 ] && echo "$(( ($2 - $1) * 100 / $1 ))%" || echo "n/a"; }
 echo "  resident memory, start -> end (MiB): analytics-api $api_start -> $api_end ($(growth "$api_start" "$api_end")), redis $redis_start -> $redis_end ($(growth "$redis_start" "$redis_end")), postgres (all processes) $pg_start -> $pg_end ($(growth "$pg_start" "$pg_end"))"
+echo "  analytics-api resident memory each minute (MiB): $(tr '\n' ' ' <"$work/api-rss.txt" 2>/dev/null)"
 if grep -q '"status":5' "$work/api.log"; then echo "  5xx logged by the API:"; grep '"status":5' "$work/api.log" | head -n 5; fi
 
 kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
