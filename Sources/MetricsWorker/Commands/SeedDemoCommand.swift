@@ -50,7 +50,7 @@ struct SeedDemoCommand: AsyncParsableCommand {
     }
 
     /// Generates and ingests the portfolio in chunks, through `IngestChunkDecoder` and `IngestWriter`.
-    static func seed(_ portfolio: DemoPortfolio, pool: PostgresPool, chunkSize: Int = 20_000, log: PhaseLog? = nil) async throws -> Ingestor.Summary {
+    static func seed(_ portfolio: DemoPortfolio, pool: PostgresPool, chunkSize: Int = 50_000, log: PhaseLog? = nil) async throws -> Ingestor.Summary {
         var portfolio = portfolio
         var summary = Ingestor.Summary()
         let clock = ContinuousClock()
