@@ -86,6 +86,25 @@ public struct PostgresConnection: Sendable {
         bindSettings: [(name: String, value: String)] = [],
         _ body: @escaping @Sendable (inout PostgresCopyOutReader) throws -> R
     ) async throws -> R {
+        try await streamCopy(sql, bindSettings: bindSettings, body)
+    }
+
+    /// Streams the rows of `COPY (query) TO STDOUT (FORMAT binary)` through `body`, on the blocking
+    /// executor, like `copyOut` (same `bindSettings`, same cancellation).
+    public func copyOutBinary<R: Sendable>(
+        _ sql: String,
+        bindSettings: [(name: String, value: String)] = [],
+        _ body: @escaping @Sendable (inout PostgresBinaryCopyReader) throws -> R
+    ) async throws -> R {
+        try await streamCopy(sql, bindSettings: bindSettings, body)
+    }
+
+    /// The COPY TO STDOUT loop of both formats.
+    private func streamCopy<Reader: PostgresCopyOutStream, R: Sendable>(
+        _ sql: String,
+        bindSettings: [(name: String, value: String)],
+        _ body: @escaping @Sendable (inout Reader) throws -> R
+    ) async throws -> R {
         for setting in bindSettings {
             try await query("SELECT set_config($1, $2, false)", [setting.name, setting.value])
         }
@@ -93,7 +112,7 @@ public struct PostgresConnection: Sendable {
         return try await withTaskCancellationHandler {
             try await executor.run {
                 try handle.beginCopy(sql, expecting: .copyOut)
-                var reader = PostgresCopyOutReader(handle: handle)
+                var reader = Reader(handle: handle)
                 do {
                     let value = try body(&reader)
                     try reader.drain()
@@ -109,34 +128,13 @@ public struct PostgresConnection: Sendable {
             handle.cancel()
         }
     }
-
-    /// Streams the rows of `COPY (query) TO STDOUT (FORMAT binary)` through `body`, on the blocking
-    /// executor, like `copyOut` (same `bindSettings`, same cancellation).
-    public func copyOutBinary<R: Sendable>(
-        _ sql: String,
-        bindSettings: [(name: String, value: String)] = [],
-        _ body: @escaping @Sendable (inout PostgresBinaryCopyReader) throws -> R
-    ) async throws -> R {
-        for setting in bindSettings {
-            try await query("SELECT set_config($1, $2, false)", [setting.name, setting.value])
-        }
-        let handle = self.handle
-        return try await withTaskCancellationHandler {
-            try await executor.run {
-                try handle.beginCopy(sql, expecting: .copyOut)
-                var reader = PostgresBinaryCopyReader(handle: handle)
-                do {
-                    let value = try body(&reader)
-                    try reader.drain()
-                    return value
-                } catch {
-                    handle.cancel()
-                    try? reader.drain()
-                    throw error
-                }
-            }
-        } onCancel: {
-            handle.cancel()
-        }
-    }
 }
+
+/// A reader of `COPY ... TO STDOUT` rows (text or binary format).
+protocol PostgresCopyOutStream: SendableMetatype {
+    init(handle: PostgresConnectionHandle)
+    mutating func drain() throws
+}
+
+extension PostgresCopyOutReader: PostgresCopyOutStream {}
+extension PostgresBinaryCopyReader: PostgresCopyOutStream {}
