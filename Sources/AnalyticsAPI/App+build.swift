@@ -68,11 +68,12 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
     ObservabilityController(metrics: dependencies.metrics, repository: dependencies.metricsRepository,
                             pools: dependencies.pools, openAPI: ObservabilityController.loadOpenAPI()).addRoutes(to: recorder)
     let api = recorder.group("api/v1").add(middleware: AuthMiddleware(verifier: dependencies.verifier))
+    let cache = dependencies.cache
     OfficersController(repository: dependencies.metricsRepository, cache: dependencies.cache, audit: dependencies.audit,
-                       rendered: RenderedResponseCache(), metrics: dependencies.metrics).addRoutes(to: api)
+                       rendered: RenderedResponseCache { cache.liveGeneration }, metrics: dependencies.metrics).addRoutes(to: api)
     BranchesController(repository: dependencies.metricsRepository, cache: dependencies.cache).addRoutes(to: api)
     LoansController(repository: dependencies.metricsRepository, cursors: dependencies.cursors, cache: dependencies.cache,
-                    rendered: RenderedResponseCache(), metrics: dependencies.metrics).addRoutes(to: api)
+                    rendered: RenderedResponseCache { cache.liveGeneration }, metrics: dependencies.metrics).addRoutes(to: api)
     AuditController(repository: dependencies.auditRepository, audit: dependencies.audit).addRoutes(to: api)
     return (router, recorder.routes)
 }

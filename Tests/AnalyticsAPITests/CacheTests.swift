@@ -112,6 +112,36 @@ struct CacheTests {
         }
     }
 
+    @Test("a finished officer page outlives writes to other officers and never shows stale audit fields")
+    func officerPageAuditStamp() async throws {
+        let db = try await FixtureDatabase.create()
+        let redis = try await LocalRedis.start()
+        defer { Task { try? await redis.stop(); await db.drop() } }
+        let app = try await TestApp.make(database: db, redisURL: redis.url)
+        let headers = try await app.headers("auditor")
+        let json = try await app.jsonHeaders("auditor")
+        let uri = "/api/v1/metrics/officers?officer_id=OFF0001&fields=officer_id,audit_status,assignee"
+        try await app.application.test(.live) { client in
+            try await Self.waitForSubscription(app)
+            func status() async throws -> JSONValue? {
+                try await client.execute(uri: uri, method: .get, headers: headers) { try Body.rows($0).first?["audit_status"] }
+            }
+            #expect(try await status() == .null)
+            #expect(try await status() == .null)
+            // A write to an officer not on the page: the page is unchanged.
+            try await client.execute(uri: "/api/v1/audit/officers/OFF0002/assignee", method: .put, headers: json,
+                                     body: ByteBuffer(string: "{\"assignee_id\":\"TM003\"}")) { #expect($0.status == .ok) }
+            #expect(try await status() == .null)
+            // A write to the officer on the page: the very next read shows it.
+            try await client.execute(uri: "/api/v1/audit/officers/OFF0001/assignee", method: .put, headers: json,
+                                     body: ByteBuffer(string: "{\"assignee_id\":\"TM003\"}")) { #expect($0.status == .ok) }
+            #expect(try await status() == .string("Assigned"))
+            try await client.execute(uri: "/api/v1/audit/officers/OFF0001/status", method: .put, headers: json,
+                                     body: ByteBuffer(string: "{\"audit_status\":\"In Progress\"}")) { #expect($0.status == .ok) }
+            #expect(try await status() == .string("In Progress"))
+        }
+    }
+
     @Test("Redis stopped mid-test: requests still 200 from PostgreSQL, counted as fallbacks")
     func redisDown() async throws {
         let db = try await SharedFixture.database()

@@ -3,11 +3,35 @@ import Synchronization
 /// An in-process copy of audit rows (a small table joined into every officer read), trusted only
 /// while the invalidation subscription is live. A write on any replica publishes the officer on the
 /// audit channel; the writing replica also drops its own entry before it responds.
+///
+/// Every invalidation ticks a clock and records the tick against its officer, so a set of officers
+/// has a *stamp*: the newest tick among them (or the last reset). The stamp changes when, and only
+/// when, one of those officers is written or the cache is reset. It gates two things:
+/// - `store` keeps a row loaded from the primary only if its officer was not invalidated after the
+///   lookup that missed it (a write elsewhere in the book does not throw the load away);
+/// - a finished officer page stays valid while the stamp of its officers is unchanged.
 final class AuditCache: Sendable {
     private struct State {
         var live = false
-        var epoch: UInt64 = 0
+        var clock: UInt64 = 0
+        /// The clock at the last reset; stamps older than this are refused.
+        var floor: UInt64 = 0
         var entries: [String: AuditInfo] = [:]
+        /// The clock at each officer's last invalidation since the floor.
+        var invalidated: [String: UInt64] = [:]
+
+        func stamp<S: Sequence<String>>(_ ids: S) -> UInt64 {
+            var newest = floor
+            for id in ids { if let tick = invalidated[id], tick > newest { newest = tick } }
+            return newest
+        }
+
+        mutating func reset() {
+            clock &+= 1
+            floor = clock
+            entries.removeAll(keepingCapacity: true)
+            invalidated.removeAll(keepingCapacity: true)
+        }
     }
 
     private let state = Mutex(State())
@@ -18,36 +42,44 @@ final class AuditCache: Sendable {
     }
 
     /// The cached rows of `ids` (an officer without a row is `.none`), the ids not cached, and the
-    /// epoch to pass back to `store`.
-    func lookup(_ ids: [String]) -> (found: [String: AuditInfo], missing: [String], epoch: UInt64?) {
+    /// stamp of `ids` (nil while not live) to pass back to `store`.
+    func lookup(_ ids: [String]) -> (found: [String: AuditInfo], missing: [String], stamp: UInt64?) {
         state.withLock { s in
             guard s.live else { return ([:], ids, nil) }
             var found: [String: AuditInfo] = [:]
+            found.reserveCapacity(ids.count)
             var missing: [String] = []
             for id in ids {
                 if let info = s.entries[id] { found[id] = info } else { missing.append(id) }
             }
-            return (found, missing, s.epoch)
+            return (found, missing, s.stamp(ids))
         }
     }
 
-    /// Stores rows loaded from the primary, unless anything was invalidated since `epoch`.
-    func store(_ rows: [String: AuditInfo], epoch: UInt64?) {
-        guard let epoch else { return }
+    /// Stores rows loaded from the primary, except those invalidated since the lookup that gave
+    /// `stamp` (and none if the cache was reset since).
+    func store(_ rows: [String: AuditInfo], stamp: UInt64?) {
+        guard let stamp else { return }
         state.withLock { s in
-            guard s.live, s.epoch == epoch else { return }
-            if s.entries.count + rows.count > capacity { s.entries.removeAll(keepingCapacity: true) }
-            s.entries.merge(rows) { _, new in new }
+            guard s.live, stamp >= s.floor else { return }
+            if s.entries.count + rows.count > capacity { s.reset() ; return }
+            for (id, info) in rows where (s.invalidated[id] ?? 0) <= stamp {
+                s.entries[id] = info
+            }
         }
     }
 
-    /// The epoch while live (it changes with every invalidation), else nil.
-    var liveEpoch: UInt64? { state.withLock { $0.live ? $0.epoch : nil } }
+    /// The stamp of `ids` while live, else nil. Equal stamps mean none of `ids` was written between.
+    func stamp<S: Sequence<String>>(_ ids: S) -> UInt64? {
+        state.withLock { s in s.live ? s.stamp(ids) : nil }
+    }
 
-    /// Drops one officer's row.
+    /// Drops one officer's row and moves the stamp of every set that holds it.
     func invalidate(officerID: String) {
         state.withLock { s in
-            s.epoch &+= 1
+            if s.invalidated.count >= capacity { s.reset() }
+            s.clock &+= 1
+            s.invalidated[officerID] = s.clock
             s.entries[officerID] = nil
         }
     }
@@ -56,8 +88,7 @@ final class AuditCache: Sendable {
     func setLive(_ live: Bool) {
         state.withLock { s in
             s.live = live
-            s.epoch &+= 1
-            s.entries.removeAll()
+            s.reset()
         }
     }
 }

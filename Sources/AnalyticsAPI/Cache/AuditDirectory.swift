@@ -9,17 +9,20 @@ struct AuditDirectory: Sendable {
     let redis: RedisClient?
     let metrics: APIMetrics
 
-    /// Changes with every audit write while the in-process cache is live; nil when it is not.
-    var liveEpoch: UInt64? { cache.liveEpoch }
-
     /// The audit rows of `ids` (`.none` for officers without one).
     func info(for ids: [String]) async throws -> [String: AuditInfo] {
-        let (found, missing, epoch) = cache.lookup(ids)
-        guard !missing.isEmpty else { return found }
+        try await stamped(ids).info
+    }
+
+    /// The audit rows of `ids` and their stamp, taken before they were read (nil while the cache is
+    /// not live): a body rendered from these rows is current while `cache.stamp(ids)` equals it.
+    func stamped(_ ids: [String]) async throws -> (info: [String: AuditInfo], stamp: UInt64?) {
+        let (found, missing, stamp) = cache.lookup(ids)
+        guard !missing.isEmpty else { return (found, stamp) }
         var loaded = try await repository.auditInfo(officerIDs: missing)
         for id in missing where loaded[id] == nil { loaded[id] = AuditInfo.none }
-        cache.store(loaded, epoch: epoch)
-        return found.merging(loaded) { a, _ in a }
+        cache.store(loaded, stamp: stamp)
+        return (found.merging(loaded) { a, _ in a }, stamp)
     }
 
     /// Called after an audit write commits, before the response: no cached read shows the old fields.

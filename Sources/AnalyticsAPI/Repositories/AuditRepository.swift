@@ -28,6 +28,56 @@ struct AuditInfo: Sendable, Equatable {
     }
 }
 
+extension AuditInfo {
+    /// The audit fields as JSON keys. Every rendering of audit fields (the officer list's columns,
+    /// the detail's `audit_info`, the `audit_log` snapshots) goes through `write(_:into:)`.
+    enum Field: String, Sendable, CaseIterable {
+        /// `"Assigned to <name>"`, or null.
+        case assignee
+        case assigneeID = "assignee_id"
+        case assigneeName = "assignee_name"
+        case auditStatus = "audit_status"
+        case lastAuditDate = "last_audit_date"
+        case auditNotes = "audit_notes"
+        case actionType = "action_type"
+        case actionDate = "action_date"
+        case version
+    }
+
+    /// The officer detail's `audit_info` (API.md).
+    static let detailFields: [Field] = [.assignee, .assigneeID, .auditStatus, .lastAuditDate, .auditNotes, .actionType, .actionDate, .version]
+    /// What `audit_log.old_value`/`new_value` keep of an assignment or a status change.
+    static let snapshotFields: [Field] = [.assigneeID, .assigneeName, .auditStatus, .lastAuditDate, .auditNotes, .actionType, .version]
+
+    /// Appends `"key":value` for each of `fields`, comma-separated, with a leading comma unless `first`.
+    func write(_ fields: [Field], first: Bool, into writer: inout JSONWriter) {
+        for (i, field) in fields.enumerated() {
+            writer.comma(if: !(first && i == 0))
+            writer.key(field.rawValue)
+            switch field {
+            case .assignee: writer.string(assigneeLabel)
+            case .assigneeID: writer.string(assigneeID)
+            case .assigneeName: writer.string(assigneeName)
+            case .auditStatus: writer.string(auditStatus)
+            case .lastAuditDate: writer.string(lastAuditDate)
+            case .auditNotes: writer.string(auditNotes)
+            case .actionType: writer.string(actionType)
+            case .actionDate: writer.string(actionDate)
+            case .version: writer.raw("\(version)")
+            }
+        }
+    }
+
+    /// `fields` as one JSON object.
+    func object(_ fields: [Field]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256)
+        writer.raw("{")
+        write(fields, first: true, into: &writer)
+        writer.raw("}")
+        return writer.bytes
+    }
+}
+
 /// Who writes, with which precondition, and the request id for `audit_log`.
 struct AuditWriteContext: Sendable {
     var officerID: String

@@ -28,11 +28,11 @@ enum OfficerFields {
         n("risk_score_norm"),
     ]
 
-    /// The audit fields of a list row.
-    static let auditFields = ["assignee", "audit_status", "last_audit_date"]
+    /// The audit fields of a list row, joined at read time.
+    static let auditFields: [AuditInfo.Field] = [.assignee, .auditStatus, .lastAuditDate]
 
     /// Every field name a client may ask for with `fields=`.
-    static let selectable: Set<String> = Set(all.map(\.name) + auditFields)
+    static let selectable: Set<String> = Set(all.map(\.name) + auditFields.map(\.rawValue))
 
     /// Fields `sort=` accepts: the numeric ones.
     static let sortable: [String: FieldSpec] = Dictionary(

@@ -1,24 +1,21 @@
 import AnalyticsStore
 
 extension PostgresAuditRepository {
-    /// The audit fields of a row as a JSON object for `audit_log`.
+    /// The audit fields of a row as a JSON object for `audit_log` (null: no row yet).
     static func snapshot(_ info: AuditInfo?) -> [UInt8] {
-        guard let info else { return Array("null".utf8) }
-        var writer = JSONWriter(capacity: 256)
-        writer.raw("{\"assignee_id\":")
-        writer.string(info.assigneeID)
-        writer.raw(",\"assignee_name\":")
-        writer.string(info.assigneeName)
-        writer.raw(",\"audit_status\":")
-        writer.string(info.auditStatus)
-        writer.raw(",\"last_audit_date\":")
-        writer.string(info.lastAuditDate)
-        writer.raw(",\"audit_notes\":")
-        writer.string(info.auditNotes)
-        writer.raw(",\"action_type\":")
-        writer.string(info.actionType)
-        writer.raw(",\"version\":\(info.version)}")
-        return writer.bytes
+        info?.object(AuditInfo.snapshotFields) ?? Array("null".utf8)
+    }
+
+    /// Runs an `audit_tracking` upsert that returns `auditColumns` (and whatever else the response
+    /// needs), logs the fields before and after it as `action`, and returns the row and the new fields.
+    static func upsert(_ connection: PostgresConnection, _ write: AuditWriteContext, current: AuditInfo?, action: String,
+                       _ sql: String, _ bindings: PostgresBindings) async throws -> (row: PostgresRow, updated: AuditInfo) {
+        guard let row = try await connection.query(sql, bindings).first else {
+            throw APIError(.internalError, "the \(action) update of officer '\(write.officerID)' returned no row")
+        }
+        let updated = try info(row)
+        try await log(connection, write, action: action, old: snapshot(current), new: snapshot(updated))
+        return (row, updated)
     }
 
     func assign(memberID: String, memberName: String?, _ write: AuditWriteContext) async throws -> AuditWriteResult {
@@ -33,7 +30,7 @@ extension PostgresAuditRepository {
             if let memberName, memberName != name {
                 throw APIError.badField("assignee_name", "does not match the team member's name '\(name)'", kind: .unprocessable)
             }
-            let rows = try await connection.query("""
+            let (row, updated) = try await Self.upsert(connection, write, current: current, action: "assignee", """
                 INSERT INTO audit_tracking (officer_id, assignee_id, assignee_name, assigned_date, audit_status, version)
                 VALUES ($1, $2, $3, now(), 'Assigned', 1)
                 ON CONFLICT (officer_id) DO UPDATE SET assignee_id = EXCLUDED.assignee_id,
@@ -41,9 +38,6 @@ extension PostgresAuditRepository {
                     audit_status = 'Assigned', version = audit_tracking.version + 1
                 RETURNING \(Self.auditColumns), \(PostgresMetricsRepository.rfc3339("assigned_date")) AS assigned_at
                 """, [write.officerID, memberID, name])
-            guard let row = rows.first else { throw APIError(.internalError, "the assignment returned no row") }
-            let updated = try Self.info(row)
-            try await Self.log(connection, write, action: "assignee", old: Self.snapshot(current), new: Self.snapshot(updated))
             var writer = JSONWriter(capacity: 256)
             writer.raw("{\"officer_id\":")
             writer.string(write.officerID)
@@ -63,7 +57,7 @@ extension PostgresAuditRepository {
             if status != .assigned, current?.assigneeID == nil {
                 throw APIError(.conflict, "'\(status.rawValue)' needs an assignee: assign a team member first")
             }
-            let rows = try await connection.query("""
+            let (row, updated) = try await Self.upsert(connection, write, current: current, action: "status", """
                 INSERT INTO audit_tracking (officer_id, audit_status, status_changed_date, last_audit_date, audit_notes, version)
                 VALUES ($1, $2, now(), (now() AT TIME ZONE $4)::date, $3, 1)
                 ON CONFLICT (officer_id) DO UPDATE SET audit_status = EXCLUDED.audit_status,
@@ -72,9 +66,6 @@ extension PostgresAuditRepository {
                     version = audit_tracking.version + 1
                 RETURNING \(Self.auditColumns), \(PostgresMetricsRepository.rfc3339("status_changed_date")) AS changed_at
                 """, [write.officerID, status.rawValue, notes, timeZone])
-            guard let row = rows.first else { throw APIError(.internalError, "the status change returned no row") }
-            let updated = try Self.info(row)
-            try await Self.log(connection, write, action: "status", old: Self.snapshot(current), new: Self.snapshot(updated))
             var writer = JSONWriter(capacity: 256)
             writer.raw("{\"officer_id\":")
             writer.string(write.officerID)

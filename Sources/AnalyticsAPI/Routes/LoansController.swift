@@ -57,15 +57,16 @@ struct LoansController: Sendable {
             asOf = try await repository.loansComputedAsOf()
             if let generation { asOfMemo.store(asOf, for: generation) }
         }
-        var renderedKey: String?
+        var renderedKey: (key: String, generation: Int64)?
         if let generation = cache.liveGeneration {
-            let key = "\(generation)|\(kind.rawValue)|\(identity.role.rawValue)|\(identity.masksPII)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
-            if let hit = rendered.get(key) {
+            // The role decides masking, so it stands for `masksPII` in the key.
+            let key = "\(kind.rawValue)|\(identity.role.rawValue)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
+            if let hit = rendered.get(key, generation: generation) {
                 metrics.recordCache(family: .loanDrilldown, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
             }
             metrics.recordCache(family: .loanDrilldown, outcome: .miss)
-            renderedKey = key
+            renderedKey = (key, generation)
         }
         var meta = JSONWriter(capacity: 256)
         meta.raw("{")
@@ -103,7 +104,7 @@ struct LoansController: Sendable {
     }
 
     private func respond(_ page: RenderedPage, meta: inout JSONWriter, asOf: CalendarDate?, request: Request,
-                         cacheKey: String?) -> Response {
+                         cacheKey: (key: String, generation: Int64)?) -> Response {
         meta.raw(",\"calculation_date\":")
         meta.string(asOf.map { "\($0)" })
         meta.raw("}")
@@ -111,7 +112,7 @@ struct LoansController: Sendable {
         writer.rows(page.rows)
         let body = ResponseBuilder.envelope(data: writer.bytes, meta: meta.bytes)
         let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body))
-        if let cacheKey { rendered.set(cacheKey, entry) }
+        if let cacheKey { rendered.set(cacheKey.key, generation: cacheKey.generation, entry) }
         return ResponseBuilder.json(entry.body, etag: entry.etag, for: request)
     }
 

@@ -8,7 +8,7 @@ struct OfficersController: Sendable {
     let repository: any MetricsRepository
     let cache: any MetricsCache
     let audit: AuditDirectory
-    /// Finished list bodies while the cache generation and the audit epoch are both live.
+    /// Finished list bodies per cache generation, each checked against its officers' audit stamp.
     let rendered: RenderedResponseCache
     /// Counts the finished-body hits as local cache hits.
     let metrics: APIMetrics
@@ -28,21 +28,23 @@ struct OfficersController: Sendable {
         let date = try query.date("date")
         let range = try ReadOptions.range(query)
         if date != nil, range != nil { throw APIError.badParameter("date", "cannot be combined with start_date/end_date") }
-        let (fields, auditFields) = try ReadOptions.fields(query.list("fields"), catalog: OfficerFields.all, extras: OfficerFields.auditFields)
+        let (fields, auditNames) = try ReadOptions.fields(query.list("fields"), catalog: OfficerFields.all,
+                                                          extras: OfficerFields.auditFields.map(\.rawValue))
+        let auditFields = auditNames.compactMap(AuditInfo.Field.init(rawValue:))
         let listQuery = OfficerListQuery(
             dates: [], region: try query.string("region"), branch: try query.string("branch"),
             officerID: try query.string("officer_id"), riskBand: try query.choice("risk_band", ["Green", "Watch", "Amber", "Red"]),
             scope: identity.scope, sort: try ReadOptions.sort(query.string("sort"), sortable: OfficerFields.sortable),
             fields: fields, page: try query.integer("page", default: 1, 1...1_000_000),
             perPage: try query.integer("per_page", default: 50, 1...500))
-        var renderedKey: String?
-        if let generation = cache.liveGeneration, let epoch = audit.liveEpoch {
-            let key = "\(generation)|\(epoch)|\(identity.role.rawValue)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
-            if let hit = rendered.get(key) {
+        var renderedKey: (key: String, generation: Int64)?
+        if let generation = cache.liveGeneration {
+            let key = "\(identity.role.rawValue)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
+            if let hit = rendered.get(key, generation: generation), hit.audited.map({ audit.cache.stamp($0.ids) == $0.stamp }) ?? true {
                 metrics.recordCache(family: .officerList, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
             }
-            renderedKey = key
+            renderedKey = (key, generation)
         }
         let repository = self.repository
         let bytes = try await cache.value(family: .officerList,
@@ -50,14 +52,22 @@ struct OfficersController: Sendable {
             try await Self.loadPage(listQuery, date: date, range: range, repository: repository).encoded()
         }
         guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }
-        let audits = auditFields.isEmpty ? [:] : try await audit.info(for: page.rows.map(\.id))
+        var audited: RenderedResponseCache.AuditedRows?
+        var audits: [String: AuditInfo] = [:]
+        if !auditFields.isEmpty {
+            let ids = page.rows.map(\.id)
+            let stamped = try await audit.stamped(ids)
+            audits = stamped.info
+            // Without a stamp (the subscription is down) the body cannot be checked later: not kept.
+            if let stamp = stamped.stamp { audited = .init(ids: ids, stamp: stamp) } else { renderedKey = nil }
+        }
         var writer = JSONWriter(capacity: bytes.count + page.rows.count * 96 + 64)
         writer.rows(page.rows) { row, writer in
-            Self.writeAudit(audits[row.id] ?? .none, fields: auditFields, first: fields.isEmpty, into: &writer)
+            (audits[row.id] ?? .none).write(auditFields, first: fields.isEmpty, into: &writer)
         }
         let body = ResponseBuilder.envelope(data: writer.bytes, meta: page.meta)
-        let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body))
-        if let renderedKey { rendered.set(renderedKey, entry) }
+        let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body), audited: audited)
+        if let renderedKey { rendered.set(renderedKey.key, generation: renderedKey.generation, entry) }
         return ResponseBuilder.json(entry.body, etag: entry.etag, for: request)
     }
 
@@ -88,18 +98,5 @@ struct OfficersController: Sendable {
         }
         meta.raw("}")
         return CachedPage(meta: meta.bytes, rows: page.rows)
-    }
-
-    /// Appends the selected audit fields of a list row.
-    static func writeAudit(_ info: AuditInfo, fields: [String], first: Bool, into writer: inout JSONWriter) {
-        for (i, field) in fields.enumerated() {
-            writer.comma(if: !(first && i == 0))
-            writer.key(field)
-            switch field {
-            case "assignee": writer.string(info.assigneeLabel)
-            case "audit_status": writer.string(info.auditStatus)
-            default: writer.string(info.lastAuditDate)
-            }
-        }
     }
 }
