@@ -43,20 +43,13 @@ chmod 755 "$work"
 api_pid=""
 cleanup() {
   [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
-  [[ -d "$work/postgres" ]] && bash "$servers" pg-stop "$work/postgres" || true
-  [[ -d "$work/redis" ]] && bash "$servers" redis-stop "$work/redis" || true
+  bash "$servers" throwaway-stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-pg_port=$(bash "$servers" free-port)
-redis_port=$(bash "$servers" free-port)
+eval "$(bash "$servers" throwaway "$work")"
 api_port=$(bash "$servers" free-port)
-bash "$servers" pg-start "$work/postgres" "$pg_port"
-bash "$servers" redis-start "$work/redis" "$redis_port"
-
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
-export REDIS_URL="redis://127.0.0.1:$redis_port"
 export JWT_SECRET="bench-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export LOG_LEVEL=warning
 

@@ -23,22 +23,18 @@ command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null 
 work=$(mktemp -d /tmp/analytics-bench.XXXXXX)
 chmod 755 "$work"
 cleanup() {
-  bash "$servers" pg-stop "$work/postgres" || true
-  bash "$servers" redis-stop "$work/redis" || true
+  bash "$servers" throwaway-stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-pg_port=$(bash "$servers" free-port)
-redis_port=$(bash "$servers" free-port)
-bash "$servers" pg-start "$work/postgres" "$pg_port"
-bash "$servers" redis-start "$work/redis" "$redis_port"
-psql "postgres://postgres@127.0.0.1:$pg_port/postgres" -qc "ALTER SYSTEM SET shared_buffers = '4GB'" -c "ALTER SYSTEM SET work_mem = '64MB'" \
+eval "$(bash "$servers" throwaway "$work")"
+psql "$DATABASE_URL" -qc "ALTER SYSTEM SET shared_buffers = '4GB'" -c "ALTER SYSTEM SET work_mem = '64MB'" \
   -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "ALTER SYSTEM SET checkpoint_timeout = '30min'" -c "CREATE DATABASE bench"
 bash "$servers" pg-restart "$work/postgres"
 
 swift build -c release --product metrics-worker >/dev/null
 worker="$(swift build -c release --show-bin-path)/metrics-worker"
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/bench" REDIS_URL="redis://127.0.0.1:$redis_port" LOG_LEVEL=warning
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/bench" LOG_LEVEL=warning
 export MIGRATIONS_DIR="$PWD/migrations"
 "$worker" migrate >/dev/null
 

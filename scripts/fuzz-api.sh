@@ -42,18 +42,13 @@ chmod 755 "$work"
 api_pid=""
 cleanup() {
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
-  bash "$servers" pg-stop "$work/postgres" >/dev/null 2>&1 || true
-  bash "$servers" redis-stop "$work/redis" >/dev/null 2>&1 || true
+  bash "$servers" throwaway-stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-pg_port=$(bash "$servers" free-port)
-redis_port=$(bash "$servers" free-port)
+eval "$(PG_FSYNC=off bash "$servers" throwaway "$work" 2>/dev/null)"
 api_port=$(bash "$servers" free-port)
-PG_FSYNC=off bash "$servers" pg-start "$work/postgres" "$pg_port" >/dev/null
-bash "$servers" redis-start "$work/redis" "$redis_port" >/dev/null
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres" REDIS_URL="redis://127.0.0.1:$redis_port"
 export JWT_SECRET="fuzz-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" LOG_LEVEL=warning MIGRATIONS_DIR=$PWD/migrations
 
 "$bin/metrics-worker" migrate >/dev/null

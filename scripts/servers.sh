@@ -11,6 +11,11 @@
 #   servers.sh pg-kill DIR               SIGKILL the postmaster (crash)
 #   servers.sh redis-start DIR PORT      start redis-server on 127.0.0.1:PORT, no persistence
 #   servers.sh redis-stop DIR            stop it (by its pid file)
+#   servers.sh throwaway DIR             PostgreSQL (DIR/postgres) and Redis (DIR/redis) on free
+#                                        ports; prints the exports for the caller to eval:
+#                                        eval "$(bash scripts/servers.sh throwaway "$work")"
+#                                        gives DATABASE_URL, REDIS_URL, PG_PORT and REDIS_PORT
+#   servers.sh throwaway-stop DIR        stop both (safe to call when they never started)
 #   servers.sh pkgconfig DIR             write a hiredis.pc without -D_FILE_OFFSET_BITS=64 into DIR
 #                                        (Debian's adds it; SwiftPM refuses it with a warning and
 #                                        drops it). Scripts put DIR first in PKG_CONFIG_PATH.
@@ -125,6 +130,22 @@ redis_stop() {
   rm -f "$dir/redis.pid"
 }
 
+throwaway() {
+  local dir=$1 pg_port redis_port
+  pg_port=$(free_port)
+  redis_port=$(free_port)
+  pg_start "$dir/postgres" "$pg_port" >&2
+  redis_start "$dir/redis" "$redis_port" >&2
+  echo "export PG_PORT=$pg_port REDIS_PORT=$redis_port"
+  echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/postgres REDIS_URL=redis://127.0.0.1:$redis_port"
+}
+
+throwaway_stop() {
+  local dir=$1
+  [ -d "$dir/postgres" ] && pg_stop "$dir/postgres" >/dev/null 2>&1 || true
+  [ -d "$dir/redis" ] && redis_stop "$dir/redis" >/dev/null 2>&1 || true
+}
+
 pkgconfig_dir() {
   local dir=$1 source
   source="$(pkg-config --variable=pcfiledir hiredis)/hiredis.pc"
@@ -145,5 +166,7 @@ case "$cmd" in
   redis-start) [ $# -eq 2 ] || die "usage: redis-start DIR PORT"; redis_start "$1" "$2" ;;
   redis-stop) [ $# -eq 1 ] || die "usage: redis-stop DIR"; redis_stop "$1" ;;
   pkgconfig) [ $# -eq 1 ] || die "usage: pkgconfig DIR"; pkgconfig_dir "$1" ;;
+  throwaway) [ $# -eq 1 ] || die "usage: throwaway DIR"; throwaway "$1" ;;
+  throwaway-stop) [ $# -eq 1 ] || die "usage: throwaway-stop DIR"; throwaway_stop "$1" ;;
   *) die "unknown command '$cmd' (see the comment at the top of this file)" ;;
 esac

@@ -5,6 +5,13 @@
 # Prints errors, p95 per route (server side, from /metrics), client-side latency, the resident
 # memory of each process at the start and the end, and the cache hit rate.
 #
+# The start figures are taken after a 2-minute warm-up under the same load that includes one
+# background run (so the caches and PostgreSQL's shared buffers are in use), the end figures once
+# the background run in flight has finished. PostgreSQL's memory is shown twice: the sum of the
+# processes' RSS counts a shared-buffer page once per process that touched it, so it grows as
+# backends touch more of the same shared memory; the sum of PSS (proportional set size) counts
+# each page once and is the memory actually used.
+#
 #   bash scripts/soak.sh [--loans N] [--minutes M] [--clients C] [--fuzz-seconds S]
 #                        (defaults: 1000000 loans, 10 minutes, 100 clients, 60 s of fuzzing per role;
 #                        --fuzz-seconds 0 skips the fuzzing)
@@ -38,19 +45,15 @@ work=$(mktemp -d /tmp/analytics-soak.XXXXXX)
 chmod 755 "$work"
 api_pid="" jobs_pid=""
 cleanup() {
-  [ -n "$jobs_pid" ] && kill "$jobs_pid" 2>/dev/null || true
+  touch "$work/stop"
+  [ -n "$jobs_pid" ] && wait "$jobs_pid" 2>/dev/null || true
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
-  bash "$servers" pg-stop "$work/postgres" >/dev/null 2>&1 || true
-  bash "$servers" redis-stop "$work/redis" >/dev/null 2>&1 || true
+  bash "$servers" throwaway-stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-pg_port=$(bash "$servers" free-port)
-redis_port=$(bash "$servers" free-port)
+eval "$(bash "$servers" throwaway "$work" 2>/dev/null)"
 api_port=$(bash "$servers" free-port)
-bash "$servers" pg-start "$work/postgres" "$pg_port" >/dev/null
-bash "$servers" redis-start "$work/redis" "$redis_port" >/dev/null
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres" REDIS_URL="redis://127.0.0.1:$redis_port"
 export JWT_SECRET="soak-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" LOG_LEVEL=warning MIGRATIONS_DIR=$PWD/migrations
 day=2024-11-01
 
@@ -87,38 +90,55 @@ for officer in ${write_officers//,/ }; do
   curl -fs -o /dev/null -X PUT -H "Authorization: Bearer $auditor" -H "Content-Type: application/json" \
     -d '{"assignee_id":"TM001"}' "$base/api/v1/audit/officers/$officer/assignee"
 done
-# One minute of the same load to warm up (caches fill to their bounds), then the starting figures.
-READS_FILE=$reads WRITE_OFFICERS=$write_officers TOKEN=$viewer WRITE_TOKEN=$auditor \
-  wrk -t2 -c"$clients" -d60s --timeout 10s -s bench/soak/mix.lua "$base" >"$work/warmup.txt"
-echo "  warm-up: $(grep 'client side' "$work/warmup.txt")"
-
-rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
-redis_pid=$(cat "$work/redis/redis.pid" 2>/dev/null || pgrep -f "redis-server 127.0.0.1:$redis_port" | head -1)
-pg_pid=$(head -1 "$work/postgres/postmaster.pid")
-pg_rss() { ps -o rss= --ppid "$pg_pid" -p "$pg_pid" | awk '{s += $1} END {print int(s / 1024)}'; }
-api_start=$(rss "$api_pid") redis_start=$(rss "$redis_pid") pg_start=$(pg_rss)
-curl -fs "$base/metrics" >"$work/metrics-start.txt"
-
-# The background job: officer metrics every 2 minutes, each run's wall time and peak memory kept.
+# The background job: officer metrics at the start of the warm-up, then every 2 minutes from one
+# minute into the soak (so no run starts as a memory figure is taken); each run's wall time and
+# peak memory kept. Touching $work/stop ends the loop after the run in flight.
+run_job() {
+  /usr/bin/time -f "%e s, peak %M KB" -o "$work/job-time" "$bin/metrics-worker" calculate-officer-metrics --as-of "$day" \
+    >"$work/job.out" 2>&1 && echo "  background calculate-officer-metrics: $(cat "$work/job-time")" >>"$work/jobs.log" \
+    || echo "  background calculate-officer-metrics FAILED: $(tail -n 2 "$work/job.out")" >>"$work/jobs.log"
+}
 (
-  while true; do
-    sleep 120
-    /usr/bin/time -f "%e s, peak %M KB" -o "$work/job-time" "$bin/metrics-worker" calculate-officer-metrics --as-of "$day" \
-      >"$work/job.out" 2>&1 && echo "  background calculate-officer-metrics: $(cat "$work/job-time")" >>"$work/jobs.log" \
-      || echo "  background calculate-officer-metrics FAILED: $(tail -n 2 "$work/job.out")" >>"$work/jobs.log"
+  next=$(date +%s)
+  while [ ! -e "$work/stop" ]; do
+    if [ "$(date +%s)" -ge "$next" ]; then
+      [ -e "$work/jobs.log" ] && next=$(( next + 120 )) || next=$(( next + 180 ))
+      run_job
+    fi
+    sleep 1
   done
 ) &
 jobs_pid=$!
+
+# Two minutes of the same load to warm up (the first background run happens in it), then the
+# starting figures.
+READS_FILE=$reads WRITE_OFFICERS=$write_officers TOKEN=$viewer WRITE_TOKEN=$auditor \
+  wrk -t2 -c"$clients" -d120s --timeout 10s -s bench/soak/mix.lua "$base" >"$work/warmup.txt"
+echo "  warm-up: $(grep 'client side' "$work/warmup.txt")"
+cat "$work/jobs.log" 2>/dev/null || echo "  (the warm-up's background run has not finished)"
+: >"$work/jobs.log"
+
+rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
+redis_pid=$(cat "$work/redis/redis.pid")
+pg_pid=$(head -1 "$work/postgres/postmaster.pid")
+pg_pids() { echo "$pg_pid"; pgrep -P "$pg_pid"; }
+pg_rss() { ps -o rss= -p "$(pg_pids | paste -sd,)" | awk '{s += $1} END {print int(s / 1024)}'; }
+pg_pss() { for p in $(pg_pids); do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null; done | awk '{s += $1} END {print int(s / 1024)}'; }
+redis_used() { redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print int($2 / 1048576)}'; }
+api_start=$(rss "$api_pid") redis_start=$(rss "$redis_pid") pg_start=$(pg_rss) pg_pss_start=$(pg_pss) redis_used_start=$(redis_used)
+curl -fs "$base/metrics" >"$work/metrics-start.txt"
 
 # The API's resident memory once a minute, to tell a plateau (bounded caches filling) from a leak.
 ( while sleep 60; do echo "$(rss "$api_pid")" >>"$work/api-rss.txt"; done ) &
 sampler_pid=$!
 READS_FILE=$reads WRITE_OFFICERS=$write_officers TOKEN=$viewer WRITE_TOKEN=$auditor \
   wrk -t2 -c"$clients" -d"${minutes}m" --timeout 10s --latency -s bench/soak/mix.lua "$base" >"$work/wrk.txt"
-kill "$jobs_pid" "$sampler_pid" 2>/dev/null || true
+kill "$sampler_pid" 2>/dev/null || true
+touch "$work/stop"
+wait "$jobs_pid" 2>/dev/null || true
 jobs_pid=""
 curl -fs "$base/metrics" >"$work/metrics-end.txt"
-api_end=$(rss "$api_pid") redis_end=$(rss "$redis_pid") pg_end=$(pg_rss)
+api_end=$(rss "$api_pid") redis_end=$(rss "$redis_pid") pg_end=$(pg_rss) pg_pss_end=$(pg_pss) redis_used_end=$(redis_used)
 
 grep -E "client side|Requests/sec" "$work/wrk.txt" || cat "$work/wrk.txt"
 cat "$work/jobs.log" 2>/dev/null || echo "  (no background run finished)"
@@ -152,7 +172,10 @@ hits = c1["hits"] - c0["hits"]; misses = c1["misses"] - c0["misses"]; fallbacks 
 if hits + misses: print(f"  cache: {int(hits)} hits, {int(misses)} misses, hit rate {100 * hits / (hits + misses):.2f}%, {int(fallbacks)} fallbacks")
 PY
 growth() { [ "$1" -gt 0 ] && echo "$(( ($2 - $1) * 100 / $1 ))%" || echo "n/a"; }
-echo "  resident memory, start -> end (MiB): analytics-api $api_start -> $api_end ($(growth "$api_start" "$api_end")), redis $redis_start -> $redis_end ($(growth "$redis_start" "$redis_end")), postgres (all processes) $pg_start -> $pg_end ($(growth "$pg_start" "$pg_end"))"
+echo "  resident memory, start -> end (MiB):"
+echo "    analytics-api RSS $api_start -> $api_end ($(growth "$api_start" "$api_end"))"
+echo "    redis RSS $redis_start -> $redis_end ($(growth "$redis_start" "$redis_end")); used_memory $redis_used_start -> $redis_used_end"
+echo "    postgres, all processes: PSS $pg_pss_start -> $pg_pss_end ($(growth "$pg_pss_start" "$pg_pss_end")); RSS summed $pg_start -> $pg_end ($(growth "$pg_start" "$pg_end"))"
 echo "  analytics-api resident memory each minute (MiB): $(tr '\n' ' ' <"$work/api-rss.txt" 2>/dev/null)"
 if grep -q '"status":5' "$work/api.log"; then echo "  5xx logged by the API:"; grep '"status":5' "$work/api.log" | head -n 5; fi
 

@@ -36,6 +36,29 @@ struct RedisClientTests {
         try await executor.shutdown()
     }
 
+    @Test("after a bump, the entries of older generations are deleted and nothing else is")
+    func dropOldGenerations() async throws {
+        let server = try await LocalRedis.start()
+        defer { Task { try? await server.stop() } }
+        let executor = BlockingExecutor(threads: 2)
+        let redis = RedisClient(configuration: try RedisConfiguration(url: server.url), executor: executor)
+        for generation: Int64 in [8, 9, 10] {
+            for i in 0..<1_500 {
+                try await redis.set(CacheNamespace.key(generation: generation, family: .officerList, ["p\(i)"]), "x", expireSeconds: 900)
+            }
+        }
+        try await redis.set("{analytics}:v10x:not-ours", "x")
+        try await redis.set("other:v1:key", "x")
+        let generation = try await CacheNamespace.invalidateAll(redis: redis)
+        #expect(try await CacheNamespace.dropEntries(before: 10, redis: redis) == 3_000)
+        #expect(try await redis.scanKeys(matching: "{analytics}:v9:*").isEmpty)
+        #expect(try await redis.scanKeys(matching: "{analytics}:v10:*").count == 1_500)
+        #expect(try await redis.get("{analytics}:v10x:not-ours") != nil)
+        #expect(try await redis.get("other:v1:key") != nil)
+        #expect(try await CacheNamespace.generation(redis: redis) == generation)
+        try await executor.shutdown()
+    }
+
     @Test("10,000 commands pipelined in one round trip")
     func pipelining() async throws {
         let (redis, executor, ns) = try Self.client()

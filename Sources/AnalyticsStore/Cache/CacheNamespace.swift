@@ -48,4 +48,27 @@ public enum CacheNamespace {
         try await redis.publish(invalidationChannel, String(generation))
         return generation
     }
+
+    /// Deletes the entries of generations before `generation`. Nothing reads them after the bump,
+    /// but each job run would otherwise leave a full set of entries holding Redis memory until
+    /// their TTL. Returns how many were deleted. An entry written late for an old generation (a
+    /// read in flight during the bump) still ages out by TTL.
+    @discardableResult
+    public static func dropEntries(before generation: Int64, redis: RedisClient) async throws -> Int {
+        let prefix = "{analytics}:v"
+        let old = try await redis.scanKeys(matching: prefix + "*").filter { key in
+            let rest = key.utf8.dropFirst(prefix.utf8.count)
+            guard let colon = rest.firstIndex(of: UInt8(ascii: ":")),
+                  let number = Int64(String(decoding: rest[..<colon], as: UTF8.self)) else { return false }
+            return number < generation
+        }
+        var deleted = 0
+        var start = 0
+        while start < old.count {
+            let end = min(start + 1_000, old.count)
+            deleted += try await redis.unlink(Array(old[start..<end]))
+            start = end
+        }
+        return deleted
+    }
 }

@@ -46,7 +46,8 @@ public final class PostgresPool: Sendable {
     public let maximumConnections: Int
     /// How long a caller waits for a free connection.
     public let acquireTimeout: Duration
-    let executor: BlockingExecutor
+    /// The threads its blocking calls run on, for other blocking work of the same caller (file reads).
+    public let executor: BlockingExecutor
     private let applicationName: String
     private let logger: Logger
     private let state = Mutex(State())

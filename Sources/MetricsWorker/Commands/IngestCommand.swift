@@ -23,7 +23,7 @@ struct IngestCommand: AsyncParsableCommand {
     var csv: [String] = []
 
     @Option(name: .long, help: "Records per transaction.")
-    var chunkSize = 5_000
+    var chunkSize = Ingestor.fileChunkSize
 
     func validate() throws {
         guard !files.isEmpty || !csv.isEmpty else {
@@ -33,7 +33,7 @@ struct IngestCommand: AsyncParsableCommand {
         for table in stride(from: 0, to: csv.count, by: 2).map({ csv[$0] }) where Self.kind(forTable: table) == nil {
             throw ValidationError("--csv table '\(table)' is not one of loans, repayments, officers, customers, team_members")
         }
-        guard (1...100_000).contains(chunkSize) else { throw ValidationError("--chunk-size must be 1...100000") }
+        guard Ingestor.chunkSizes.contains(chunkSize) else { throw ValidationError("--chunk-size must be 1...100000") }
     }
 
     static func kind(forTable table: String) -> RecordKind? {
@@ -62,20 +62,21 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     /// The work of the command, callable from tests and from `seed-demo`.
-    static func ingest(_ inputs: [(path: String, kind: RecordKind?)], pool: PostgresPool, chunkSize: Int = 5_000,
+    static func ingest(_ inputs: [(path: String, kind: RecordKind?)], pool: PostgresPool, chunkSize: Int = Ingestor.fileChunkSize,
                        log: PhaseLog? = nil) async throws -> Ingestor.Summary {
         var summary = Ingestor.Summary()
         let ingestor = Ingestor(pool: pool, chunkSize: chunkSize)
         for input in inputs {
             let source = try IngestSource(path: input.path, csvKind: input.kind)
-            let progress = Progress(label: "ingest \(source.name)", total: nil)
+            let name = source.name
+            let progress = Progress(label: "ingest \(name)", total: nil)
             let clock = ContinuousClock()
             let start = clock.now
             let before = summary.accepted + summary.rejected
             try await ingestor.run(source, summary: &summary, progress: progress)
             progress.finish()
             let elapsed = clock.now - start
-            log?.log("input", ["source": source.name, "records": summary.accepted + summary.rejected - before,
+            log?.log("input", ["source": name, "records": summary.accepted + summary.rejected - before,
                                "seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18])
         }
         return summary

@@ -19,12 +19,16 @@ struct SeedDemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 42
 
+    @Option(name: .long, help: "Records per transaction.")
+    var chunkSize = Ingestor.seedChunkSize
+
     @Option(name: .long, help: "The portfolio's as-of date (no payment after it), YYYY-MM-DD (default: today in ANALYTICS_TIMEZONE).")
     var asOf: String?
 
     func validate() throws {
         guard (1...1_000_000).contains(officers) else { throw ValidationError("--officers must be 1...1000000") }
         guard (0...100_000_000).contains(loans) else { throw ValidationError("--loans must be 0...100000000") }
+        guard Ingestor.chunkSizes.contains(chunkSize) else { throw ValidationError("--chunk-size must be 1...100000") }
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of '\(asOf)' is not a date YYYY-MM-DD") }
     }
 
@@ -35,7 +39,7 @@ struct SeedDemoCommand: AsyncParsableCommand {
         let date = try options.date(timeZone: runtime.configuration.timeZone)
         let portfolio = DemoPortfolio(officers: officers, loans: loans, seed: seed, asOf: date)
         do {
-            let summary = try await Self.seed(portfolio, pool: runtime.pool, log: PhaseLog(job: "seed-demo"))
+            let summary = try await Self.seed(portfolio, pool: runtime.pool, chunkSize: chunkSize, log: PhaseLog(job: "seed-demo"))
             print("seed-demo: \(officers) officers, \(loans) loans as of \(date) (seed \(seed))")
             print(summary.line)
             await runtime.shutdown()
@@ -50,7 +54,7 @@ struct SeedDemoCommand: AsyncParsableCommand {
     }
 
     /// Generates and ingests the portfolio in chunks, through `IngestChunkDecoder` and `IngestWriter`.
-    static func seed(_ portfolio: DemoPortfolio, pool: PostgresPool, chunkSize: Int = 50_000, log: PhaseLog? = nil) async throws -> Ingestor.Summary {
+    static func seed(_ portfolio: DemoPortfolio, pool: PostgresPool, chunkSize: Int = Ingestor.seedChunkSize, log: PhaseLog? = nil) async throws -> Ingestor.Summary {
         var portfolio = portfolio
         var summary = Ingestor.Summary()
         let clock = ContinuousClock()

@@ -134,6 +134,13 @@ struct JobRunner: Sendable {
         do {
             let generation = try await CacheNamespace.invalidateAll(redis: redis)
             log.log("cache_invalidated", ["generation": Int(generation)])
+            do {
+                let dropped = try await CacheNamespace.dropEntries(before: generation, redis: redis)
+                log.log("old_cache_entries_deleted", ["generation": Int(generation), "deleted": dropped])
+            } catch {
+                log.log("old_cache_entries_not_deleted", ["error": String(describing: error),
+                                                          "effect": "they age out by TTL"], level: "warning")
+            }
         } catch {
             log.log("cache_invalidation_failed", ["error": String(describing: error),
                                                   "effect": "cached entries age out by TTL"], level: "warning")

@@ -118,7 +118,7 @@ enum LoanStream {
             var book = GatheredBook()
             book.slots.reserveCapacity(expected.loans)
             book.terms.reserveCapacity(expected.loans)
-            while try reader.next() { try book.addLoan(reader) }
+            try readAll(&reader, "reading loans", expected: expected.loans) { try book.addLoan($0) }
             return book
         }
         PhaseLog(job: "loan_stream").log("loans_read", ["loans": book.terms.count])
@@ -126,13 +126,7 @@ enum LoanStream {
         book = try await connection.copyOutBinary(repaymentsQuery(filter)) { [book, expected] reader in
             var book = book
             book.repayments.reserveCapacity(expected.repayments)
-            // On a terminal: rows/s and ETA of the longest read.
-            let progress = Progress(label: "reading repayments", total: expected.repayments > 0 ? expected.repayments : nil)
-            while try reader.next() {
-                try book.addRepayment(reader)
-                if reader.rowCount & 0xFFFF == 0 { progress.update(reader.rowCount) }
-            }
-            progress.finish()
+            try readAll(&reader, "reading repayments", expected: expected.repayments) { try book.addRepayment($0) }
             return book
         }
         PhaseLog(job: "loan_stream").log("repayments_read", ["repayments": book.repayments.count])
@@ -140,11 +134,30 @@ enum LoanStream {
         return try await connection.copyOutBinary(scheduleQuery(filter)) { [book, expected] reader in
             var book = book
             book.installments.reserveCapacity(expected.installments)
-            while try reader.next() { try book.addInstallment(reader) }
+            try readAll(&reader, "reading schedules", expected: expected.installments) { try book.addInstallment($0) }
             var consumer = consumer
-            try book.forEachLedger { consumer.consume($0, info: $1) }
+            let progress = Progress(label: "computing loans", total: book.terms.count)
+            var done = 0
+            try book.forEachLedger {
+                consumer.consume($0, info: $1)
+                done += 1
+                if done & 0x3FFF == 0 { progress.update(done, unit: "loans") }
+            }
+            progress.finish()
             return consumer
         }
+    }
+
+    /// Feeds every row of a copy to `add`, showing rows/s and the ETA on a terminal (`expected`
+    /// is the planner's estimate, 0 when unknown).
+    private static func readAll(_ reader: inout PostgresBinaryCopyReader, _ label: String, expected: Int,
+                                _ add: (PostgresBinaryCopyReader) throws -> Void) throws {
+        let progress = Progress(label: label, total: expected > 0 ? expected : nil)
+        while try reader.next() {
+            try add(reader)
+            if reader.rowCount & 0xFFFF == 0 { progress.update(reader.rowCount) }
+        }
+        progress.finish()
     }
 }
 
