@@ -48,7 +48,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-eval "$(bash "$servers" throwaway "$work")"
+# (Assigned first: set -e does not see a failure inside eval "$(...)".)
+servers_env=$(bash "$servers" throwaway "$work")
+eval "$servers_env"
 api_port=$(bash "$servers" free-port)
 export JWT_SECRET="bench-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export LOG_LEVEL=warning

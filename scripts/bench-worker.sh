@@ -27,7 +27,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-eval "$(bash "$servers" throwaway "$work")"
+# (Assigned first: set -e does not see a failure inside eval "$(...)".)
+servers_env=$(bash "$servers" throwaway "$work")
+eval "$servers_env"
 psql "$DATABASE_URL" -qc "ALTER SYSTEM SET shared_buffers = '4GB'" -c "ALTER SYSTEM SET work_mem = '64MB'" \
   -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "ALTER SYSTEM SET checkpoint_timeout = '30min'" -c "CREATE DATABASE bench"
 bash "$servers" pg-restart "$work/postgres"

@@ -47,7 +47,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-eval "$(PG_FSYNC=off bash "$servers" throwaway "$work" 2>/dev/null)"
+# (Assigned first: set -e does not see a failure inside eval "$(...)".)
+servers_env=$(PG_FSYNC=off bash "$servers" throwaway "$work")
+eval "$servers_env"
 api_port=$(bash "$servers" free-port)
 export JWT_SECRET="fuzz-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" LOG_LEVEL=warning MIGRATIONS_DIR=$PWD/migrations
 

@@ -5,9 +5,9 @@
 # Prints errors, p95 per route (server side, from /metrics), client-side latency, the resident
 # memory of each process at the start and the end, and the cache hit rate.
 #
-# The start figures are taken after a 2-minute warm-up under the same load that includes one
-# background run (so the caches and PostgreSQL's shared buffers are in use), the end figures once
-# the background run in flight has finished. PostgreSQL's memory is shown twice: the sum of the
+# The start figures are taken after a 2-minute warm-up under the same load with one background
+# run (so the caches and PostgreSQL's shared buffers are in use) once that run has finished, the
+# end figures once the soak's last background run has finished. PostgreSQL's memory is shown twice: the sum of the
 # processes' RSS counts a shared-buffer page once per process that touched it, so it grows as
 # backends touch more of the same shared memory; the sum of PSS (proportional set size) counts
 # each page once and is the memory actually used.
@@ -43,16 +43,25 @@ bin=$(swift build "${build[@]}" --show-bin-path)
 
 work=$(mktemp -d /tmp/analytics-soak.XXXXXX)
 chmod 755 "$work"
-api_pid="" jobs_pid=""
+api_pid="" jobs_pid="" sampler_pid=""
+# Stops everything this script started, by process id: the loops, a background run in flight (the
+# worker under /usr/bin/time), the API, then the servers.
 cleanup() {
-  touch "$work/stop"
-  [ -n "$jobs_pid" ] && wait "$jobs_pid" 2>/dev/null || true
+  [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null || true
+  [ -n "$jobs_pid" ] && kill "$jobs_pid" 2>/dev/null || true
+  if [ -f "$work/job.pid" ]; then
+    pkill -P "$(cat "$work/job.pid")" 2>/dev/null || true
+    kill "$(cat "$work/job.pid")" 2>/dev/null || true
+  fi
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
   bash "$servers" throwaway-stop "$work"
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
-eval "$(bash "$servers" throwaway "$work" 2>/dev/null)"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# (Assigned first: set -e does not see a failure inside eval "$(...)".)
+servers_env=$(bash "$servers" throwaway "$work")
+eval "$servers_env"
 api_port=$(bash "$servers" free-port)
 export JWT_SECRET="soak-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" LOG_LEVEL=warning MIGRATIONS_DIR=$PWD/migrations
 day=2024-11-01
@@ -90,33 +99,29 @@ for officer in ${write_officers//,/ }; do
   curl -fs -o /dev/null -X PUT -H "Authorization: Bearer $auditor" -H "Content-Type: application/json" \
     -d '{"assignee_id":"TM001"}' "$base/api/v1/audit/officers/$officer/assignee"
 done
-# The background job: officer metrics at the start of the warm-up, then every 2 minutes from one
-# minute into the soak (so no run starts as a memory figure is taken); each run's wall time and
-# peak memory kept. Touching $work/stop ends the loop after the run in flight.
+# The background job: officer metrics (each run's wall time and peak memory kept into LOG).
 run_job() {
+  local log=$1
   /usr/bin/time -f "%e s, peak %M KB" -o "$work/job-time" "$bin/metrics-worker" calculate-officer-metrics --as-of "$day" \
-    >"$work/job.out" 2>&1 && echo "  background calculate-officer-metrics: $(cat "$work/job-time")" >>"$work/jobs.log" \
-    || echo "  background calculate-officer-metrics FAILED: $(tail -n 2 "$work/job.out")" >>"$work/jobs.log"
+    >"$work/job.out" 2>&1 &
+  echo $! >"$work/job.pid"
+  if wait $!; then
+    echo "  background calculate-officer-metrics: $(cat "$work/job-time")" >>"$log"
+  else
+    echo "  background calculate-officer-metrics FAILED: $(tail -n 2 "$work/job.out")" >>"$log"
+  fi
+  rm -f "$work/job.pid"
 }
-(
-  next=$(date +%s)
-  while [ ! -e "$work/stop" ]; do
-    if [ "$(date +%s)" -ge "$next" ]; then
-      [ -e "$work/jobs.log" ] && next=$(( next + 120 )) || next=$(( next + 180 ))
-      run_job
-    fi
-    sleep 1
-  done
-) &
-jobs_pid=$!
 
-# Two minutes of the same load to warm up (the first background run happens in it), then the
-# starting figures.
+# Two minutes of the same load to warm up, with one background run in it; the starting figures
+# are taken once that run has finished.
+run_job "$work/warmup-job.log" &
+warmup_job=$!
 READS_FILE=$reads WRITE_OFFICERS=$write_officers TOKEN=$viewer WRITE_TOKEN=$auditor \
   wrk -t2 -c"$clients" -d120s --timeout 10s -s bench/soak/mix.lua "$base" >"$work/warmup.txt"
+wait "$warmup_job" || true
 echo "  warm-up: $(grep 'client side' "$work/warmup.txt")"
-cat "$work/jobs.log" 2>/dev/null || echo "  (the warm-up's background run has not finished)"
-: >"$work/jobs.log"
+cat "$work/warmup-job.log"
 
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
 redis_pid=$(cat "$work/redis/redis.pid")
@@ -128,12 +133,26 @@ redis_used() { redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/
 api_start=$(rss "$api_pid") redis_start=$(rss "$redis_pid") pg_start=$(pg_rss) pg_pss_start=$(pg_pss) redis_used_start=$(redis_used)
 curl -fs "$base/metrics" >"$work/metrics-start.txt"
 
+# During the soak, a background run every 2 minutes from one minute in (so none starts as a memory
+# figure is taken). Touching $work/stop ends the loop after the run in flight.
+(
+  next=$(( $(date +%s) + 60 ))
+  while [ ! -e "$work/stop" ]; do
+    if [ "$(date +%s)" -ge "$next" ]; then
+      next=$(( next + 120 ))
+      run_job "$work/jobs.log"
+    fi
+    sleep 1
+  done
+) &
+jobs_pid=$!
 # The API's resident memory once a minute, to tell a plateau (bounded caches filling) from a leak.
 ( while sleep 60; do echo "$(rss "$api_pid")" >>"$work/api-rss.txt"; done ) &
 sampler_pid=$!
 READS_FILE=$reads WRITE_OFFICERS=$write_officers TOKEN=$viewer WRITE_TOKEN=$auditor \
   wrk -t2 -c"$clients" -d"${minutes}m" --timeout 10s --latency -s bench/soak/mix.lua "$base" >"$work/wrk.txt"
 kill "$sampler_pid" 2>/dev/null || true
+sampler_pid=""
 touch "$work/stop"
 wait "$jobs_pid" 2>/dev/null || true
 jobs_pid=""

@@ -10,6 +10,9 @@ struct APIDependencies: Sendable {
     var auditRepository: any AuditRepository
     var cache: any MetricsCache
     var audit: AuditDirectory
+    /// Finished officer-list bodies and drilldown pages of the live generation.
+    var officerBodies: RenderedResponseCache
+    var drilldownBodies: RenderedResponseCache
     var verifier: TokenVerifier
     var cursors: CursorCodec
     var metrics: APIMetrics
@@ -28,7 +31,13 @@ struct APIDependencies: Sendable {
         let metrics = APIMetrics()
         let auditCache = AuditCache()
         let local = LocalCache(maximumBytes: 32 * 1024 * 1024, ttl: .seconds(cacheTTLSeconds))
-        let tracker = GenerationTracker { local.removeAll() }
+        let officerBodies = RenderedResponseCache()
+        let drilldownBodies = RenderedResponseCache()
+        let tracker = GenerationTracker { generation in
+            local.removeAll()
+            officerBodies.setLiveGeneration(generation)
+            drilldownBodies.setLiveGeneration(generation)
+        }
         let auditRepository = PostgresAuditRepository(pool: primary, timeZone: timeZone)
         var cache: any MetricsCache = NoMetricsCache()
         var services: [any Service] = []
@@ -43,6 +52,8 @@ struct APIDependencies: Sendable {
             auditRepository: auditRepository,
             cache: cache,
             audit: AuditDirectory(repository: auditRepository, cache: auditCache, redis: redis, metrics: metrics),
+            officerBodies: officerBodies,
+            drilldownBodies: drilldownBodies,
             verifier: try await TokenVerifier(secret: jwtSecret, previousSecret: jwtPreviousSecret, rsaPublicKeyPEM: jwtPublicKeyPEM),
             cursors: CursorCodec(secret: jwtSecret),
             metrics: metrics,
@@ -68,12 +79,11 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
     ObservabilityController(metrics: dependencies.metrics, repository: dependencies.metricsRepository,
                             pools: dependencies.pools, openAPI: ObservabilityController.loadOpenAPI()).addRoutes(to: recorder)
     let api = recorder.group("api/v1").add(middleware: AuthMiddleware(verifier: dependencies.verifier))
-    let cache = dependencies.cache
     OfficersController(repository: dependencies.metricsRepository, cache: dependencies.cache, audit: dependencies.audit,
-                       rendered: RenderedResponseCache { cache.liveGeneration }, metrics: dependencies.metrics).addRoutes(to: api)
+                       rendered: dependencies.officerBodies, metrics: dependencies.metrics).addRoutes(to: api)
     BranchesController(repository: dependencies.metricsRepository, cache: dependencies.cache).addRoutes(to: api)
     LoansController(repository: dependencies.metricsRepository, cursors: dependencies.cursors, cache: dependencies.cache,
-                    rendered: RenderedResponseCache { cache.liveGeneration }, metrics: dependencies.metrics).addRoutes(to: api)
+                    rendered: dependencies.drilldownBodies, metrics: dependencies.metrics).addRoutes(to: api)
     AuditController(repository: dependencies.auditRepository, audit: dependencies.audit).addRoutes(to: api)
     return (router, recorder.routes)
 }

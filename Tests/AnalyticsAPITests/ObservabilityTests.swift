@@ -54,7 +54,7 @@ struct ObservabilityTests {
 
             // The age of the newest complete officer metrics, as the database sees it.
             let age = try await db.pool.query("""
-                SELECT extract(epoch FROM now() - max(completed_at))::float8 AS age FROM officer_metrics_complete_dates
+                SELECT extract(epoch FROM now() - max(completed_at))::float8 AS age FROM officer_metrics_served_dates
                 """)[0].decode(Double.self, "age")
             let reported = try #require(Self.samples(text, "analytics_api_seconds_since_last_calculation").first)
             #expect(reported > 0)

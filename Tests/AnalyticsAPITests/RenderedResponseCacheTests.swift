@@ -1,49 +1,67 @@
 @testable import AnalyticsAPI
 import NIOCore
-import Synchronization
 import Testing
 
-/// The finished-body cache: one generation at a time, nothing kept from a past one, bounded. No servers.
+/// The finished-body cache: the live generation only, nothing kept from a past one or from before a
+/// lost subscription, bounded. No servers.
 @Suite("Rendered response cache")
 struct RenderedResponseCacheTests {
     static func entry(_ text: String) -> RenderedResponseCache.Entry {
         .init(body: ByteBuffer(string: text), etag: "\"\(text)\"")
     }
 
-    @Test("a body is served for its generation only, and a new generation drops the old bodies")
+    @Test("a body is served for the live generation only; a new generation drops the old bodies and refuses late ones")
     func generations() {
-        let live = Mutex<Int64?>(1)
-        let cache = RenderedResponseCache { live.withLock { $0 } }
+        let cache = RenderedResponseCache()
+        cache.setLiveGeneration(1)
         cache.set("a", generation: 1, Self.entry("one"))
         #expect(cache.get("a", generation: 1)?.etag == "\"one\"")
         #expect(cache.get("a", generation: 2) == nil)
-        live.withLock { $0 = 2 }
+        cache.setLiveGeneration(2)
+        #expect(cache.get("a", generation: 1) == nil)
         // A late body of the past generation is not stored.
         cache.set("b", generation: 1, Self.entry("late"))
         #expect(cache.get("b", generation: 1) == nil)
         cache.set("b", generation: 2, Self.entry("two"))
         #expect(cache.get("b", generation: 2)?.etag == "\"two\"")
-        #expect(cache.get("a", generation: 1) == nil)
-        // Not live: nothing is stored.
-        live.withLock { $0 = nil }
-        cache.set("c", generation: 2, Self.entry("three"))
-        #expect(cache.get("c", generation: 2) == nil)
     }
 
-    @Test("a generation that restarts lower (Redis lost its data) is adopted, not refused")
-    func generationRestart() {
-        let live = Mutex<Int64?>(9)
-        let cache = RenderedResponseCache { live.withLock { $0 } }
+    @Test("a lost subscription drops every body, even when the generation comes back the same or lower")
+    func subscriptionLost() {
+        let cache = RenderedResponseCache()
+        cache.setLiveGeneration(9)
         cache.set("a", generation: 9, Self.entry("nine"))
-        live.withLock { $0 = 1 }
+        cache.setLiveGeneration(nil)
+        cache.set("b", generation: 9, Self.entry("while down"))
+        #expect(cache.get("b", generation: 9) == nil)
+        cache.setLiveGeneration(9)
+        #expect(cache.get("a", generation: 9) == nil)
+        // Redis restarted empty: the generation starts again lower, and is used.
+        cache.setLiveGeneration(1)
         cache.set("a", generation: 1, Self.entry("one"))
         #expect(cache.get("a", generation: 1)?.etag == "\"one\"")
-        #expect(cache.get("a", generation: 9) == nil)
+    }
+
+    @Test("the generation tracker tells the cache every change, in order")
+    func trackerDrivesTheCache() {
+        let cache = RenderedResponseCache()
+        let tracker = GenerationTracker { cache.setLiveGeneration($0) }
+        tracker.connected(generation: 4)
+        cache.set("a", generation: 4, Self.entry("four"))
+        #expect(cache.get("a", generation: 4) != nil)
+        tracker.announced(3)
+        #expect(cache.get("a", generation: 4) != nil)
+        tracker.announced(5)
+        #expect(cache.get("a", generation: 4) == nil)
+        cache.set("a", generation: 5, Self.entry("five"))
+        tracker.disconnected()
+        #expect(cache.get("a", generation: 5) == nil)
     }
 
     @Test("bounded by bytes: a body over an eighth of the bound is not kept; when full it starts again")
     func bounded() {
-        let cache = RenderedResponseCache(maximumBytes: 800) { 1 }
+        let cache = RenderedResponseCache(maximumBytes: 800)
+        cache.setLiveGeneration(1)
         cache.set("big", generation: 1, Self.entry(String(repeating: "x", count: 200)))
         #expect(cache.get("big", generation: 1) == nil)
         for i in 0..<9 { cache.set("k\(i)", generation: 1, Self.entry(String(repeating: "y", count: 90))) }

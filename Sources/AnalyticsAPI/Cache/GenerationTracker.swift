@@ -10,10 +10,12 @@ final class GenerationTracker: Sendable {
     }
 
     private let state = Mutex(State())
-    private let onChange: @Sendable () -> Void
+    private let onChange: @Sendable (Int64?) -> Void
 
-    /// `onChange` runs after every change of generation or liveness (e.g. to drop local entries).
-    init(onChange: @escaping @Sendable () -> Void = {}) {
+    /// `onChange` runs after every change of generation or liveness, with the live generation (nil:
+    /// not live), e.g. to drop local entries. It runs under the tracker's lock, so the calls arrive
+    /// in order; it must not call back into the tracker.
+    init(onChange: @escaping @Sendable (Int64?) -> Void = { _ in }) {
         self.onChange = onChange
     }
 
@@ -27,23 +29,24 @@ final class GenerationTracker: Sendable {
         state.withLock {
             $0.generation = generation
             $0.live = true
+            onChange(generation)
         }
-        onChange()
     }
 
     /// A generation announced on the channel; older announcements are ignored.
     func announced(_ generation: Int64) {
-        let changed = state.withLock { s -> Bool in
-            guard generation > s.generation else { return false }
+        state.withLock { s in
+            guard generation > s.generation else { return }
             s.generation = generation
-            return true
+            onChange(s.live ? generation : nil)
         }
-        if changed { onChange() }
     }
 
     /// The subscription is down: stop trusting the in-memory generation.
     func disconnected() {
-        state.withLock { $0.live = false }
-        onChange()
+        state.withLock {
+            $0.live = false
+            onChange(nil)
+        }
     }
 }

@@ -1,11 +1,13 @@
 import NIOCore
 import Synchronization
 
-/// Finished response bodies (with their ETag) of hot reads, in process, for one cache generation
-/// at a time, keyed by the request's normalized key: storing a body of another generation empties
-/// it first, so bodies of a past generation are neither served nor kept.
+/// Finished response bodies (with their ETag) of hot reads, in process, for the live cache
+/// generation only, keyed by the request's normalized key. The `GenerationTracker` tells it every
+/// change of generation or liveness (`setLiveGeneration`), which empties it: bodies of a past
+/// generation, or from before a lost subscription, are neither served nor kept, and a late body
+/// of a past generation is refused.
 /// A body holding audit fields also records its officers and their `AuditCache` stamp, and is used
-/// only while that stamp is unchanged. Only used while the subscription is live.
+/// only while that stamp is unchanged.
 /// Bounded by total bytes: when full it starts again empty.
 final class RenderedResponseCache: Sendable {
     /// A finished body.
@@ -27,7 +29,8 @@ final class RenderedResponseCache: Sendable {
     }
 
     private struct State {
-        var generation: Int64 = .min
+        /// The live generation; nil while the subscription is down (nothing is kept).
+        var live: Int64?
         var entries: [String: Entry] = [:]
         var bytes = 0
 
@@ -39,30 +42,30 @@ final class RenderedResponseCache: Sendable {
 
     private let state = Mutex(State())
     private let maximumBytes: Int
-    private let liveGeneration: @Sendable () -> Int64?
 
-    /// `liveGeneration` is the process's live cache generation (nil while it is not live).
-    init(maximumBytes: Int = 24 * 1024 * 1024, liveGeneration: @escaping @Sendable () -> Int64?) {
+    init(maximumBytes: Int = 24 * 1024 * 1024) {
         self.maximumBytes = maximumBytes
-        self.liveGeneration = liveGeneration
+    }
+
+    /// The live generation changed (nil: the subscription is down): drops every body.
+    func setLiveGeneration(_ generation: Int64?) {
+        state.withLock { s in
+            s.live = generation
+            s.removeAll()
+        }
     }
 
     /// The body stored under `key` for `generation`.
     func get(_ key: String, generation: Int64) -> Entry? {
-        state.withLock { $0.generation == generation ? $0.entries[key] : nil }
+        state.withLock { $0.live == generation ? $0.entries[key] : nil }
     }
 
-    /// Stores a body rendered for `generation`, if that is still the live generation. A body of a
-    /// generation other than the stored one's empties the cache first (generations move on, and
-    /// restart if Redis loses its data).
+    /// Stores a body rendered for `generation`, if that is still the live generation.
     func set(_ key: String, generation: Int64, _ entry: Entry) {
         let size = entry.size + key.utf8.count
-        guard size <= maximumBytes / 8, liveGeneration() == generation else { return }
+        guard size <= maximumBytes / 8 else { return }
         state.withLock { s in
-            if generation != s.generation {
-                s.removeAll()
-                s.generation = generation
-            }
+            guard s.live == generation else { return }
             if s.bytes + size > maximumBytes { s.removeAll() }
             if let old = s.entries.updateValue(entry, forKey: key) { s.bytes -= old.size + key.utf8.count }
             s.bytes += size

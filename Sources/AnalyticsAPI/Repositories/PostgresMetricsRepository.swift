@@ -14,7 +14,7 @@ struct PostgresMetricsRepository: MetricsRepository {
     func latestCompleteDate() async throws -> Freshness? {
         let rows = try await pool.query("""
             SELECT calculation_date, \(Self.rfc3339("completed_at")) AS completed_at
-            FROM officer_metrics_complete_dates ORDER BY calculation_date DESC LIMIT 1
+            FROM officer_metrics_served_dates ORDER BY calculation_date DESC LIMIT 1
             """)
         return try rows.first.map { Freshness(date: try $0.decode(CalendarDate.self, "calculation_date"),
                                               calculatedAt: try $0.decode(String?.self, "completed_at")) }
@@ -27,7 +27,7 @@ struct PostgresMetricsRepository: MetricsRepository {
     func completeDates(from: CalendarDate, to: CalendarDate) async throws -> [Freshness] {
         let rows = try await pool.query("""
             SELECT calculation_date, \(Self.rfc3339("completed_at")) AS completed_at
-            FROM officer_metrics_complete_dates
+            FROM officer_metrics_served_dates
             WHERE calculation_date BETWEEN $1::date AND $2::date ORDER BY calculation_date DESC
             """, [from, to])
         return try rows.map { Freshness(date: try $0.decode(CalendarDate.self, "calculation_date"),
@@ -36,7 +36,7 @@ struct PostgresMetricsRepository: MetricsRepository {
 
     func lastCompletedCalculation() async throws -> Double? {
         let rows = try await pool.query(
-            "SELECT extract(epoch FROM now() - max(completed_at))::float8 AS age FROM officer_metrics_complete_dates")
+            "SELECT extract(epoch FROM now() - max(completed_at))::float8 AS age FROM officer_metrics_served_dates")
         return try rows.first?.decode(Double?.self, "age")
     }
 

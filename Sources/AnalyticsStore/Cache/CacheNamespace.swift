@@ -49,18 +49,20 @@ public enum CacheNamespace {
         return generation
     }
 
-    /// Deletes the entries of generations before `generation`. Nothing reads them after the bump,
-    /// but each job run would otherwise leave a full set of entries holding Redis memory until
-    /// their TTL. Returns how many were deleted. An entry written late for an old generation (a
-    /// read in flight during the bump) still ages out by TTL.
+    /// Deletes the entries of every generation but `generation`. Nothing reads older ones after the
+    /// bump, but each job run would otherwise leave a full set of entries holding Redis memory until
+    /// their TTL. Newer ones go too: if the generation key was lost (evicted) while entries stayed,
+    /// the counter climbs back through their numbers, and they must not be read again (a newer
+    /// generation bumped concurrently only loses its first entries). Returns how many were deleted.
+    /// An entry written late for an old generation (a read in flight during the bump) ages out by TTL.
     @discardableResult
-    public static func dropEntries(before generation: Int64, redis: RedisClient) async throws -> Int {
+    public static func dropEntries(except generation: Int64, redis: RedisClient) async throws -> Int {
         let prefix = "{analytics}:v"
         let old = try await redis.scanKeys(matching: prefix + "*").filter { key in
             let rest = key.utf8.dropFirst(prefix.utf8.count)
             guard let colon = rest.firstIndex(of: UInt8(ascii: ":")),
                   let number = Int64(String(decoding: rest[..<colon], as: UTF8.self)) else { return false }
-            return number < generation
+            return number != generation
         }
         var deleted = 0
         var start = 0

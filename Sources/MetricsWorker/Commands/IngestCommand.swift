@@ -33,7 +33,7 @@ struct IngestCommand: AsyncParsableCommand {
         for table in stride(from: 0, to: csv.count, by: 2).map({ csv[$0] }) where Self.kind(forTable: table) == nil {
             throw ValidationError("--csv table '\(table)' is not one of loans, repayments, officers, customers, team_members")
         }
-        guard Ingestor.chunkSizes.contains(chunkSize) else { throw ValidationError("--chunk-size must be 1...100000") }
+        try Ingestor.validate(chunkSize: chunkSize)
     }
 
     static func kind(forTable table: String) -> RecordKind? {

@@ -135,7 +135,7 @@ struct JobRunner: Sendable {
             let generation = try await CacheNamespace.invalidateAll(redis: redis)
             log.log("cache_invalidated", ["generation": Int(generation)])
             do {
-                let dropped = try await CacheNamespace.dropEntries(before: generation, redis: redis)
+                let dropped = try await CacheNamespace.dropEntries(except: generation, redis: redis)
                 log.log("old_cache_entries_deleted", ["generation": Int(generation), "deleted": dropped])
             } catch {
                 log.log("old_cache_entries_not_deleted", ["error": String(describing: error),
