@@ -123,13 +123,14 @@ wait "$warmup_job" || true
 echo "  warm-up: $(grep 'client side' "$work/warmup.txt")"
 cat "$work/warmup-job.log"
 
-rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Memory in MiB with one decimal (whole MiB hide a 10% change of a 9 MiB Redis).
+rss() { awk '/VmRSS/ {printf "%.1f\n", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 redis_pid=$(cat "$work/redis/redis.pid")
 pg_pid=$(head -1 "$work/postgres/postmaster.pid")
 pg_pids() { echo "$pg_pid"; pgrep -P "$pg_pid"; }
-pg_rss() { ps -o rss= -p "$(pg_pids | paste -sd,)" | awk '{s += $1} END {print int(s / 1024)}'; }
-pg_pss() { for p in $(pg_pids); do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null; done | awk '{s += $1} END {print int(s / 1024)}'; }
-redis_used() { redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print int($2 / 1048576)}'; }
+pg_rss() { ps -o rss= -p "$(pg_pids | paste -sd,)" | awk '{s += $1} END {printf "%.1f\n", s / 1024}'; }
+pg_pss() { for p in $(pg_pids); do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null; done | awk '{s += $1} END {printf "%.1f\n", s / 1024}'; }
+redis_used() { redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {printf "%.1f\n", $2 / 1048576}'; }
 api_start=$(rss "$api_pid") redis_start=$(rss "$redis_pid") pg_start=$(pg_rss) pg_pss_start=$(pg_pss) redis_used_start=$(redis_used)
 curl -fs "$base/metrics" >"$work/metrics-start.txt"
 
@@ -190,7 +191,7 @@ print("  statuses during the run:", statuses)
 hits = c1["hits"] - c0["hits"]; misses = c1["misses"] - c0["misses"]; fallbacks = c1["fallbacks"] - c0["fallbacks"]
 if hits + misses: print(f"  cache: {int(hits)} hits, {int(misses)} misses, hit rate {100 * hits / (hits + misses):.2f}%, {int(fallbacks)} fallbacks")
 PY
-growth() { [ "$1" -gt 0 ] && echo "$(( ($2 - $1) * 100 / $1 ))%" || echo "n/a"; }
+growth() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%+.1f%%\n", (b - a) * 100 / a; else print "n/a" }'; }
 echo "  resident memory, start -> end (MiB):"
 echo "    analytics-api RSS $api_start -> $api_end ($(growth "$api_start" "$api_end"))"
 echo "    redis RSS $redis_start -> $redis_end ($(growth "$redis_start" "$redis_end")); used_memory $redis_used_start -> $redis_used_end"
