@@ -28,8 +28,11 @@ public enum CacheNamespace {
     /// Parts that come from the outside (ids, branch names) are used as they are: Redis keys are
     /// binary-safe, and the family and generation prefix cannot be forged by them.
     public static func key(generation: Int64, family: Family, _ parts: [String]) -> String {
-        "{analytics}:v\(generation):\(family.rawValue):" + parts.joined(separator: ":")
+        entryPrefix + "\(generation):\(family.rawValue):" + parts.joined(separator: ":")
     }
+
+    /// What every entry's key starts with, before its generation number.
+    static let entryPrefix = "{analytics}:v"
 
     /// Reads the current generation (0 when never bumped).
     public static func generation(redis: RedisClient) async throws -> Int64 {
@@ -57,9 +60,8 @@ public enum CacheNamespace {
     /// An entry written late for an old generation (a read in flight during the bump) ages out by TTL.
     @discardableResult
     public static func dropEntries(except generation: Int64, redis: RedisClient) async throws -> Int {
-        let prefix = "{analytics}:v"
-        let old = try await redis.scanKeys(matching: prefix + "*").filter { key in
-            let rest = key.utf8.dropFirst(prefix.utf8.count)
+        let old = try await redis.scanKeys(matching: entryPrefix + "*").filter { key in
+            let rest = key.utf8.dropFirst(entryPrefix.utf8.count)
             guard let colon = rest.firstIndex(of: UInt8(ascii: ":")),
                   let number = Int64(String(decoding: rest[..<colon], as: UTF8.self)) else { return false }
             return number != generation

@@ -33,7 +33,15 @@ struct IngestCommand: AsyncParsableCommand {
         for table in stride(from: 0, to: csv.count, by: 2).map({ csv[$0] }) where Self.kind(forTable: table) == nil {
             throw ValidationError("--csv table '\(table)' is not one of loans, repayments, officers, customers, team_members")
         }
-        try Ingestor.validate(chunkSize: chunkSize)
+        try Self.validate(chunkSize: chunkSize)
+    }
+
+    /// Checks a `--chunk-size` (of `ingest` and `seed-demo`).
+    static func validate(chunkSize: Int) throws(ValidationError) {
+        let sizes = Ingestor.chunkSizes
+        guard sizes.contains(chunkSize) else {
+            throw ValidationError("--chunk-size must be \(sizes.lowerBound)...\(sizes.upperBound), not \(chunkSize)")
+        }
     }
 
     static func kind(forTable table: String) -> RecordKind? {

@@ -28,7 +28,7 @@ struct SeedDemoCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...1_000_000).contains(officers) else { throw ValidationError("--officers must be 1...1000000") }
         guard (0...100_000_000).contains(loans) else { throw ValidationError("--loans must be 0...100000000") }
-        try Ingestor.validate(chunkSize: chunkSize)
+        try IngestCommand.validate(chunkSize: chunkSize)
         if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of '\(asOf)' is not a date YYYY-MM-DD") }
     }
 

@@ -1,6 +1,5 @@
 import AnalyticsCore
 import AnalyticsStore
-import ArgumentParser
 import Synchronization
 
 /// Loads inputs through validation into the source tables (INGEST.md), chunk by chunk.
@@ -43,13 +42,6 @@ struct Ingestor {
     static let seedChunkSize = 50_000
     /// The bounds of `--chunk-size`.
     static let chunkSizes = 1...100_000
-
-    /// Checks a `--chunk-size`.
-    static func validate(chunkSize: Int) throws(ValidationError) {
-        guard chunkSizes.contains(chunkSize) else {
-            throw ValidationError("--chunk-size must be \(chunkSizes.lowerBound)...\(chunkSizes.upperBound), not \(chunkSize)")
-        }
-    }
 
     let pool: PostgresPool
     var chunkSize = Ingestor.fileChunkSize
