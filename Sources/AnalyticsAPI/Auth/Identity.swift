@@ -1,3 +1,5 @@
+import AnalyticsStore
+
 /// A caller's role, from the token's `role` claim.
 enum Role: String, Sendable, Comparable, CaseIterable {
     /// Reads.
@@ -41,15 +43,6 @@ struct AccessScope: Sendable, Hashable {
     func allows(region: String, branch: String) -> Bool {
         (regions?.contains(region) ?? true) && (branches?.contains(branch) ?? true)
     }
-
-    /// A stable text for cache keys (`r=a,b;b=c`), never mixing two scopes.
-    var cacheKeyPart: String {
-        func part(_ list: [String]?) -> String {
-            guard let list else { return "*" }
-            return list.map { JSONWriter.quoted($0) }.joined(separator: ",")
-        }
-        return "r=\(part(regions));b=\(part(branches))"
-    }
 }
 
 /// Who is calling: the verified claims of the bearer token.
@@ -63,4 +56,10 @@ struct Identity: Sendable {
 
     /// True when PII must be masked for this caller (every role but admin).
     var masksPII: Bool { role != .admin }
+
+    /// The cache key of a read of `family` by this caller (its role and scope are always part of it).
+    func cacheKey(_ family: CacheNamespace.Family, resource: [String] = [],
+                  parameters: [(name: String, value: String)] = []) -> CacheKey {
+        CacheKey(family, role: role, scope: scope, resource: resource, parameters: parameters)
+    }
 }

@@ -1,11 +1,11 @@
 import AnalyticsStore
 
-/// Cache-aside for rendered metric reads (API.md "Caching"). Keys are built by the caller from the
-/// normalized parameters, the role and the scope, so an entry never mixes roles or scopes.
+/// Cache-aside for rendered metric reads (API.md "Caching"). Keys are `CacheKey`s, which always
+/// hold the caller's role and scope, so an entry never mixes roles or scopes.
 protocol MetricsCache: Sendable {
-    /// The cached bytes under `family` and `parts` in the current generation, or the result of
-    /// `load` (stored for next time). A cache that is down or slow never fails the read: `load` runs.
-    func value(family: CacheNamespace.Family, parts: [String],
+    /// The cached bytes under `key` in the current generation, or the result of `load` (stored for
+    /// next time). A cache that is down or slow never fails the read: `load` runs.
+    func value(_ key: CacheKey,
                load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8]
     /// The generation while invalidations are known at once (the subscription is live), else nil.
     var liveGeneration: Int64? { get }
@@ -15,7 +15,7 @@ protocol MetricsCache: Sendable {
 struct NoMetricsCache: MetricsCache {
     var liveGeneration: Int64? { nil }
 
-    func value(family: CacheNamespace.Family, parts: [String],
+    func value(_ key: CacheKey,
                load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
         try await load()
     }

@@ -14,12 +14,13 @@ struct RedisMetricsCache: MetricsCache {
 
     var liveGeneration: Int64? { tracker.liveGeneration }
 
-    func value(family: CacheNamespace.Family, parts: [String],
+    func value(_ cacheKey: CacheKey,
                load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
+        let family = cacheKey.family
         let generation: Int64
         if let live = tracker.liveGeneration {
             generation = live
-            if let hit = local.get(CacheNamespace.key(generation: live, family: family, parts)) {
+            if let hit = local.get(cacheKey.redisKey(generation: live)) {
                 metrics.recordCache(family: family, outcome: .localHit)
                 return hit
             }
@@ -32,7 +33,7 @@ struct RedisMetricsCache: MetricsCache {
                 return try await load()
             }
         }
-        let key = CacheNamespace.key(generation: generation, family: family, parts)
+        let key = cacheKey.redisKey(generation: generation)
         do {
             if let bytes = try await redis.get(key) {
                 metrics.recordCache(family: family, outcome: .hit)

@@ -9,29 +9,40 @@ import Hummingbird
 struct QueryParameters: Sendable {
     private var values: [String: String] = [:]
 
-    /// Parses `request`'s query, allowing only `allowed`.
+    /// Parses `request`'s query as `application/x-www-form-urlencoded` (API.md "Query strings"):
+    /// `+` is a space and `%2B` a plus, as browsers' `URLSearchParams`, HTML forms and most HTTP
+    /// clients write them. Only `allowed` parameters are accepted.
     init(_ request: Request, allowed: Set<String>) throws(APIError) {
-        if let raw = request.uri.query, !Self.isText(raw) {
-            throw APIError.badParameter("query", "must be UTF-8 text once percent-decoded, without NUL characters")
-        }
-        for (rawKey, value) in request.uri.queryParameters {
-            let key = String(rawKey).removingPercentEncoding ?? String(rawKey)
+        try self.init(query: request.uri.query, allowed: allowed)
+    }
+
+    /// Parses a raw (still encoded) query string; see `init(_:allowed:)`.
+    init(query raw: String?, allowed: Set<String>) throws(APIError) {
+        guard let raw else { return }
+        for field in raw.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = field.firstIndex(of: UInt8(ascii: "="))
+            let rawKey = equals.map { field[..<$0] } ?? field[...]
+            let rawValue = equals.map { field[field.index(after: $0)...] } ?? field[field.endIndex...]
+            guard let key = Self.formDecoded(rawKey), let value = Self.formDecoded(rawValue) else {
+                throw APIError.badParameter("query", "must be UTF-8 text once percent-decoded, without NUL characters")
+            }
             guard allowed.contains(key) else {
                 let list = allowed.sorted().joined(separator: ", ")
                 throw APIError.badParameter(key, "is not a parameter of this endpoint (allowed: \(list.isEmpty ? "none" : list))")
             }
             guard values[key] == nil else { throw APIError.badParameter(key, "is given more than once") }
-            values[key] = String(value)
+            values[key] = value
         }
     }
 
-    /// True when the percent-decoded bytes of `raw` are valid UTF-8 without NUL (the decoder would
-    /// otherwise turn bad bytes into replacement characters, and PostgreSQL text cannot hold NUL).
-    static func isText(_ raw: String) -> Bool {
-        guard raw.utf8.contains(UInt8(ascii: "%")) else { return true }
+    /// Decodes one form-urlencoded key or value: `+` is a space, `%XY` the byte XY; a `%` not
+    /// followed by two hex digits stands for itself. Nil when the bytes are not UTF-8 or hold a NUL
+    /// (the decoder would otherwise turn bad bytes into replacement characters, and PostgreSQL text
+    /// cannot hold NUL).
+    static func formDecoded(_ raw: Substring.UTF8View.SubSequence) -> String? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.utf8.count)
-        var iterator = raw.utf8.makeIterator()
+        bytes.reserveCapacity(raw.count)
+        var index = raw.startIndex
         func hex(_ byte: UInt8) -> UInt8? {
             switch byte {
             case 48...57: byte - 48
@@ -40,20 +51,28 @@ struct QueryParameters: Sendable {
             default: nil
             }
         }
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
+        while index < raw.endIndex {
+            let byte = raw[index]
+            raw.formIndex(after: &index)
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                let high = index < raw.endIndex ? raw[index] : nil
+                let lowIndex = index < raw.endIndex ? raw.index(after: index) : index
+                let low = lowIndex < raw.endIndex ? raw[lowIndex] : nil
+                if let high, let low, let h = hex(high), let l = hex(low) {
+                    bytes.append(h << 4 | l)
+                    index = raw.index(after: lowIndex)
+                } else {
+                    bytes.append(byte)
+                }
+            default:
                 bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next() else { bytes.append(byte); break }
-            guard let low = iterator.next() else { bytes.append(contentsOf: [byte, high]); break }
-            if let h = hex(high), let l = hex(low) {
-                bytes.append(h << 4 | l)
-            } else {
-                bytes.append(contentsOf: [byte, high, low])
             }
         }
-        return !bytes.contains(0) && String(validating: bytes, as: UTF8.self) != nil
+        guard !bytes.contains(0) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// The raw value, or nil when absent. An empty value counts as absent.
@@ -106,8 +125,8 @@ struct QueryParameters: Sendable {
         return text.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
     }
 
-    /// The parameters and their values in key order, for a cache key.
-    var normalized: String {
-        values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+    /// The parameters and their decoded values in key order (for cache keys), without `excluded`.
+    func pairs(excluding excluded: Set<String> = []) -> [(name: String, value: String)] {
+        values.filter { !excluded.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }

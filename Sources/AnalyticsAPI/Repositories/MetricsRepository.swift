@@ -100,8 +100,9 @@ protocol MetricsRepository: Sendable {
     func officerDetail(id: String, date: CalendarDate, scope: AccessScope, maskPhones: Bool) async throws -> OfficerDetail?
     /// Branch rows at a date.
     func branches(_ query: BranchQuery) async throws -> RenderedPage
-    /// The date the loans' computed columns are as of, or nil before the first refresh.
-    func loansComputedAsOf() async throws -> CalendarDate?
+    /// The date the loan states (the `loans` view's computed columns) are as of and when they were
+    /// written, or nil before the first refresh.
+    func loanStatesFreshness() async throws -> Freshness?
     /// A drilldown page; `total` is only counted for offset pages (else -1).
     func drilldown(_ query: DrilldownQuery) async throws -> RenderedPage
     /// The filter options (`data` of `/filters/options`), rendered.

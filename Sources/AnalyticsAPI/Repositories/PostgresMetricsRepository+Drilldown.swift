@@ -3,14 +3,17 @@ import AnalyticsStore
 import Foundation
 
 extension PostgresMetricsRepository {
-    /// The date of the newest completed loan refresh (the small log table, not a scan of `loans`).
-    func loansComputedAsOf() async throws -> CalendarDate? {
+    /// The date the loan states are as of and when they were last written: the newest date a
+    /// loan refresh completed for (states only move forward, a backfill leaves them alone), and
+    /// that date's latest completed run. From the small log table, not a scan of `loans`.
+    func loanStatesFreshness() async throws -> Freshness? {
         let rows = try await pool.query("""
-            SELECT calculation_date AS as_of FROM metric_calculation_log
+            SELECT calculation_date, \(Self.rfc3339("end_time")) AS completed_at FROM metric_calculation_log
             WHERE calculation_type = 'refresh_loans' AND status = 'Completed'
-            ORDER BY end_time DESC NULLS LAST, log_id DESC LIMIT 1
+            ORDER BY calculation_date DESC, end_time DESC NULLS LAST, log_id DESC LIMIT 1
             """)
-        return try rows.first?.decode(CalendarDate?.self, "as_of")
+        return try rows.first.map { Freshness(date: try $0.decode(CalendarDate.self, "calculation_date"),
+                                              calculatedAt: try $0.decode(String?.self, "completed_at")) }
     }
 
     /// Loans that exist as of their last refresh (METRICS.md section 1), filtered; keyset order is

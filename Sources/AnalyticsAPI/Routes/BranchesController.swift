@@ -21,8 +21,7 @@ struct BranchesController: Sendable {
                                       branch: try query.string("branch"), scope: identity.scope,
                                       sort: try ReadOptions.sort(query.string("sort"), sortable: BranchFields.sortable), fields: fields)
         let repository = self.repository
-        let bytes = try await cache.value(family: .branchMetrics,
-                                          parts: [identity.role.rawValue, identity.scope.cacheKeyPart, query.normalized]) {
+        let bytes = try await cache.value(identity.cacheKey(.branchMetrics, parameters: query.pairs())) {
             let freshness: Freshness?
             if let date {
                 guard let found = try await repository.completeDate(date) else {
@@ -55,7 +54,7 @@ struct BranchesController: Sendable {
         _ = try QueryParameters(request, allowed: [])
         let repository = self.repository
         let scope = identity.scope
-        let data = try await cache.value(family: .filterOptions, parts: [identity.role.rawValue, scope.cacheKeyPart]) {
+        let data = try await cache.value(identity.cacheKey(.filterOptions)) {
             try await repository.filterOptions(scope: scope)
         }
         return ResponseBuilder.json(ResponseBuilder.envelope(data: data), for: request)

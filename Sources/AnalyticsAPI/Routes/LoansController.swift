@@ -8,9 +8,9 @@ import NIOCore
 struct LoansController: Sendable {
     let repository: any MetricsRepository
     let cursors: CursorCodec
-    /// Supplies the live generation: the loans' as-of date is remembered until it changes.
+    /// Supplies the live generation: the loan states' date is remembered until it changes.
     let cache: any MetricsCache
-    let asOfMemo = GenerationMemo<CalendarDate?>()
+    let statesMemo = GenerationMemo<Freshness?>()
     /// Finished page bodies while the cache generation is live (loans change only when a metric
     /// job commits, which moves the generation; audit writes do not touch them).
     let rendered: RenderedResponseCache
@@ -41,7 +41,8 @@ struct LoansController: Sendable {
         let pageText = try query.string("page")
         let perPageText = try query.string("per_page")
         if keyset, pageText != nil || perPageText != nil {
-            throw APIError.badParameter("cursor", "cannot be combined with page/per_page (use cursor and limit)")
+            throw APIError.badParameter(cursorText != nil ? "cursor" : "limit",
+                                        "cannot be combined with page/per_page (use cursor and limit, or page and per_page)")
         }
         var drill = DrilldownQuery(
             kind: kind, region: try query.string("region"), branch: try query.string("branch"),
@@ -49,18 +50,19 @@ struct LoansController: Sendable {
             fimrTagged: try query.bool("fimr_tagged"),
             earlyIndicatorTagged: kind == .earlyIndicators ? try query.bool("early_indicator_tagged") : nil,
             scope: identity.scope, fields: fields, maskPhones: identity.masksPII, limit: 50, offset: nil, afterLoanID: nil)
-        let asOf: CalendarDate?
-        if let generation = cache.liveGeneration, let remembered = asOfMemo.value(for: generation) {
-            asOf = remembered
+        let states: Freshness?
+        if let generation = cache.liveGeneration, let remembered = statesMemo.value(for: generation) {
+            states = remembered
         } else {
             let generation = cache.liveGeneration
-            asOf = try await repository.loansComputedAsOf()
-            if let generation { asOfMemo.store(asOf, for: generation) }
+            states = try await repository.loanStatesFreshness()
+            if let generation { statesMemo.store(states, for: generation) }
         }
+        let asOf = states?.date
         var renderedKey: (key: String, generation: Int64)?
         if let generation = cache.liveGeneration {
-            // The role decides masking, so it stands for `masksPII` in the key.
-            let key = "\(kind.rawValue)|\(identity.role.rawValue)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
+            // The role decides masking, and it is part of every key.
+            let key = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue], parameters: query.pairs()).description
             if let hit = rendered.get(key, generation: generation) {
                 metrics.recordCache(family: .loanDrilldown, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
@@ -72,7 +74,9 @@ struct LoansController: Sendable {
         meta.raw("{")
         if keyset {
             drill.limit = try query.integer("limit", default: 50, 1...500)
-            let filterHash = FNV1a.hash64(kind.rawValue + "|" + identity.scope.cacheKeyPart + "|" + filterText(query))
+            // The filters and the caller, not the position: a cursor only continues its own query.
+            let filterHash = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue],
+                                               parameters: query.pairs(excluding: ["cursor", "limit"])).hash64
             if let cursorText {
                 let cursor = try cursors.decode(cursorText)
                 guard cursor.filterHash == filterHash else {
@@ -93,20 +97,21 @@ struct LoansController: Sendable {
             } else {
                 meta.raw("null")
             }
-            return respond(page, meta: &meta, asOf: asOf, request: request, cacheKey: renderedKey)
+            return respond(page, meta: &meta, states: states, request: request, cacheKey: renderedKey)
         }
         let pageNumber = try query.integer("page", default: 1, 1...1_000_000)
         drill.limit = try query.integer("per_page", default: 50, 1...500)
         drill.offset = (pageNumber - 1) * drill.limit
         let page = asOf == nil ? RenderedPage(rows: [], total: 0) : try await repository.drilldown(drill)
         ReadOptions.pagination(total: page.total, page: pageNumber, perPage: drill.limit, into: &meta)
-        return respond(page, meta: &meta, asOf: asOf, request: request, cacheKey: renderedKey)
+        return respond(page, meta: &meta, states: states, request: request, cacheKey: renderedKey)
     }
 
-    private func respond(_ page: RenderedPage, meta: inout JSONWriter, asOf: CalendarDate?, request: Request,
+    /// The page with `meta` closed by the loan states' date and when they were written (as the
+    /// lists give theirs), kept for the live generation under `cacheKey`.
+    private func respond(_ page: RenderedPage, meta: inout JSONWriter, states: Freshness?, request: Request,
                          cacheKey: (key: String, generation: Int64)?) -> Response {
-        meta.raw(",\"calculation_date\":")
-        meta.string(asOf.map { "\($0)" })
+        ReadOptions.freshness(states, into: &meta)
         meta.raw("}")
         var writer = JSONWriter(capacity: page.rows.reduce(16) { $0 + $1.fragment.count + 2 })
         writer.rows(page.rows)
@@ -114,11 +119,5 @@ struct LoansController: Sendable {
         let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body))
         if let cacheKey { rendered.set(cacheKey.key, generation: cacheKey.generation, entry) }
         return ResponseBuilder.json(entry.body, etag: entry.etag, for: request)
-    }
-
-    /// The filters (not the position) of a query, normalized, for the cursor's filter hash.
-    private func filterText(_ query: QueryParameters) -> String {
-        query.normalized.split(separator: "&").filter { !$0.hasPrefix("cursor=") && !$0.hasPrefix("limit=") }
-            .joined(separator: "&")
     }
 }

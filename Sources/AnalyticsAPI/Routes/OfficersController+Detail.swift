@@ -13,8 +13,7 @@ extension OfficersController {
         let repository = self.repository
         let scope = identity.scope
         let masks = identity.masksPII
-        let bytes = try await cache.value(family: .officerMetrics,
-                                          parts: [officerID, date.map { "\($0)" } ?? "latest", identity.role.rawValue, scope.cacheKeyPart]) {
+        let bytes = try await cache.value(identity.cacheKey(.officerMetrics, resource: [officerID], parameters: query.pairs())) {
             let freshness: Freshness
             if let date {
                 guard let found = try await repository.completeDate(date) else {

@@ -37,9 +37,10 @@ struct OfficersController: Sendable {
             scope: identity.scope, sort: try ReadOptions.sort(query.string("sort"), sortable: OfficerFields.sortable),
             fields: fields, page: try query.integer("page", default: 1, 1...1_000_000),
             perPage: try query.integer("per_page", default: 50, 1...500))
+        let cacheKey = identity.cacheKey(.officerList, parameters: query.pairs())
         var renderedKey: (key: String, generation: Int64)?
         if let generation = cache.liveGeneration {
-            let key = "\(identity.role.rawValue)|\(identity.scope.cacheKeyPart)|\(query.normalized)"
+            let key = cacheKey.description
             if let hit = rendered.get(key, generation: generation), hit.audited.map({ audit.cache.stamp($0.ids) == $0.stamp }) ?? true {
                 metrics.recordCache(family: .officerList, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
@@ -47,8 +48,7 @@ struct OfficersController: Sendable {
             renderedKey = (key, generation)
         }
         let repository = self.repository
-        let bytes = try await cache.value(family: .officerList,
-                                          parts: [identity.role.rawValue, identity.scope.cacheKeyPart, query.normalized]) {
+        let bytes = try await cache.value(cacheKey) {
             try await Self.loadPage(listQuery, date: date, range: range, repository: repository).encoded()
         }
         guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }

@@ -14,6 +14,15 @@ import AnalyticsStore
 /// Every writer takes the same transaction-scoped advisory lock, so a swap never loses a
 /// concurrent partition's or `--changed-only` run's rows.
 enum LoanStateWriter {
+    /// A run for `date` found the states already as of the later `statesDate`.
+    struct StatesMovedOn: Error, CustomStringConvertible {
+        var date: CalendarDate
+        var statesDate: CalendarDate
+        var description: String {
+            "the loan states are as of \(statesDate), later than \(date): they keep the latest date (a run for an earlier date writes its officer, branch and snapshot rows only)"
+        }
+    }
+
     /// The engine's columns (hashed), in `loan_states` order.
     static let valueColumns = [
         "current_dpd", "max_dpd_ever", "dpd_bucket", "first_payment_missed", "first_payment_due_date",
@@ -27,6 +36,17 @@ enum LoanStateWriter {
 
     /// The advisory lock every writer of `loan_states` holds for its transaction.
     static let writerLockKey: Int64 = 0x4C6F_616E_5374_6174 // "LoanStat"
+
+    /// The date the stored states are as of: the newest date a `refresh_loans` run (alone or inside
+    /// `full-refresh`) completed for, nil before the first. States only move forward: a run for an
+    /// earlier date (a backfill) writes that date's officer, branch and snapshot rows and leaves the
+    /// states alone, so the drilldowns keep describing the latest date.
+    static func statesDate(on connection: PostgresConnection) async throws -> CalendarDate? {
+        try await connection.query("""
+            SELECT max(calculation_date) AS as_of FROM metric_calculation_log
+            WHERE calculation_type = 'refresh_loans' AND status = 'Completed'
+            """).first?.decode(CalendarDate?.self, "as_of")
+    }
 
     /// A fraction of changed loans from which a whole-book pass rewrites the table.
     static let replaceFraction = 0.2
@@ -110,6 +130,11 @@ enum LoanStateWriter {
         if !replace { try await connection.execute(createStage) }
         try await connection.withTransaction { tx in
             try await tx.query("SELECT pg_advisory_xact_lock($1)", [writerLockKey])
+            // Under the writers' lock: a run for a later date that committed while this one computed
+            // owns the states now.
+            if let newer = try await statesDate(on: tx), newer > date {
+                throw StatesMovedOn(date: date, statesDate: newer)
+            }
             try await writeTransitions(loans, date: date, on: tx)
             // Last, so the swap's exclusive lock on loan_states is held only until the commit.
             if replace {

@@ -5,27 +5,35 @@ extension MetricJobs {
     /// `full-refresh`: refresh-loans and officer metrics from one pass over the loans, the PAR15
     /// snapshot when D is the 15th, then branch metrics: with `--partition K/N` only once every
     /// partition of D is complete (the last one to finish does it, under the branch job's lock).
+    /// For a date earlier than the loan states' (a backfill) the states are left alone: only D's
+    /// officer, snapshot and branch rows are written.
     static func fullRefresh(_ context: JobContext) async throws -> JobCounts {
         let runner = context.runner
         let date = context.asOf
         let partition = context.partition
         let midMonth = date.day == 15
+        let writesStates = try await statesDate(context).map { $0 <= date } ?? true
+        if !writesStates {
+            PhaseLog(job: "full_refresh").log("loan_states_kept", ["reason": "the loan states are as of a later date than \(date)"])
+        }
         var exposure: [String: BookConsumer.Exposure] = [:]
         var scope: [String]?
         var loanCounts = JobCounts()
         let counts = try await runner.run("full_refresh", date: date, partition: partition, invalidatesCache: true) { _ in
             var metricCounts = JobCounts()
-            loanCounts = try await runner.run("refresh_loans", date: date, partition: partition, invalidatesCache: true) { loanRun in
+            loanCounts = try await withStatesRun(writesStates, context) { loanRun in
                 var loans = JobCounts()
                 metricCounts = try await runner.run("officer_metrics", date: date, partition: partition, invalidatesCache: true) { metricsRun in
                     try await context.pool.withConnection { connection in
                         let officers = try await context.officers(on: connection)
                         let (book, officersInScope) = try await context.pass(
-                            on: connection, loanStates: true, officerSums: true, exposure: midMonth, officers: officers)
+                            on: connection, loanStates: loanRun != nil, officerSums: true, exposure: midMonth, officers: officers)
                         exposure = book.exposure
                         scope = officersInScope
-                        loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: partition.isWhole,
-                                                                run: loanRun, on: connection)
+                        if let loanRun {
+                            loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: partition.isWhole,
+                                                                    run: loanRun, on: connection)
+                        }
                         let rows = try await context.officerRows(from: book, officers: officers, on: connection)
                         return try await OfficerMetricsStore.write(rows, date: date, officers: officersInScope, run: metricsRun, on: connection)
                     }
@@ -52,6 +60,15 @@ extension MetricJobs {
                              updated: loanCounts.updated + metricCounts.updated + branchCounts.updated, failed: 0)
         }
         return counts
+    }
+
+    /// Runs `body` inside a `refresh_loans` run when the states are written, else with no run (and
+    /// no log row: the states' date is the newest completed `refresh_loans` run's).
+    private static func withStatesRun(_ writesStates: Bool, _ context: JobContext,
+                                      _ body: (JobRunner.Run?) async throws -> JobCounts) async throws -> JobCounts {
+        guard writesStates else { return try await body(nil) }
+        return try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition,
+                                            invalidatesCache: true) { try await body($0) }
     }
 
     /// `archive-old-data`: moves rows older than D - `keepDays` of the metric tables into their

@@ -4,19 +4,40 @@ import AnalyticsStore
 /// The metric jobs. Each takes the context (pool, runner, as-of date, partition) and follows the
 /// job rules through `JobRunner`. All computation happens in AnalyticsCore.
 enum MetricJobs {
-    /// `refresh-loans`: the engine's state at D into the computed columns of `loans`.
-    /// `changedOnly` restricts it to loans whose source changed since a refresh last saw them.
+    /// `refresh-loans`: the engine's state at D into `loan_states` (read through the `loans` view).
+    /// `changedOnly` restricts it to loans whose source changed since a refresh last saw them, when
+    /// the states are already as of D; for any other date every loan is refreshed (ageing moves
+    /// them all). A date earlier than the states' is skipped (exit 75): states keep the latest date.
     static func refreshLoans(_ context: JobContext, changedOnly: Bool) async throws -> JobCounts {
-        try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
+        let statesDate = try await statesDate(context)
+        if let statesDate, statesDate > context.asOf {
+            throw JobSkipped(message: """
+                the loan states are as of \(statesDate), later than \(context.asOf), and keep the latest date; \
+                to backfill \(context.asOf) run calculate-officer-metrics or full-refresh for it (officer, branch \
+                and snapshot rows only)
+                """)
+        }
+        let onlyChanged = changedOnly && statesDate == context.asOf
+        if changedOnly, !onlyChanged {
+            PhaseLog(job: "refresh_loans").log("changed_only_widened", [
+                "reason": "loan states are as of \(statesDate.map { "\($0)" } ?? "no date yet"), not \(context.asOf): every loan is refreshed",
+            ])
+        }
+        return try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
             try await context.pool.withConnection { connection in
                 let officers = try await context.officers(on: connection)
-                let filter = changedOnly ? changedLoansQuery : nil
+                let filter = onlyChanged ? changedLoansQuery : nil
                 let (book, _) = try await context.pass(on: connection, loanStates: true, officerSums: false, exposure: false,
                                                       officers: officers, loanFilter: filter)
-                return try await LoanStateWriter.write(book.loans, date: context.asOf, mayReplaceTable: !changedOnly && context.partition.isWhole,
+                return try await LoanStateWriter.write(book.loans, date: context.asOf, mayReplaceTable: !onlyChanged && context.partition.isWhole,
                                                       run: run, on: connection)
             }
         }
+    }
+
+    /// The date the stored loan states are as of (`LoanStateWriter.statesDate`).
+    static func statesDate(_ context: JobContext) async throws -> CalendarDate? {
+        try await context.pool.withConnection { try await LoanStateWriter.statesDate(on: $0) }
     }
 
     /// Loans whose source changed after the refresh that last processed them (or never processed).

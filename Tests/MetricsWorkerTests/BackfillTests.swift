@@ -1,0 +1,75 @@
+import AnalyticsCore
+import AnalyticsStore
+import AnalyticsTestSupport
+import Foundation
+@testable import MetricsWorker
+import Testing
+
+/// A backfill keeps the loan states of the latest date (issue 12, defect 3): a run for an earlier
+/// date writes that date's officer, branch and snapshot rows only, and `--changed-only` for a date
+/// other than the states' refreshes every loan.
+@Suite("Backfills keep the loan states of the latest date")
+struct BackfillTests {
+    static let latest = "2024-11-01"
+    static let earlier = "2024-10-10"
+
+    static func context(_ db: TestDatabase, _ date: String) throws -> JobContext {
+        try FixtureJobsTests.context(db, date: date)
+    }
+
+    static func statesDates(_ db: TestDatabase) async throws -> [String] {
+        try await db.pool.query("SELECT DISTINCT computed_as_of::text AS d FROM loan_states WHERE computed_as_of IS NOT NULL ORDER BY 1")
+            .map { try $0.decode(String.self, "d") }
+    }
+
+    @Test("full-refresh of an earlier date after the latest: its officer and branch rows, the states untouched; --changed-only then still exact")
+    func backfillLeavesStates() async throws {
+        let db = try await TestDatabase.create(poolSize: 6)
+        do {
+            _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
+            _ = try await MetricJobs.fullRefresh(try Self.context(db, Self.latest))
+            _ = try await MetricJobs.fullRefresh(try Self.context(db, Self.earlier))
+            #expect(try await Self.statesDates(db) == [Self.latest])
+            // The backfilled date's officer and branch rows are those of the fixture.
+            var problems = try await ExpectedFixture.differences(date: Self.earlier, pool: db.pool, checkLoans: false)
+            #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+            // The scheduled changed-only refresh of the latest date: nothing changed, states still exact.
+            _ = try await MetricJobs.refreshLoans(try Self.context(db, Self.latest), changedOnly: true)
+            problems = try await ExpectedFixture.differences(date: Self.latest, pool: db.pool)
+            #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+            // refresh-loans alone for the earlier date is skipped (exit 75), naming both dates.
+            let skipped = await #expect(throws: JobSkipped.self) {
+                try await MetricJobs.refreshLoans(try Self.context(db, Self.earlier), changedOnly: false)
+            }
+            #expect(skipped?.message.contains(Self.latest) == true)
+            #expect(skipped?.message.contains(Self.earlier) == true)
+            #expect(try await Self.statesDates(db) == [Self.latest])
+            await db.drop()
+        } catch {
+            await db.drop()
+            throw error
+        }
+    }
+
+    @Test("--changed-only for a later date than the states' refreshes every loan (ageing), exactly")
+    func changedOnlyOnANewDateRefreshesAll() async throws {
+        let db = try await TestDatabase.create(poolSize: 6)
+        do {
+            _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
+            _ = try await MetricJobs.fullRefresh(try Self.context(db, "2024-10-17"))
+            let counts = try await MetricJobs.refreshLoans(try Self.context(db, Self.latest), changedOnly: true)
+            let loans = try await db.pool.query("SELECT count(*)::int AS n FROM loan_accounts")[0].decode(Int.self, "n")
+            #expect(counts.processed == loans)
+            #expect(try await Self.statesDates(db) == [Self.latest])
+            // (The officer and branch rows of the date, which the comparison includes.)
+            _ = try await MetricJobs.officerMetrics(try Self.context(db, Self.latest))
+            _ = try await MetricJobs.branchMetrics(try Self.context(db, Self.latest))
+            let problems = try await ExpectedFixture.differences(date: Self.latest, pool: db.pool)
+            #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+            await db.drop()
+        } catch {
+            await db.drop()
+            throw error
+        }
+    }
+}
