@@ -11,7 +11,9 @@ import Logging
 /// `JWT_PUBLIC_KEY_FILE` (optional PEM for RS256), `ANALYTICS_TIMEZONE` (default `Africa/Lagos`),
 /// `CACHE_TTL_SECONDS` (default 900), `CORS_ALLOWED_ORIGINS` (comma-separated, default none),
 /// `DATABASE_POOL_SIZE` (default 10), `DATABASE_ACQUIRE_TIMEOUT_MS` (default 2000), `LOG_LEVEL`
-/// (default `info`), `LOG_FORMAT` (`json` or `text`, default `json`).
+/// (default `info`), `LOG_FORMAT` (`json` or `text`, default `json`), `IDEMPOTENCY_KEY_TTL_HOURS`
+/// (default 24, 1...720: how long an `Idempotency-Key` of `POST .../actions` and the response
+/// stored with it are kept; the stored response holds customer names and phone numbers).
 struct APIConfiguration: Sendable {
     var database: PostgresConfiguration
     var readDatabase: PostgresConfiguration
@@ -28,6 +30,7 @@ struct APIConfiguration: Sendable {
     var corsAllowedOrigins: Set<String>
     var logLevel: Logger.Level
     var logFormat: RequestLogSink.Format
+    var idempotencyKeyTTLHours: Int
 
     init(environment: [String: String]) throws(APIConfigurationError) {
         func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -81,6 +84,8 @@ struct APIConfiguration: Sendable {
         guard TimeZone(identifier: timeZone) != nil else {
             throw APIConfigurationError(key: "ANALYTICS_TIMEZONE", message: "is not a known time zone: '\(timeZone)'")
         }
+        idempotencyKeyTTLHours = try integer("IDEMPOTENCY_KEY_TTL_HOURS",
+                                             default: PostgresAuditRepository.defaultIdempotencyKeyTTLHours, 1...720)
         cacheTTLSeconds = try integer("CACHE_TTL_SECONDS", default: CacheNamespace.defaultTTLSeconds, 1...86_400)
         corsAllowedOrigins = Set((value("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",").map {
             String($0.trimmingWhitespace())

@@ -26,7 +26,8 @@ struct APIDependencies: Sendable {
     static func make(primary: PostgresPool, read: PostgresPool, redis: RedisClient?, redisConfiguration: RedisConfiguration?,
                      jwtSecret: String, jwtPreviousSecret: String? = nil, jwtPublicKeyPEM: String? = nil,
                      timeZone: String = "Africa/Lagos", cacheTTLSeconds: Int = CacheNamespace.defaultTTLSeconds,
-                     corsAllowedOrigins: Set<String> = [], logger: Logger,
+                     corsAllowedOrigins: Set<String> = [],
+                     idempotencyKeyTTLHours: Int = PostgresAuditRepository.defaultIdempotencyKeyTTLHours, logger: Logger,
                      logFormat: RequestLogSink.Format = .json, logLevel: Logger.Level = .info) async throws -> APIDependencies {
         let metrics = APIMetrics()
         let auditCache = AuditCache()
@@ -38,7 +39,7 @@ struct APIDependencies: Sendable {
             officerBodies.setLiveGeneration(generation)
             drilldownBodies.setLiveGeneration(generation)
         }
-        let auditRepository = PostgresAuditRepository(pool: primary, timeZone: timeZone)
+        let auditRepository = PostgresAuditRepository(pool: primary, timeZone: timeZone, idempotencyKeyTTLHours: idempotencyKeyTTLHours)
         var cache: any MetricsCache = NoMetricsCache()
         var services: [any Service] = []
         if let redis, let redisConfiguration {
@@ -47,7 +48,7 @@ struct APIDependencies: Sendable {
                                                    auditCache: auditCache, logger: logger))
         }
         return APIDependencies(
-            readiness: StoreReadinessProbe(pool: primary, redis: redis),
+            readiness: StoreReadinessProbe(pool: primary, redis: redis, logger: logger),
             metricsRepository: PostgresMetricsRepository(pool: read),
             auditRepository: auditRepository,
             cache: cache,
@@ -72,8 +73,9 @@ func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
 /// Builds the router and lists its routes (`METHOD /path`), for the OpenAPI check.
 func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<APIRequestContext>, routes: [String]) {
     let router = Router(context: APIRequestContext.self)
-    router.add(middleware: RequestLogMiddleware(metrics: dependencies.metrics, log: dependencies.log))
+    // CORS outermost: its headers go on every response, the error responses made inside included.
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: dependencies.corsAllowedOrigins))
+    router.add(middleware: RequestLogMiddleware(metrics: dependencies.metrics, log: dependencies.log))
     let recorder = RouteRecorder(router: router)
     HealthController(readiness: dependencies.readiness).addRoutes(to: recorder)
     ObservabilityController(metrics: dependencies.metrics, repository: dependencies.metricsRepository,
@@ -96,7 +98,7 @@ func buildApplication(configuration: APIConfiguration, logger: Logger) async thr
         jwtSecret: configuration.jwtSecret, jwtPreviousSecret: configuration.jwtPreviousSecret,
         jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
         cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
-        logger: logger, logFormat: configuration.logFormat, logLevel: configuration.logLevel)
+        idempotencyKeyTTLHours: configuration.idempotencyKeyTTLHours, logger: logger, logFormat: configuration.logFormat, logLevel: configuration.logLevel)
     let app = Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.bindAddress, port: configuration.port), serverName: "analytics-api"),

@@ -1,5 +1,6 @@
 import AnalyticsStore
 import Foundation
+import Logging
 
 /// What `/ready` reports.
 struct ReadinessReport: Codable, Sendable {
@@ -23,9 +24,13 @@ protocol ReadinessProbe: Sendable {
 }
 
 /// The real probe: a query on the primary pool and a Redis PING, each bounded by its timeouts.
+///
+/// `/ready` needs no token, so the report says only `ok`, `unavailable` or `degraded`: why a
+/// dependency failed (libpq's text names the host, port, database and user) goes to the log.
 struct StoreReadinessProbe: ReadinessProbe {
     let pool: PostgresPool
     let redis: RedisClient?
+    var logger = Logger(label: "analytics-api.ready")
 
     func check() async -> ReadinessReport {
         var report = ReadinessReport(ready: false, status: "not ready", database: "unknown", redis: "not configured",
@@ -39,23 +44,22 @@ struct StoreReadinessProbe: ReadinessProbe {
                 report.database = "ok"
                 report.ready = true
             }
-        } catch let error as PostgresError {
-            report.database = "unavailable: \(error.message)"
         } catch {
-            report.database = "unavailable: \(error)"
+            report.database = "unavailable"
+            logger.warning("readiness: the database is unavailable", metadata: ["error": "\(APIError.logSummary(of: error))"])
         }
         if let redis {
             do {
                 try await redis.command(["PING"])
                 report.redis = "ok"
             } catch {
-                report.redis = "degraded: \(error)"
+                report.redis = "degraded"
+                logger.warning("readiness: Redis is unavailable", metadata: ["error": "\(APIError.logSummary(of: error))"])
             }
         }
         if report.ready {
-            report.status = report.redis.hasPrefix("degraded") ? "degraded" : "ok"
+            report.status = report.redis == "degraded" ? "degraded" : "ok"
         }
         return report
     }
 }
-

@@ -16,7 +16,9 @@ struct CachedPage: Sendable, Equatable {
         return out
     }
 
-    /// Decodes `encoded()` output; nil when the bytes are not a page (then the caller reloads).
+    /// Decodes `encoded()` output; nil when the bytes are not a page. The cache only ever holds
+    /// `encoded()` output, so nil means a bug or a corrupted entry: callers answer 500 (the error
+    /// is logged with the request id) rather than serve or silently replace it.
     init?(decoding bytes: [UInt8]) {
         var index = 0
         func next() -> [UInt8]? {

@@ -2,6 +2,18 @@ import AnalyticsStore
 import Hummingbird
 import NIOCore
 
+/// Hummingbird turns a thrown `APIError` into its envelope wherever it escapes; the middlewares
+/// map every other error with `APIError.from(_:)` first.
+extension APIError: HTTPResponseError {
+    /// The kind's HTTP status.
+    var status: HTTPResponse.Status { kind.status }
+
+    /// The envelope of API.md.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        response()
+    }
+}
+
 extension APIError {
     /// The error envelope of API.md.
     var body: [UInt8] {
@@ -23,7 +35,7 @@ extension APIError {
         return writer.bytes
     }
 
-    /// The error as a response.
+    /// The error as a response (the envelope of API.md with the kind's status).
     func response(extraHeaders: HTTPFields = [:]) -> Response {
         var headers = extraHeaders
         headers[.contentType] = "application/json; charset=utf-8"

@@ -35,7 +35,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         metrics.recordRequest(route: route, method: request.method.rawValue, status: response.status.code, duration: duration)
         log.request(RequestLogLine(requestID: requestID, method: request.method.rawValue, path: request.uri.path,
                                    route: route, status: response.status.code, duration: duration,
-                                   subject: context.logState.subjectValue, error: failure.map { String(reflecting: $0) }))
+                                   subject: context.logState.subjectValue, error: failure.map(APIError.logSummary(of:))))
         return response
     }
 }

@@ -115,7 +115,9 @@ protocol AuditRepository: Sendable {
     func assign(memberID: String, memberName: String?, _ write: AuditWriteContext) async throws -> AuditWriteResult
     /// Changes the status (409 without an assignee for In Progress and Resolved).
     func changeStatus(_ status: AuditStatus, notes: String?, _ write: AuditWriteContext) async throws -> AuditWriteResult
-    /// Records an action and lists the officer's top 20 risk loans; `idempotencyKey` makes retries safe.
+    /// Records an action and lists the officer's top 20 risk loans; `idempotencyKey` makes retries
+    /// safe: within the key's lifetime a retry by the same `sub` with the same `requestHash` gets
+    /// the first response (phones masked for a caller who must not see them) and records nothing.
     func recordAction(type: String, notes: String?, idempotencyKey: String?, requestHash: String,
                       _ write: AuditWriteContext) async throws -> AuditWriteResult
     /// The officer's `audit_log`, newest first.

@@ -6,6 +6,10 @@ extension PostgresAuditRepository {
         do {
             return try await self.write(write) { connection, current in
                 if let idempotencyKey {
+                    // An expired key is unused: its row goes first, so the key can be stored again below.
+                    try await connection.execute("""
+                        DELETE FROM api_idempotency_keys WHERE actor = $1 AND idempotency_key = $2 AND expires_at <= now()
+                        """, [write.actor, idempotencyKey])
                     let stored = try await connection.query("""
                         SELECT officer_id, request_hash, response_body FROM api_idempotency_keys
                         WHERE actor = $1 AND idempotency_key = $2
@@ -14,10 +18,10 @@ extension PostgresAuditRepository {
                         guard try row.decode(String.self, "officer_id") == write.officerID,
                               try row.decode(String.self, "request_hash") == requestHash else {
                             throw APIError(.unprocessable, "Idempotency-Key was already used for a different request",
-                                           details: [ErrorDetail(field: "Idempotency-Key", issue: "reused with a different body or officer")])
+                                           details: [ErrorDetail(field: "Idempotency-Key", issue: "reused with a different body, officer or scope")])
                         }
-                        return AuditWriteResult(data: Array(try row.decode(String.self, "response_body").utf8),
-                                                version: current?.version ?? 0)
+                        let body = try IdempotentReplay.body(try row.decode(String.self, "response_body"), maskPhones: write.maskPhones)
+                        return AuditWriteResult(data: body, version: current?.version ?? 0)
                     }
                 }
                 guard current != nil else {
@@ -54,9 +58,11 @@ extension PostgresAuditRepository {
                 writer.raw("}")
                 if let idempotencyKey {
                     _ = try await connection.execute("""
-                        INSERT INTO api_idempotency_keys (actor, idempotency_key, officer_id, request_hash, status_code, response_body)
-                        VALUES ($1, $2, $3, $4, 200, $5)
-                        """, [write.actor, idempotencyKey, write.officerID, requestHash, String(decoding: writer.bytes, as: UTF8.self)])
+                        INSERT INTO api_idempotency_keys
+                            (actor, idempotency_key, officer_id, request_hash, status_code, response_body, expires_at)
+                        VALUES ($1, $2, $3, $4, 200, $5, now() + make_interval(hours => $6::int))
+                        """, [write.actor, idempotencyKey, write.officerID, requestHash, String(decoding: writer.bytes, as: UTF8.self),
+                              idempotencyKeyTTLHours])
                 }
                 return AuditWriteResult(data: writer.bytes, version: updated.version)
             }

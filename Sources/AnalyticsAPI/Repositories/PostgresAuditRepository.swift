@@ -6,6 +6,12 @@ struct PostgresAuditRepository: AuditRepository {
     let pool: PostgresPool
     /// The business time zone (`ANALYTICS_TIMEZONE`) for `last_audit_date`.
     let timeZone: String
+    /// How long an `Idempotency-Key` and its stored response are kept (`IDEMPOTENCY_KEY_TTL_HOURS`);
+    /// after that the key is unused again and `archive-old-data` deletes the row.
+    var idempotencyKeyTTLHours = PostgresAuditRepository.defaultIdempotencyKeyTTLHours
+
+    /// 24 hours, as payment APIs keep their idempotency keys: long enough for any client retry.
+    static let defaultIdempotencyKeyTTLHours = 24
 
     static let auditColumns = """
         assignee_id, assignee_name, audit_status, last_audit_date::text AS last_audit_date, audit_notes,
@@ -63,8 +69,8 @@ struct PostgresAuditRepository: AuditRepository {
             let rows = try await connection.query("""
                 SELECT log_id, actor, action, old_value::text AS old_value, new_value::text AS new_value, request_id,
                        \(PostgresMetricsRepository.rfc3339("created_at")) AS created_at
-                FROM audit_log WHERE officer_id = $1 ORDER BY log_id DESC LIMIT \(perPage) OFFSET \((page - 1) * perPage)
-                """, [officerID])
+                FROM audit_log WHERE officer_id = $1 ORDER BY log_id DESC LIMIT $2::bigint OFFSET $3::bigint
+                """, [officerID, perPage, (page - 1) * perPage])
             let total = try await connection.query("SELECT count(*) AS total FROM audit_log WHERE officer_id = $1", [officerID])
                 .first?.decode(Int.self, "total") ?? 0
             var result: [RenderedRow] = []

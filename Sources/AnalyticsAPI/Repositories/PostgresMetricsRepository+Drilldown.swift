@@ -45,15 +45,21 @@ extension PostgresMetricsRepository {
         return try await pool.withConnection { connection in
             let rows: PostgresRows
             var total = -1
+            // LIMIT and OFFSET are bound parameters too (after the filter's), like every value.
+            var pageBindings = bindings
+            let limitParameter = bindings.count + 1
             if let offset = query.offset {
+                pageBindings.append(query.limit)
+                pageBindings.append(offset)
                 rows = try await connection.query("""
-                    SELECT \(select) \(filter) ORDER BY l.loan_id LIMIT \(query.limit) OFFSET \(offset)
-                    """, bindings)
+                    SELECT \(select) \(filter) ORDER BY l.loan_id LIMIT $\(limitParameter)::bigint OFFSET $\(limitParameter + 1)::bigint
+                    """, pageBindings)
                 total = try await connection.query("SELECT count(*) AS total \(countFilter)", countBindings).first?
                     .decode(Int.self, "total") ?? 0
             } else {
+                pageBindings.append(query.limit + 1)
                 rows = try await connection.query(
-                    "SELECT \(select) \(filter) ORDER BY l.loan_id LIMIT \(query.limit + 1)", bindings)
+                    "SELECT \(select) \(filter) ORDER BY l.loan_id LIMIT $\(limitParameter)::bigint", pageBindings)
             }
             var rendered: [RenderedRow] = []
             rendered.reserveCapacity(rows.count)

@@ -63,10 +63,11 @@ struct PostgresMetricsRepository: MetricsRepository {
         let select = (["m.officer_id AS \"__id\""] + fields.map(\.selectItem)).joined(separator: ", ")
         let sql = """
             SELECT \(select) \(filter)
-            ORDER BY m.calculation_date DESC, \(order) LIMIT \(query.perPage) OFFSET \((query.page - 1) * query.perPage)
+            ORDER BY m.calculation_date DESC, \(order) LIMIT $8::bigint OFFSET $9::bigint
             """
+        let pageBindings: PostgresBindings = bindings + [query.perPage, (query.page - 1) * query.perPage]
         return try await pool.withConnection { connection in
-            let rows = try await connection.query(sql, bindings)
+            let rows = try await connection.query(sql, pageBindings)
             let count = try await connection.query("SELECT count(*) AS total \(filter)", bindings)
             let total = try count.first?.decode(Int.self, "total") ?? 0
             var rendered: [RenderedRow] = []

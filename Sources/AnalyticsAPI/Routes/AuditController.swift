@@ -70,10 +70,22 @@ struct AuditController: Sendable {
         if let key, key.isEmpty || key.utf8.count > 255 {
             throw APIError(.badRequest, "Idempotency-Key must be 1-255 bytes", details: [ErrorDetail(field: "Idempotency-Key", issue: "length")])
         }
-        let hash = String(FNV1a.hash64(body.actionType + "\u{0}" + (body.actionNotes ?? "\u{1}")), radix: 16)
+        let hash = Self.requestHash(body, scope: write.scope)
         let result = try await repository.recordAction(type: body.actionType, notes: body.actionNotes,
                                                        idempotencyKey: key, requestHash: hash, write)
         return await finish(result, message: "Action recorded successfully", write, request)
+    }
+
+    /// What makes two `POST .../actions` requests "the same" for an `Idempotency-Key`: the body and
+    /// the token's scope. The stored response lists loans inside the first caller's scope, so a
+    /// retry under another scope (same `sub`, other token) is a different request (422), never a
+    /// replay of loans it may not see.
+    static func requestHash(_ body: ActionBody, scope: AccessScope) -> String {
+        func list(_ values: [String]?) -> String {
+            values.map { $0.sorted().map(JSONWriter.quoted).joined(separator: ",") } ?? "*"
+        }
+        let text = [body.actionType, body.actionNotes ?? "\u{1}", list(scope.regions), list(scope.branches)].joined(separator: "\u{0}")
+        return String(FNV1a.hash64(text), radix: 16)
     }
 
     private func writeContext(_ request: Request, _ context: APIRequestContext) throws -> AuditWriteContext {

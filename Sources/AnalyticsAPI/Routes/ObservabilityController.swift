@@ -4,11 +4,15 @@ import Hummingbird
 import Prometheus
 
 /// `GET /metrics` (Prometheus text, no token) and `GET /openapi.json` (the document in the bundle).
+///
+/// The one database read of `/metrics` (the age of the newest calculation) is made at most once per
+/// `freshnessInterval`, whatever the scrape rate (`CalculationAgeSampler`).
 struct ObservabilityController: Sendable {
     let metrics: APIMetrics
     let repository: any MetricsRepository
     let pools: [(name: String, pool: PostgresPool)]
     let openAPI: [UInt8]
+    var freshnessInterval: Duration = CalculationAgeSampler.defaultInterval
 
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
         let inUse = pools.map {
@@ -23,7 +27,7 @@ struct ObservabilityController: Sendable {
         let freshness = metrics.registry.makeGauge(
             descriptor: Self.descriptor("seconds_since_last_calculation", "Seconds since the newest complete officer metrics calculation"))
         let pools = self.pools
-        let repository = self.repository
+        let sampler = CalculationAgeSampler(repository: repository, interval: freshnessInterval)
         let registry = metrics.registry
         router.get("/metrics") { _, _ -> Response in
             for (i, entry) in pools.enumerated() {
@@ -32,7 +36,7 @@ struct ObservabilityController: Sendable {
                 waiting[i].set(Double(stats.waiting))
                 open[i].set(Double(stats.open))
             }
-            if let age = try? await repository.lastCompletedCalculation() {
+            if let age = await sampler.age() {
                 freshness.set(age)
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -73,7 +73,8 @@ extension MetricJobs {
 
     /// `archive-old-data`: moves rows older than D - `keepDays` of the metric tables into their
     /// `*_archive` tables, one transaction per table; a row is deleted only by the statement that
-    /// copies it.
+    /// copies it. Then deletes expired idempotency keys (not archived: their stored responses hold
+    /// customer names and phone numbers, and the API no longer replays them).
     static func archive(_ context: JobContext, keepDays: Int) async throws -> JobCounts {
         let cutoff = context.asOf.adding(days: -keepDays)
         return try await context.runner.run("archive", date: context.asOf, partition: .all, invalidatesCache: false) { run in
@@ -88,7 +89,14 @@ extension MetricJobs {
                         """, [cutoff])
                 }
             }
-            return JobCounts(processed: moved, updated: moved, failed: 0)
+            let expired = try await deleteExpiredIdempotencyKeys(context.pool)
+            return JobCounts(processed: moved + expired, updated: moved + expired, failed: 0)
         }
+    }
+
+    /// Deletes the `api_idempotency_keys` rows past their `expires_at` (set by the API from
+    /// `IDEMPOTENCY_KEY_TTL_HOURS`, so the worker needs no setting of its own); returns how many.
+    static func deleteExpiredIdempotencyKeys(_ pool: PostgresPool) async throws -> Int {
+        try await pool.withConnection { try await $0.execute("DELETE FROM api_idempotency_keys WHERE expires_at <= now()") }
     }
 }
