@@ -75,7 +75,7 @@ struct OpenEndpointTests {
         func officers(_ query: OfficerListQuery) async throws -> RenderedPage { RenderedPage(rows: [], total: 0) }
         func officerDetail(id: String, date: CalendarDate, scope: AccessScope, maskPhones: Bool) async throws -> OfficerDetail? { nil }
         func branches(_ query: BranchQuery) async throws -> RenderedPage { RenderedPage(rows: [], total: 0) }
-        func loansComputedAsOf() async throws -> CalendarDate? { nil }
+        func loanStatesFreshness() async throws -> Freshness? { nil }
         func drilldown(_ query: DrilldownQuery) async throws -> RenderedPage { RenderedPage(rows: [], total: 0) }
         func filterOptions(scope: AccessScope) async throws -> [UInt8] { [] }
         func lastCompletedCalculation() async throws -> Double? {
