@@ -21,7 +21,28 @@ enum CSVRecordMapper {
         for (name, cell) in zip(header, fields) {
             members.append(JSONObject.Member(key: name, value: value(of: cell, field: name)))
         }
-        return IngestEntry(location: "line \(line)", kind: kind, value: .success(.object(JSONObject(members: members))), raw: raw)
+        return IngestEntry(location: "line \(line)", kind: kind, value: .success(.object(JSONObject(members: members))), raw: raw,
+                           isCSV: true)
+    }
+
+    /// Whole-number columns (the rest of `numericFields` take decimals).
+    static let integerFields: Set<String> = ["loan_term_days", "repayment_every_days", "dpd_at_payment"]
+
+    /// Words a validation problem in terms of the CSV row: a cell that is not a number or a flag
+    /// is named with its column and its text, not as a JSON type ("must be a number, not a string"
+    /// says nothing to someone who wrote a spreadsheet). Other problems are kept as they are.
+    static func explain(_ problem: ValidationProblem, in row: JSONObject) -> ValidationProblem {
+        let field = problem.field
+        guard case .string(let cell)? = row[field] else { return problem }
+        let shown = cell.count > 40 ? String(cell.prefix(40)) + "…" : cell
+        var explained = problem
+        if numericFields.contains(field) {
+            let expected = integerFields.contains(field) ? "a whole number" : "a number (digits, '.' for decimals, no thousands separators)"
+            explained.message = "\(field): the CSV column '\(field)' holds '\(shown)', which is not \(expected)"
+        } else if booleanFields.contains(field) {
+            explained.message = "\(field): the CSV column '\(field)' holds '\(shown)'; use true/false, t/f, 1/0 or yes/no"
+        }
+        return explained
     }
 
     static func value(of cell: String, field: String) -> JSONValue {

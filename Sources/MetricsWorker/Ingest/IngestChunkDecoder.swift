@@ -33,8 +33,12 @@ enum IngestChunkDecoder {
             } else {
                 payload = ""
             }
+            var worded = problems
+            if entry.isCSV, case .success(let value) = entry.value, let row = value.objectValue {
+                worded = problems.map { CSVRecordMapper.explain($0, in: row) }
+            }
             chunk.rejects.append(IngestReject(location: entry.location, kind: kind, recordId: entry.recordId,
-                                              problems: problems, payload: payload))
+                                              problems: worded, payload: payload))
         }
 
         for entry in entries {

@@ -11,6 +11,8 @@ struct IngestEntry: Sendable {
     var value: Result<JSONValue, EntryParseError>
     /// The raw text as received (for `etl_rejects`); filled lazily for batch elements.
     var raw: String
+    /// True for a CSV row: its problems are worded in terms of CSV cells (`CSVRecordMapper.explain`).
+    var isCSV = false
 
     /// The record's id field, when readable (for messages and `etl_rejects.entity_id`).
     var recordId: String? {
