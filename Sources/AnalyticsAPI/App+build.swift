@@ -26,8 +26,7 @@ struct APIDependencies: Sendable {
     static func make(primary: PostgresPool, read: PostgresPool, redis: RedisClient?, redisConfiguration: RedisConfiguration?,
                      jwtSecret: String, jwtPreviousSecret: String? = nil, jwtPublicKeyPEM: String? = nil,
                      timeZone: String = "Africa/Lagos", cacheTTLSeconds: Int = CacheNamespace.defaultTTLSeconds,
-                     corsAllowedOrigins: Set<String> = [], logger: Logger,
-                     logFormat: RequestLogSink.Format = .json, logLevel: Logger.Level = .info) async throws -> APIDependencies {
+                     corsAllowedOrigins: Set<String> = [], logger: Logger) async throws -> APIDependencies {
         let metrics = APIMetrics()
         let auditCache = AuditCache()
         let local = LocalCache(maximumBytes: 32 * 1024 * 1024, ttl: .seconds(cacheTTLSeconds))
@@ -59,7 +58,7 @@ struct APIDependencies: Sendable {
             metrics: metrics,
             pools: read === primary ? [("primary", primary)] : [("primary", primary), ("read", read)],
             corsAllowedOrigins: corsAllowedOrigins,
-            log: RequestLogSink(format: logFormat, level: logLevel, logger: logger),
+            log: RequestLogSink(logger: logger),
             services: services)
     }
 }
@@ -96,7 +95,7 @@ func buildApplication(configuration: APIConfiguration, logger: Logger) async thr
         jwtSecret: configuration.jwtSecret, jwtPreviousSecret: configuration.jwtPreviousSecret,
         jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
         cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
-        logger: logger, logFormat: configuration.logFormat, logLevel: configuration.logLevel)
+        logger: logger)
     let app = Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.bindAddress, port: configuration.port), serverName: "analytics-api"),
