@@ -6,9 +6,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// No `platforms:` entry: the code is built and tested on Linux only. AnalyticsStore and
+// AnalyticsLogging import Glibc (socket timeouts, SIGPIPE, clock_gettime/gmtime_r, write(2)) and
+// the benchmarks read /proc, so a macOS line would promise a build nobody runs.
 let package = Package(
     name: "loan-analytics",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "analytics-api", targets: ["AnalyticsAPI"]),
         .executable(name: "metrics-worker", targets: ["MetricsWorker"]),
@@ -25,7 +27,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
@@ -50,9 +52,15 @@ let package = Package(
                 "CPostgres",
                 "CRedis",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AnalyticsLogging",
+            dependencies: [
+                "AnalyticsCore",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -60,14 +68,17 @@ let package = Package(
             name: "AnalyticsAPI",
             dependencies: [
                 "AnalyticsCore",
+                "AnalyticsLogging",
                 "AnalyticsStore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.json")],
@@ -77,6 +88,7 @@ let package = Package(
             name: "MetricsWorker",
             dependencies: [
                 "AnalyticsCore",
+                "AnalyticsLogging",
                 "AnalyticsStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -103,22 +115,30 @@ let package = Package(
         ),
         .testTarget(
             name: "AnalyticsStoreTests",
-            dependencies: ["AnalyticsStore", "AnalyticsCore", "AnalyticsTestSupport"],
+            dependencies: ["AnalyticsCore", "AnalyticsStore", "AnalyticsTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AnalyticsAPITests",
             dependencies: [
-                "AnalyticsAPI", "AnalyticsStore", "AnalyticsTestSupport",
+                "AnalyticsAPI", "AnalyticsCore", "AnalyticsLogging", "AnalyticsStore", "AnalyticsTestSupport",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MetricsWorkerTests",
-            dependencies: ["MetricsWorker", "AnalyticsStore", "AnalyticsTestSupport"],
+            dependencies: [
+                "AnalyticsCore", "AnalyticsLogging", "AnalyticsStore", "AnalyticsTestSupport", "MetricsWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,6 +1,6 @@
+import AnalyticsLogging
 import AnalyticsStore
 import Foundation
-import Logging
 
 /// The API's settings, read once from the environment at start.
 ///
@@ -11,9 +11,11 @@ import Logging
 /// `JWT_PUBLIC_KEY_FILE` (optional PEM for RS256), `ANALYTICS_TIMEZONE` (default `Africa/Lagos`),
 /// `CACHE_TTL_SECONDS` (default 900), `CORS_ALLOWED_ORIGINS` (comma-separated, default none),
 /// `DATABASE_POOL_SIZE` (default 10), `DATABASE_ACQUIRE_TIMEOUT_MS` (default 2000), `LOG_LEVEL`
-/// (default `info`), `LOG_FORMAT` (`json` or `text`, default `json`), `IDEMPOTENCY_KEY_TTL_HOURS`
-/// (default 24, 1...720: how long an `Idempotency-Key` of `POST .../actions` and the response
-/// stored with it are kept; the stored response holds customer names and phone numbers).
+/// (`trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`; default `info`), `LOG_FORMAT`
+/// (`json`: one JSON object per line, or `text`; default `json`). Log lines, one per request among
+/// them, go to standard output (see `LogSettings` and `RequestLogSink`).
+/// `IDEMPOTENCY_KEY_TTL_HOURS` (default 24, 1...720: how long an `Idempotency-Key` of `POST .../actions` and the
+/// response stored with it are kept; the stored response holds customer names and phone numbers).
 struct APIConfiguration: Sendable {
     var database: PostgresConfiguration
     var readDatabase: PostgresConfiguration
@@ -28,8 +30,8 @@ struct APIConfiguration: Sendable {
     var timeZone: String
     var cacheTTLSeconds: Int
     var corsAllowedOrigins: Set<String>
-    var logLevel: Logger.Level
-    var logFormat: RequestLogSink.Format
+    /// `LOG_LEVEL` and `LOG_FORMAT`.
+    var log: LogSettings
     var idempotencyKeyTTLHours: Int
 
     init(environment: [String: String]) throws(APIConfigurationError) {
@@ -90,16 +92,11 @@ struct APIConfiguration: Sendable {
         corsAllowedOrigins = Set((value("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",").map {
             String($0.trimmingWhitespace())
         }.filter { !$0.isEmpty })
-        let level = value("LOG_LEVEL") ?? "info"
-        guard let parsedLevel = Logger.Level(rawValue: level) else {
-            throw APIConfigurationError(key: "LOG_LEVEL", message: "must be trace, debug, info, notice, warning, error or critical, got '\(level)'")
+        do {
+            log = try LogSettings(environment: environment)
+        } catch {
+            throw APIConfigurationError(key: error.key, message: error.message)
         }
-        logLevel = parsedLevel
-        let format = value("LOG_FORMAT") ?? "json"
-        guard let parsedFormat = RequestLogSink.Format(rawValue: format) else {
-            throw APIConfigurationError(key: "LOG_FORMAT", message: "must be json or text, got '\(format)'")
-        }
-        logFormat = parsedFormat
     }
 }
 

@@ -1,3 +1,4 @@
+import AnalyticsLogging
 import AnalyticsStore
 import Foundation
 import Hummingbird
@@ -16,8 +17,9 @@ enum AnalyticsAPI {
             FileHandle.standardError.write(Data("analytics-api: \(error)\n".utf8))
             exit(64)
         }
+        configuration.log.bootstrap(stream: .standardOutput)
         var logger = Logger(label: "analytics-api")
-        logger.logLevel = configuration.logLevel
+        logger.logLevel = configuration.log.level
         let app: any ApplicationProtocol
         let resources: APIResources
         do {

@@ -27,8 +27,8 @@ struct APIDependencies: Sendable {
                      jwtSecret: String, jwtPreviousSecret: String? = nil, jwtPublicKeyPEM: String? = nil,
                      timeZone: String = "Africa/Lagos", cacheTTLSeconds: Int = CacheNamespace.defaultTTLSeconds,
                      corsAllowedOrigins: Set<String> = [],
-                     idempotencyKeyTTLHours: Int = PostgresAuditRepository.defaultIdempotencyKeyTTLHours, logger: Logger,
-                     logFormat: RequestLogSink.Format = .json, logLevel: Logger.Level = .info) async throws -> APIDependencies {
+                     idempotencyKeyTTLHours: Int = PostgresAuditRepository.defaultIdempotencyKeyTTLHours,
+                     logger: Logger) async throws -> APIDependencies {
         let metrics = APIMetrics()
         let auditCache = AuditCache()
         let local = LocalCache(maximumBytes: 32 * 1024 * 1024, ttl: .seconds(cacheTTLSeconds))
@@ -60,7 +60,7 @@ struct APIDependencies: Sendable {
             metrics: metrics,
             pools: read === primary ? [("primary", primary)] : [("primary", primary), ("read", read)],
             corsAllowedOrigins: corsAllowedOrigins,
-            log: RequestLogSink(format: logFormat, level: logLevel, logger: logger),
+            log: RequestLogSink(logger: logger),
             services: services)
     }
 }
@@ -98,7 +98,7 @@ func buildApplication(configuration: APIConfiguration, logger: Logger) async thr
         jwtSecret: configuration.jwtSecret, jwtPreviousSecret: configuration.jwtPreviousSecret,
         jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
         cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
-        idempotencyKeyTTLHours: configuration.idempotencyKeyTTLHours, logger: logger, logFormat: configuration.logFormat, logLevel: configuration.logLevel)
+        idempotencyKeyTTLHours: configuration.idempotencyKeyTTLHours, logger: logger)
     let app = Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.bindAddress, port: configuration.port), serverName: "analytics-api"),

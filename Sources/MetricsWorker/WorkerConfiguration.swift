@@ -1,13 +1,19 @@
 import AnalyticsCore
+import AnalyticsLogging
 import AnalyticsStore
+import Foundation
+import Logging
 
 /// The worker's settings, read once from the environment.
 ///
 /// Keys: `DATABASE_URL` (required), `DATABASE_READ_URL` (the API's read replica; when it differs,
 /// jobs wait for it to replay their commit before invalidating the cache), `REDIS_URL` (optional;
 /// cache invalidation is skipped without it),
-/// `ANALYTICS_TIMEZONE` (default `Africa/Lagos`), `MIGRATIONS_DIR` (default `migrations`),
-/// `DATABASE_POOL_SIZE` (default 6), `DQI_CHANNEL_PURITY` (default `on`), `LOG_LEVEL` (default `info`).
+/// `ANALYTICS_TIMEZONE` (an IANA zone, default `Africa/Lagos`), `MIGRATIONS_DIR` (default
+/// `migrations`), `DATABASE_POOL_SIZE` (default 6), `DQI_CHANNEL_PURITY` (`on`/`off`, default `on`),
+/// `LOG_LEVEL` (`trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`; default `info`),
+/// `LOG_FORMAT` (`json` or `text`, default `json`; see `LogSettings`). Log lines go to standard
+/// error; standard output carries each command's result line.
 struct WorkerConfiguration: Sendable {
     var database: PostgresConfiguration
     /// The streaming replica the API reads metrics from, when it is not the primary.
@@ -17,6 +23,11 @@ struct WorkerConfiguration: Sendable {
     var migrationsDirectory: String
     var poolSize: Int
     var metricsOptions = MetricsOptions()
+    /// `LOG_LEVEL` and `LOG_FORMAT`.
+    var log: LogSettings
+
+    /// `LOG_LEVEL`: the level of the loggers the worker creates.
+    var logLevel: Logger.Level { log.level }
 
     init(environment: [String: String]) throws(ConfigurationError) {
         guard let url = environment["DATABASE_URL"], !url.isEmpty else {
@@ -42,6 +53,9 @@ struct WorkerConfiguration: Sendable {
             }
         }
         timeZone = environment["ANALYTICS_TIMEZONE"] ?? "Africa/Lagos"
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw ConfigurationError(key: "ANALYTICS_TIMEZONE", message: "is not a known time zone: '\(timeZone)'")
+        }
         migrationsDirectory = environment["MIGRATIONS_DIR"] ?? "migrations"
         let size = environment["DATABASE_POOL_SIZE"] ?? "6"
         guard let poolSize = Int(size), (2...100).contains(poolSize) else {
@@ -52,6 +66,11 @@ struct WorkerConfiguration: Sendable {
         case "on", "true", "1", "yes": metricsOptions = MetricsOptions(dqiUsesChannelPurity: true)
         case "off", "false", "0", "no": metricsOptions = MetricsOptions(dqiUsesChannelPurity: false)
         default: throw ConfigurationError(key: "DQI_CHANNEL_PURITY", message: "must be on or off")
+        }
+        do {
+            log = try LogSettings(environment: environment)
+        } catch {
+            throw ConfigurationError(key: error.key, message: error.message)
         }
     }
 }

@@ -29,7 +29,7 @@ struct WorkerRuntime {
             throw ExitCode.usage
         }
         var logger = Logger(label: label)
-        logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        logger.logLevel = configuration.logLevel
         let executor = BlockingExecutor(threads: configuration.poolSize + 2)
         let pool = PostgresPool(configuration: configuration.database, maximumConnections: configuration.poolSize,
                                 acquireTimeout: .seconds(30), executor: executor,

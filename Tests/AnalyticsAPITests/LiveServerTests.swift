@@ -1,5 +1,6 @@
 @testable import AnalyticsAPI
 import AnalyticsCore
+import AnalyticsLogging
 import AnalyticsStore
 import AnalyticsTestSupport
 import CompressNIO
@@ -91,9 +92,10 @@ struct RequestLogTests {
     func logLines() async throws {
         let captured = Lines()
         var app = try await TestApp.make(database: try await SharedFixture.database())
-        app.dependencies.log = RequestLogSink(format: .json, level: .info, logger: app.dependencies.log.logger) { bytes in
-            captured.lines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) }
-        }
+        let output = LogOutput { bytes in captured.lines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
+        app.dependencies.log = RequestLogSink(logger: Logger(label: "analytics-api") {
+            JSONLogHandler(label: $0, level: .info, output: output)
+        })
         app.dependencies.corsAllowedOrigins = ["https://dashboard.example"]
         let token = try await app.token("viewer", subject: "log-tester")
         let headers: HTTPFields = [.authorization: "Bearer \(token)", .origin: "https://dashboard.example", .xRequestID: "log-test-1"]
@@ -113,8 +115,11 @@ struct RequestLogTests {
         for line in lines {
             #expect(line.hasSuffix("}\n"))
             let object = try #require(try JSONReader().parse(line).objectValue)
-            #expect(object["request_id"]?.stringValue?.isEmpty == false)
-            #expect(object["sub"] == .string("log-tester"))
+            #expect(object["message"] == .string("request"))
+            let fields = try #require(object["metadata"]?.objectValue)
+            #expect(fields["request_id"]?.stringValue?.isEmpty == false)
+            #expect(fields["sub"] == .string("log-tester"))
+            #expect(fields["method"] == .string("GET") && fields["route"] != nil && fields["duration_ms"]?.numberText != nil)
             #expect(!line.contains(token) && !line.contains("+234"))
         }
         #expect(lines.first?.contains("\"request_id\":\"log-test-1\"") == true)

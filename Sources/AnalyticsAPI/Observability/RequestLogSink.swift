@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 
 /// What one request's log line says.
@@ -14,77 +13,28 @@ struct RequestLogLine: Sendable {
     var error: String?
 }
 
-/// Writes request log lines: one JSON object per line on standard output when `LOG_FORMAT=json`
-/// (the default), else through swift-log. Lines are written at `info` (errors at `error`), so
-/// `LOG_LEVEL=warning` silences successful requests.
+/// Writes one swift-log event per finished request: message `request`, metadata `request_id`,
+/// `method`, `path`, `route`, `status` (a number), `duration_ms` (a number, 3 decimals), `sub`
+/// when authenticated, `error` for 500s and 503s. Successful requests log at `info`, 5xx at
+/// `error`, so `LOG_LEVEL=warning` silences the former. The format (JSON lines or text) is the
+/// process's `LogSettings` bootstrap: the sink builds no text of its own.
 struct RequestLogSink: Sendable {
-    /// Log format: JSON lines or swift-log's text.
-    enum Format: String, Sendable {
-        case json
-        case text
-    }
-
-    let format: Format
-    let level: Logger.Level
     let logger: Logger
-    /// Where JSON lines go (standard output unless a test captures them).
-    var output: @Sendable ([UInt8]) -> Void = RequestLogSink.standardOutput
 
-    /// Writes a line to standard output with one write(2), so lines of concurrent requests never interleave.
-    static func standardOutput(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { buffer in
-            var offset = 0
-            while offset < buffer.count, let base = buffer.baseAddress {
-                let written = write(STDOUT_FILENO, base + offset, buffer.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
-    }
-
-    /// Writes one line for a finished request.
+    /// Logs a finished request.
     func request(_ line: RequestLogLine) {
-        let lineLevel: Logger.Level = line.status >= 500 ? .error : .info
-        guard lineLevel >= level else { return }
-        let millis = Double(line.duration.components.attoseconds) / 1e15 + Double(line.duration.components.seconds) * 1000
-        switch format {
-        case .text:
-            var metadata: Logger.Metadata = [
-                "request_id": "\(line.requestID)", "method": "\(line.method)", "path": "\(line.path)",
-                "route": "\(line.route)", "status": "\(line.status)", "duration_ms": "\(String(format: "%.3f", millis))",
-            ]
-            if let subject = line.subject { metadata["sub"] = "\(subject)" }
-            if let error = line.error { metadata["error"] = "\(error)" }
-            logger.log(level: lineLevel, "request", metadata: metadata)
-        case .json:
-            var writer = JSONWriter(capacity: 256)
-            writer.raw("{\"ts\":")
-            writer.string(Self.timestamp())
-            writer.raw(",\"level\":")
-            writer.string(lineLevel.rawValue)
-            writer.raw(",\"msg\":\"request\",\"request_id\":")
-            writer.string(line.requestID)
-            writer.raw(",\"method\":")
-            writer.string(line.method)
-            writer.raw(",\"path\":")
-            writer.string(line.path)
-            writer.raw(",\"route\":")
-            writer.string(line.route)
-            writer.raw(",\"status\":\(line.status),\"duration_ms\":\(String(format: "%.3f", millis))")
-            if let subject = line.subject {
-                writer.raw(",\"sub\":")
-                writer.string(subject)
-            }
-            if let error = line.error {
-                writer.raw(",\"error\":")
-                writer.string(error)
-            }
-            writer.raw("}\n")
-            output(writer.bytes)
-        }
-    }
-
-    private static func timestamp() -> String {
-        Date().formatted(.iso8601)
+        let level: Logger.Level = line.status >= 500 ? .error : .info
+        // Skip building the metadata when the level drops the event anyway.
+        guard level >= logger.logLevel else { return }
+        let components = line.duration.components
+        let micros = components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
+        var metadata: Logger.Metadata = [
+            "request_id": .string(line.requestID), "method": .string(line.method), "path": .string(line.path),
+            "route": .string(line.route), "status": .stringConvertible(line.status),
+            "duration_ms": .stringConvertible(Double(micros) / 1000),
+        ]
+        if let subject = line.subject { metadata["sub"] = .string(subject) }
+        if let error = line.error { metadata["error"] = .string(error) }
+        logger.log(level: level, "request", metadata: metadata)
     }
 }

@@ -22,21 +22,26 @@ struct SeedDemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Records per transaction.")
     var chunkSize = Ingestor.seedChunkSize
 
-    @Option(name: .long, help: "The portfolio's as-of date (no payment after it), YYYY-MM-DD (default: today in ANALYTICS_TIMEZONE).")
-    var asOf: String?
+    @Option(name: .long, help: ArgumentHelp("The portfolio's as-of date, no payment after it (default: today in ANALYTICS_TIMEZONE).",
+                                            valueName: "YYYY-MM-DD"))
+    var asOf: CalendarDate?
 
     func validate() throws {
         guard (1...1_000_000).contains(officers) else { throw ValidationError("--officers must be 1...1000000") }
         guard (0...100_000_000).contains(loans) else { throw ValidationError("--loans must be 0...100000000") }
         try IngestCommand.validate(chunkSize: chunkSize)
-        if let asOf, CalendarDate(iso: asOf) == nil { throw ValidationError("--as-of '\(asOf)' is not a date YYYY-MM-DD") }
     }
 
     func run() async throws {
         let runtime = try WorkerRuntime.start(label: "metrics-worker.seed-demo")
-        var options = JobOptions()
-        options.asOf = asOf
-        let date = try options.date(timeZone: runtime.configuration.timeZone)
+        let date: CalendarDate
+        do {
+            date = try AsOfOption.date(asOf, timeZone: runtime.configuration.timeZone)
+        } catch {
+            await runtime.shutdown()
+            FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
+            throw ExitCode.usage
+        }
         let portfolio = DemoPortfolio(officers: officers, loans: loans, seed: seed, asOf: date)
         do {
             let summary = try await Self.seed(portfolio, pool: runtime.pool, chunkSize: chunkSize, log: PhaseLog(job: "seed-demo"))

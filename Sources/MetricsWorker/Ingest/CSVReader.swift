@@ -1,8 +1,13 @@
 /// A streaming RFC 4180 CSV reader: fields separated by commas, optionally double-quoted (a quote
 /// inside a quoted field is doubled), records separated by newlines, a quoted field may span lines.
 ///
-/// Hand-written because the CSV packages available read the whole file into memory, and an
-/// initial load must stream.
+/// Hand-written, though streaming packages exist (yaslab/CSV.swift reads an `InputStream` row by
+/// row), because ingestion needs from each record what they do not give: its raw text, byte for
+/// byte (a rejected record is stored whole in `etl_rejects`, INGEST.md), and the line on which it
+/// starts (the reject's location; a quoted field may span lines, so it is not the row number). It
+/// also reads the same `LineReader` as NDJSON input, so both formats share one bounded block
+/// buffer and one byte count for progress, and an unclosed quote becomes one rejected record
+/// instead of a failed load. Cells stay text: `CSVRecordMapper` keeps decimal text as written.
 struct CSVReader {
     private let lines: LineReader
     /// The line on which the last record started.

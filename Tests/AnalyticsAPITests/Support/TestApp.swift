@@ -25,7 +25,7 @@ struct TestApp: Sendable {
         logger.logLevel = .warning
         let dependencies = try await APIDependencies.make(
             primary: pool ?? database.pool, read: pool ?? database.pool, redis: redis, redisConfiguration: redisConfiguration,
-            jwtSecret: secret, logger: logger, logFormat: .text, logLevel: .warning)
+            jwtSecret: secret, logger: logger)
         return TestApp(database: database, redis: redis, redisConfiguration: redisConfiguration, dependencies: dependencies,
                        minter: await TokenMinter(secret: secret))
     }

@@ -1,8 +1,11 @@
+@testable import AnalyticsAPI
 import Foundation
 import JWTKit
 
-/// Signs HS256 tokens with the API's claim set; used by tests and the benchmark script's helper.
-/// Production tokens come from the identity provider (or `metrics-worker dev-token`).
+/// Signs HS256 tokens with the API's claim set (`TokenClaims`, including `nbf`, and any role
+/// string, so tests can send tokens the verifier must refuse). Test support only: the API binary
+/// verifies tokens and never signs them. Production tokens come from the identity provider; for
+/// local use and the benchmark scripts, `metrics-worker dev-token` signs the same claims.
 struct TokenMinter: Sendable {
     private let keys: JWTKeyCollection
 
