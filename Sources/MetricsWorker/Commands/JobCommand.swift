@@ -8,30 +8,26 @@ import Foundation
 enum JobCommand {
     static func execute(_ name: String, options: JobOptions, wholeOnly: Bool = false,
                         _ job: @Sendable (JobContext) async throws -> JobCounts) async throws {
-        let runtime = try WorkerRuntime.start(label: "metrics-worker.\(name)")
-        let date: CalendarDate
-        do {
-            date = try options.date(timeZone: runtime.configuration.timeZone)
-        } catch {
-            await runtime.shutdown()
-            FileHandle.standardError.write(Data("metrics-worker: \(error)\n".utf8))
-            throw ExitCode.usage
-        }
-        let partition = wholeOnly ? .all : options.parsedPartition
-        let context = JobContext(pool: runtime.pool, runner: runtime.runner, asOf: date, partition: partition,
-                                 options: runtime.configuration.metricsOptions)
-        do {
-            let counts = try await job(context)
-            print("\(name): \(date) partition \(partition): processed \(counts.processed), updated \(counts.updated)")
-            await runtime.shutdown()
-        } catch let skipped as JobSkipped {
-            FileHandle.standardError.write(Data("metrics-worker: \(skipped.message)\n".utf8))
-            await runtime.shutdown()
-            throw ExitCode.tryLater
-        } catch {
-            let code = runtime.fail(error, doing: name)
-            await runtime.shutdown()
-            throw code
+        try await WorkerRuntime.with(label: "metrics-worker.\(name)") { runtime in
+            let date: CalendarDate
+            do {
+                date = try options.date(timeZone: runtime.configuration.timeZone)
+            } catch {
+                FileHandle.standardError.write(Data("metrics-worker: \(error)\n".utf8))
+                throw ExitCode.usage
+            }
+            let partition = wholeOnly ? .all : options.parsedPartition
+            let context = JobContext(pool: runtime.pool, runner: runtime.runner, asOf: date, partition: partition,
+                                     options: runtime.configuration.metricsOptions)
+            do {
+                let counts = try await job(context)
+                print("\(name): \(date) partition \(partition): processed \(counts.processed), updated \(counts.updated)")
+            } catch let skipped as JobSkipped {
+                FileHandle.standardError.write(Data("metrics-worker: \(skipped.message)\n".utf8))
+                throw ExitCode.tryLater
+            } catch {
+                throw runtime.fail(error, doing: name)
+            }
         }
     }
 }
