@@ -21,22 +21,20 @@ enum AnalyticsAPI {
         var logger = Logger(label: "analytics-api")
         logger.logLevel = configuration.log.level
         let app: any ApplicationProtocol
-        let resources: APIResources
         do {
-            (app, resources) = try await buildApplication(configuration: configuration, logger: logger)
+            app = try await buildApplication(configuration: configuration, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("analytics-api: cannot start: \(error)\n".utf8))
             exit(64)
         }
         do {
             // runService installs SIGTERM/SIGINT handlers: the server stops accepting, in-flight
-            // requests finish, then it returns.
+            // requests finish, then the services stop in reverse order (subscriber, Redis, pools,
+            // executor), each closing what it owns.
             try await app.runService()
         } catch {
             logger.error("server stopped", metadata: ["error": "\(error)"])
-            await resources.shutdown()
             exit(1)
         }
-        await resources.shutdown()
     }
 }

@@ -44,8 +44,8 @@ struct APIDependencies: Sendable {
         var services: [any Service] = []
         if let redis, let redisConfiguration {
             cache = RedisMetricsCache(redis: redis, tracker: tracker, local: local, ttlSeconds: cacheTTLSeconds, metrics: metrics)
-            services.append(InvalidationSubscriber(configuration: redisConfiguration, redis: redis, tracker: tracker,
-                                                   auditCache: auditCache, logger: logger))
+            services.append(InvalidationSubscriber(redis: redis, subscriber: RedisSubscriber(configuration: redisConfiguration),
+                                                   tracker: tracker, auditCache: auditCache, logger: logger))
         }
         return APIDependencies(
             readiness: StoreReadinessProbe(pool: primary, redis: redis, logger: logger),
@@ -90,8 +90,11 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
     return (router, recorder.routes)
 }
 
-/// Builds the application and the resources it shares (closed by `APIResources.shutdown()`).
-func buildApplication(configuration: APIConfiguration, logger: Logger) async throws -> (any ApplicationProtocol, APIResources) {
+/// Builds the application: the router, and every long-lived piece as a service of its
+/// `ServiceGroup` (the clients of `APIResources`, then the invalidation subscriber, then the HTTP
+/// server, which Hummingbird lists last). Graceful shutdown stops them in reverse order: the server
+/// (in-flight requests finish), the subscriber, Redis, the pools, and last the executor they use.
+func buildApplication(configuration: APIConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let resources = APIResources(configuration: configuration, logger: logger)
     let dependencies = try await APIDependencies.make(
         primary: resources.primary, read: resources.read, redis: resources.redis, redisConfiguration: configuration.redis,
@@ -99,25 +102,27 @@ func buildApplication(configuration: APIConfiguration, logger: Logger) async thr
         jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
         cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
         idempotencyKeyTTLHours: configuration.idempotencyKeyTTLHours, logger: logger)
-    let app = Application(
+    return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.bindAddress, port: configuration.port), serverName: "analytics-api"),
-        services: dependencies.services,
+        services: resources.services + dependencies.services,
         logger: logger)
-    return (app, resources)
 }
 
-/// The long-lived clients the API shares between requests.
+/// The long-lived clients the API shares between requests. Creating them opens nothing (connections
+/// open lazily); they close when their services stop.
 struct APIResources: Sendable {
+    /// The PostgreSQL pools' threads. Redis has threads of its own (`RedisClient`), so a hung Redis
+    /// cannot take these.
     let executor: BlockingExecutor
     let primary: PostgresPool
     let read: PostgresPool
     let redis: RedisClient?
 
     init(configuration: APIConfiguration, logger: Logger) {
-        // One thread per possible in-flight blocking call: both pools plus the Redis connections.
+        // One thread per connection of both pools, plus spares for cancel requests and closing.
         let separateRead = configuration.readDatabase.url != configuration.database.url
-        let threads = configuration.poolSize * (separateRead ? 2 : 1) + 8
+        let threads = configuration.poolSize * (separateRead ? 2 : 1) + 2
         let executor = BlockingExecutor(threads: threads)
         self.executor = executor
         primary = PostgresPool(configuration: configuration.database, maximumConnections: configuration.poolSize,
@@ -128,14 +133,15 @@ struct APIResources: Sendable {
                            acquireTimeout: configuration.acquireTimeout, executor: executor,
                            applicationName: "analytics-api-read", logger: logger)
             : primary
-        redis = configuration.redis.map { RedisClient(configuration: $0, executor: executor, maximumIdle: 8) }
+        redis = configuration.redis.map { RedisClient(configuration: $0, maximumConnections: 8) }
     }
 
-    /// Closes the pools and the executor.
-    func shutdown() async {
-        primary.shutdown()
-        if read !== primary { read.shutdown() }
-        redis?.shutdown()
-        try? await executor.shutdown()
+    /// The services, in start order; a `ServiceGroup` stops them in reverse, so the executor, first,
+    /// stops after the pools that use it.
+    var services: [any Service] {
+        var services: [any Service] = [executor, primary]
+        if read !== primary { services.append(read) }
+        if let redis { services.append(redis) }
+        return services
     }
 }

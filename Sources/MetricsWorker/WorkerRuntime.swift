@@ -2,9 +2,11 @@ import AnalyticsStore
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 
-/// The resources a worker command uses: the blocking executor and the database pool.
-/// Created per command run and shut down at its end.
+/// The resources a worker command uses: the blocking executor, the database pool(s) and Redis.
+/// They exist only inside `WorkerRuntime.with(label:_:)`, which runs them as services around the
+/// command's work and closes them when it ends.
 struct WorkerRuntime {
     let configuration: WorkerConfiguration
     let executor: BlockingExecutor
@@ -18,8 +20,15 @@ struct WorkerRuntime {
     /// The job runner over this runtime's pool and Redis.
     var runner: JobRunner { JobRunner(pool: pool, redis: redis, logger: logger, replica: replica) }
 
-    /// Reads the environment; a bad setting prints one line naming the key and exits 64.
-    static func start(label: String) throws -> WorkerRuntime {
+    /// Reads the environment (a bad setting prints one line naming the key and exits 64), runs
+    /// `body` with the resources, then stops them, whether `body` returned or threw. The runtime
+    /// must not escape `body`.
+    static func with<R>(label: String, _ body: (WorkerRuntime) async throws -> R) async throws -> R {
+        let runtime = try make(label: label)
+        return try await ServiceScope.run(runtime.services, logger: runtime.logger) { try await body(runtime) }
+    }
+
+    private static func make(label: String) throws -> WorkerRuntime {
         IgnoreSIGPIPE.once()
         let configuration: WorkerConfiguration
         do {
@@ -30,11 +39,12 @@ struct WorkerRuntime {
         }
         var logger = Logger(label: label)
         logger.logLevel = configuration.logLevel
-        let executor = BlockingExecutor(threads: configuration.poolSize + 2)
+        // The pool's connections, the replica's one, a spare for cancel requests and file reads.
+        let executor = BlockingExecutor(threads: configuration.poolSize + 3)
         let pool = PostgresPool(configuration: configuration.database, maximumConnections: configuration.poolSize,
                                 acquireTimeout: .seconds(30), executor: executor,
                                 applicationName: "metrics-worker", logger: logger)
-        let redis = configuration.redis.map { RedisClient(configuration: $0, executor: executor) }
+        let redis = configuration.redis.map { RedisClient(configuration: $0, maximumConnections: 2) }
         let replica = configuration.readDatabase.map {
             PostgresPool(configuration: $0, maximumConnections: 1, acquireTimeout: .seconds(10), executor: executor,
                          applicationName: "metrics-worker", logger: logger)
@@ -43,11 +53,12 @@ struct WorkerRuntime {
                              replica: replica)
     }
 
-    func shutdown() async {
-        pool.shutdown()
-        replica?.shutdown()
-        redis?.shutdown()
-        try? await executor.shutdown()
+    /// The services in start order: the executor first, so it stops after the pools that use it.
+    private var services: [any Service] {
+        var services: [any Service] = [executor, pool]
+        if let replica { services.append(replica) }
+        if let redis { services.append(redis) }
+        return services
     }
 
     /// Maps an error to the one line a person reads and the exit code.

@@ -1,5 +1,18 @@
 @testable import AnalyticsAPI
+import Synchronization
 import Testing
+
+/// A clock the caches' TTLs are measured on, moved by the test instead of waited for.
+final class ManualClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+
+    /// The current instant (pass `clock.now` to a cache).
+    var now: @Sendable () -> ContinuousClock.Instant { { self.instant.withLock { $0 } } }
+
+    func advance(by duration: Duration) {
+        instant.withLock { $0 = $0.advanced(by: duration) }
+    }
+}
 
 /// The in-process audit cache: what a load may store while writes happen elsewhere, and the stamps
 /// that tell a finished officer page whether its audit fields are still current. No servers.
@@ -86,5 +99,36 @@ struct AuditCacheTests {
         let fresh = cache.lookup(["A"]).stamp
         cache.store(["A": Self.row(1)], stamp: fresh)
         #expect(cache.lookup(["A"]).found["A"] == Self.row(1))
+    }
+
+    @Test("a row is served until its TTL, then loaded again; a missed write cannot outlive it")
+    func ttl() throws {
+        let clock = ManualClock()
+        let cache = AuditCache(ttl: .seconds(60), now: clock.now)
+        cache.setLive(true)
+        cache.store(["A": Self.row(1)], stamp: cache.lookup(["A"]).stamp)
+        clock.advance(by: .seconds(59))
+        #expect(cache.lookup(["A"]).found["A"] == Self.row(1))
+        clock.advance(by: .seconds(2))
+        #expect(cache.lookup(["A"]).missing == ["A"])
+        // Stored again, it counts from then.
+        cache.store(["A": Self.row(2)], stamp: cache.lookup(["A"]).stamp)
+        clock.advance(by: .seconds(30))
+        #expect(cache.lookup(["A"]).found["A"] == Self.row(2))
+    }
+
+    @Test("removeAll empties the cache and moves every stamp, and it stays live")
+    func removeAll() throws {
+        let cache = AuditCache()
+        cache.setLive(true)
+        let stamp = cache.lookup(["A"]).stamp
+        cache.store(["A": Self.row(1)], stamp: stamp)
+        cache.removeAll()
+        #expect(cache.lookup(["A"]).missing == ["A"])
+        #expect(cache.stamp(["A"]) != nil)
+        #expect(cache.stamp(["A"]) != stamp)
+        // A load that started before is refused.
+        cache.store(["A": Self.row(1)], stamp: stamp)
+        #expect(cache.lookup(["A"]).missing == ["A"])
     }
 }

@@ -68,4 +68,41 @@ struct RenderedResponseCacheTests {
         #expect(cache.get("k8", generation: 1) != nil)
         #expect(cache.get("k0", generation: 1) == nil)
     }
+
+    @Test("a body is served until its TTL, then dropped")
+    func ttl() {
+        let clock = ManualClock()
+        let cache = RenderedResponseCache(ttl: .seconds(60), now: clock.now)
+        cache.setLiveGeneration(1)
+        cache.set("a", generation: 1, Self.entry("one"))
+        clock.advance(by: .seconds(59))
+        #expect(cache.get("a", generation: 1)?.etag == "\"one\"")
+        clock.advance(by: .seconds(2))
+        #expect(cache.get("a", generation: 1) == nil)
+        cache.set("a", generation: 1, Self.entry("again"))
+        #expect(cache.get("a", generation: 1)?.etag == "\"again\"")
+    }
+
+    @Test("a generation read from Redis is adopted up or down, unless the tracker changed while it was read")
+    func observedGenerations() {
+        let cache = RenderedResponseCache()
+        let tracker = GenerationTracker { cache.setLiveGeneration($0) }
+        tracker.connected(generation: 7)
+        cache.set("a", generation: 7, Self.entry("seven"))
+        // Unchanged: nothing happens.
+        #expect(!tracker.observed(7, since: tracker.version))
+        #expect(cache.get("a", generation: 7) != nil)
+        // A missed bump: adopted, the old bodies go.
+        #expect(tracker.observed(8, since: tracker.version))
+        #expect(tracker.liveGeneration == 8)
+        #expect(cache.get("a", generation: 7) == nil)
+        // Redis restarted empty: the lower counter is adopted.
+        #expect(tracker.observed(0, since: tracker.version))
+        #expect(tracker.liveGeneration == 0)
+        // A read that started before an announcement does not undo it.
+        let before = tracker.version
+        tracker.announced(1)
+        #expect(!tracker.observed(0, since: before))
+        #expect(tracker.liveGeneration == 1)
+    }
 }

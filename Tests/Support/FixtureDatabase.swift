@@ -44,6 +44,12 @@ public enum FixtureDatabase {
         }
     }
 
+    /// A fixture database (as `create`) for the duration of `body`, dropped afterwards (awaited),
+    /// whether `body` returned or threw.
+    public static func with<R>(poolSize: Int = 4, redisURL: String? = nil, _ body: (TestDatabase) async throws -> R) async throws -> R {
+        try await create(poolSize: poolSize, redisURL: redisURL).using(body)
+    }
+
     /// Runs `metrics-worker` with `arguments` against `database` and returns its output; throws
     /// with the output when it exits non-zero.
     @discardableResult

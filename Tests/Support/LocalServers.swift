@@ -46,6 +46,12 @@ public final class LocalPostgres: Sendable {
         return server
     }
 
+    /// Starts a new server, runs `body` with it and stops it (awaited) whether `body` returned or threw.
+    public static func with<R>(_ body: (LocalPostgres) async throws -> R) async throws -> R {
+        let server = try await start()
+        return try await stopping(server, after: body) { try await $0.stop() }
+    }
+
     /// Fast restart (connections are terminated).
     public func restart() async throws { try await ServerScript.run(["pg-restart", directory]) }
     /// Fast shutdown.
@@ -77,8 +83,51 @@ public final class LocalRedis: Sendable {
         return server
     }
 
+    /// Starts a new server, runs `body` with it and stops it (awaited) whether `body` returned or threw.
+    public static func with<R>(_ body: (LocalRedis) async throws -> R) async throws -> R {
+        let server = try await start()
+        return try await stopping(server, after: body) { server in
+            server.resume()
+            try await server.stop()
+        }
+    }
+
     /// Stops it (SIGTERM, waits for exit).
     public func stop() async throws { try await ServerScript.run(["redis-stop", directory]) }
+
+    /// Freezes the server (SIGSTOP): connections stay open and every command hangs, as on a host
+    /// that stopped answering. `resume()` undoes it.
+    public func pause() throws {
+        guard kill(try pid(), SIGSTOP) == 0 else { throw TestEnvironmentError(message: "cannot SIGSTOP redis-server") }
+    }
+
+    /// Lets a paused server run again (SIGCONT); harmless when it is not paused or not running.
+    public func resume() {
+        if let pid = try? pid() { _ = kill(pid, SIGCONT) }
+    }
+
+    private func pid() throws -> pid_t {
+        let text = try String(contentsOfFile: directory + "/redis.pid", encoding: .utf8)
+        guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestEnvironmentError(message: "no pid in \(directory)/redis.pid")
+        }
+        return pid
+    }
     /// Starts it again on the same port.
     public func startAgain() async throws { try await ServerScript.run(["redis-start", directory, String(port)]) }
+}
+
+/// Runs `body` with `server`, then `stop` (awaited) whether `body` returned or threw; `body`'s error
+/// wins over a failed stop.
+private func stopping<Server, R>(_ server: Server, after body: (Server) async throws -> R,
+                                 stop: (Server) async throws -> Void) async throws -> R {
+    let value: R
+    do {
+        value = try await body(server)
+    } catch {
+        try? await stop(server)
+        throw error
+    }
+    try await stop(server)
+    return value
 }

@@ -34,6 +34,27 @@ public final class TestDatabase: Sendable {
         return database
     }
 
+    /// Creates a database (as `create`), runs `body` with it and drops it, awaited, whether `body`
+    /// returned or threw. The database must not escape `body`.
+    public static func with<R>(migrated: Bool = true, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10),
+                               serverURL: String? = nil, _ body: (TestDatabase) async throws -> R) async throws -> R {
+        let database = try await create(migrated: migrated, poolSize: poolSize, acquireTimeout: acquireTimeout, serverURL: serverURL)
+        return try await database.using(body)
+    }
+
+    /// Runs `body` with this database, then drops it (awaited) whether `body` returned or threw.
+    public func using<R>(_ body: (TestDatabase) async throws -> R) async throws -> R {
+        let value: R
+        do {
+            value = try await body(self)
+        } catch {
+            await drop()
+            throw error
+        }
+        await drop()
+        return value
+    }
+
     private init(configuration: PostgresConfiguration, name: String, pool: PostgresPool, executor: BlockingExecutor, admin: PostgresPool) {
         self.configuration = configuration
         self.name = name
@@ -42,11 +63,13 @@ public final class TestDatabase: Sendable {
         self.admin = admin
     }
 
-    /// Closes the pool and drops the database.
+    /// Closes the pool and drops the database, then stops the executor (after the closes it queued).
     public func drop() async {
         pool.shutdown()
         _ = try? await admin.withConnection { try await $0.executeScript("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
         admin.shutdown()
+        // Runs after the closes queued above (one FIFO queue), so they are not cancelled.
+        _ = try? await executor.run {}
         try? await executor.shutdown()
     }
 }

@@ -10,13 +10,24 @@ import Synchronization
 /// - `store` keeps a row loaded from the primary only if its officer was not invalidated after the
 ///   lookup that missed it (a write elsewhere in the book does not throw the load away);
 /// - a finished officer page stays valid while the stamp of its officers is unchanged.
+///
+/// Each row is kept at most `ttl` (default `defaultTTL`, a constant): the bound on how long a row
+/// can stay wrong if every other defence failed (a lost message and the periodic counter check).
 final class AuditCache: Sendable {
+    /// How long a row is kept by default.
+    static let defaultTTL: Duration = .seconds(60)
+
+    private struct Entry {
+        var info: AuditInfo
+        var expires: ContinuousClock.Instant
+    }
+
     private struct State {
         var live = false
         var clock: UInt64 = 0
         /// The clock at the last reset; stamps older than this are refused.
         var floor: UInt64 = 0
-        var entries: [String: AuditInfo] = [:]
+        var entries: [String: Entry] = [:]
         /// The clock at each officer's last invalidation since the floor.
         var invalidated: [String: UInt64] = [:]
 
@@ -36,21 +47,33 @@ final class AuditCache: Sendable {
 
     private let state = Mutex(State())
     private let capacity: Int
+    private let ttl: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    init(capacity: Int = 100_000) {
+    /// `now` is the clock the TTL is measured on (tests pass one they move).
+    init(capacity: Int = 100_000, ttl: Duration = defaultTTL,
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.capacity = capacity
+        self.ttl = ttl
+        self.now = now
     }
 
     /// The cached rows of `ids` (an officer without a row is `.none`), the ids not cached, and the
     /// stamp of `ids` (nil while not live) to pass back to `store`.
     func lookup(_ ids: [String]) -> (found: [String: AuditInfo], missing: [String], stamp: UInt64?) {
-        state.withLock { s in
+        let now = self.now()
+        return state.withLock { s in
             guard s.live else { return ([:], ids, nil) }
             var found: [String: AuditInfo] = [:]
             found.reserveCapacity(ids.count)
             var missing: [String] = []
             for id in ids {
-                if let info = s.entries[id] { found[id] = info } else { missing.append(id) }
+                if let entry = s.entries[id], entry.expires > now {
+                    found[id] = entry.info
+                } else {
+                    s.entries[id] = nil
+                    missing.append(id)
+                }
             }
             return (found, missing, s.stamp(ids))
         }
@@ -60,11 +83,12 @@ final class AuditCache: Sendable {
     /// `stamp` (and none if the cache was reset since).
     func store(_ rows: [String: AuditInfo], stamp: UInt64?) {
         guard let stamp else { return }
+        let expires = now() + ttl
         state.withLock { s in
             guard s.live, stamp >= s.floor else { return }
             if s.entries.count + rows.count > capacity { s.reset() ; return }
             for (id, info) in rows where (s.invalidated[id] ?? 0) <= stamp {
-                s.entries[id] = info
+                s.entries[id] = Entry(info: info, expires: expires)
             }
         }
     }
@@ -82,6 +106,11 @@ final class AuditCache: Sendable {
             s.invalidated[officerID] = s.clock
             s.entries[officerID] = nil
         }
+    }
+
+    /// Empties the cache and moves every stamp (audit writes may have been missed), staying live.
+    func removeAll() {
+        state.withLock { $0.reset() }
     }
 
     /// Turns the cache on (subscription up) or off; either way it starts empty.

@@ -2,7 +2,9 @@ import AnalyticsStore
 
 /// Audit fields for officer reads: from the in-process `AuditCache` when it is live, else (and for
 /// what it lacks) from the primary in one query. After a write, `invalidate` drops the local entry
-/// and tells the other replicas.
+/// and tells the other replicas: the audit counter's INCR and the PUBLISH go in one pipeline, so a
+/// replica that missed the message sees the counter move at its next periodic check
+/// (`InvalidationSubscriber`) and empties its audit cache.
 struct AuditDirectory: Sendable {
     let repository: any AuditRepository
     let cache: AuditCache
@@ -30,8 +32,11 @@ struct AuditDirectory: Sendable {
         cache.invalidate(officerID: officerID)
         guard let redis else { return }
         do {
-            try await redis.publish(InvalidationSubscriber.auditChannel, officerID)
+            let replies = try await redis.pipeline([["INCR", InvalidationSubscriber.auditCounterKey],
+                                                    ["PUBLISH", InvalidationSubscriber.auditChannel, officerID]])
+            if replies.contains(where: { if case .error = $0 { true } else { false } }) { metrics.recordRedisError() }
         } catch {
+            // Other replicas keep the old row until their periodic check or its TTL.
             metrics.recordRedisError()
         }
     }

@@ -8,8 +8,13 @@ import Synchronization
 /// of a past generation is refused.
 /// A body holding audit fields also records its officers and their `AuditCache` stamp, and is used
 /// only while that stamp is unchanged.
-/// Bounded by total bytes: when full it starts again empty.
+/// Bounded by total bytes (when full it starts again empty) and in time: a body is served at most
+/// `ttl` after it was stored (default `defaultTTL`, a constant), the bound on a wrong body if every
+/// other defence failed (a lost message and the periodic generation check).
 final class RenderedResponseCache: Sendable {
+    /// How long a body is served by default.
+    static let defaultTTL: Duration = .seconds(60)
+
     /// A finished body.
     struct Entry: Sendable {
         var body: ByteBuffer
@@ -28,10 +33,15 @@ final class RenderedResponseCache: Sendable {
         var size: Int { ids.reduce(8) { $0 + $1.utf8.count + 16 } }
     }
 
+    private struct Stored {
+        var entry: Entry
+        var expires: ContinuousClock.Instant
+    }
+
     private struct State {
         /// The live generation; nil while the subscription is down (nothing is kept).
         var live: Int64?
-        var entries: [String: Entry] = [:]
+        var entries: [String: Stored] = [:]
         var bytes = 0
 
         mutating func removeAll() {
@@ -42,9 +52,15 @@ final class RenderedResponseCache: Sendable {
 
     private let state = Mutex(State())
     private let maximumBytes: Int
+    private let ttl: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    init(maximumBytes: Int = 24 * 1024 * 1024) {
+    /// `now` is the clock the TTL is measured on (tests pass one they move).
+    init(maximumBytes: Int = 24 * 1024 * 1024, ttl: Duration = defaultTTL,
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.maximumBytes = maximumBytes
+        self.ttl = ttl
+        self.now = now
     }
 
     /// The live generation changed (nil: the subscription is down): drops every body.
@@ -57,17 +73,27 @@ final class RenderedResponseCache: Sendable {
 
     /// The body stored under `key` for `generation`.
     func get(_ key: String, generation: Int64) -> Entry? {
-        state.withLock { $0.live == generation ? $0.entries[key] : nil }
+        let now = self.now()
+        return state.withLock { s in
+            guard s.live == generation, let stored = s.entries[key] else { return nil }
+            guard stored.expires > now else {
+                s.bytes -= stored.entry.size + key.utf8.count
+                s.entries[key] = nil
+                return nil
+            }
+            return stored.entry
+        }
     }
 
     /// Stores a body rendered for `generation`, if that is still the live generation.
     func set(_ key: String, generation: Int64, _ entry: Entry) {
         let size = entry.size + key.utf8.count
         guard size <= maximumBytes / 8 else { return }
+        let stored = Stored(entry: entry, expires: now() + ttl)
         state.withLock { s in
             guard s.live == generation else { return }
             if s.bytes + size > maximumBytes { s.removeAll() }
-            if let old = s.entries.updateValue(entry, forKey: key) { s.bytes -= old.size + key.utf8.count }
+            if let old = s.entries.updateValue(stored, forKey: key) { s.bytes -= old.entry.size + key.utf8.count }
             s.bytes += size
         }
     }

@@ -1,15 +1,22 @@
 /// The Redis key scheme shared by the API (which caches) and the worker (which invalidates).
 ///
 /// Every cache key lives under a generation number: `analytics:v{generation}:{family}:{rest}`.
-/// Invalidation is one `INCR` of `generationKey` (old keys are never read again and age out by TTL)
-/// followed by a `PUBLISH` on `invalidationChannel`, so replicas that keep the generation in memory
-/// learn about it at once. Keys contain a hash tag (`{analytics}`) so a later cluster client keeps
-/// them on one slot together with the generation key.
+/// Invalidation is an `INCR` of `generationKey` and a `PUBLISH` on `invalidationChannel` sent in one
+/// pipeline (one write: the announcement cannot be skipped by a failure between the two), so
+/// replicas that keep the generation in memory learn about it at once; they also re-read the key
+/// periodically, which heals a message they missed or a counter that went back (Redis restarted
+/// empty). Old keys are never read again: the job that bumped deletes them (`dropEntries`), and the
+/// TTL is only the backstop for an entry written late. Keys contain a hash tag (`{analytics}`) so a
+/// later cluster client keeps them on one slot together with the generation key.
 public enum CacheNamespace {
     /// The counter bumped by every invalidation.
     public static let generationKey = "{analytics}:generation"
-    /// The channel that carries the new generation number after an invalidation.
+    /// The channel that announces an invalidation; a subscriber re-reads `generationKey` on each
+    /// message (the payload is `announcement`; older workers sent the new number, still accepted).
     public static let invalidationChannel = "{analytics}:invalidate"
+    /// The payload of an invalidation message: sent in the same pipeline as the `INCR`, before its
+    /// result is known, so it cannot carry the new number.
+    public static let announcement = "bump"
     /// Default time to live of a cache entry, in seconds (API.md: 15 minutes).
     public static let defaultTTLSeconds = 900
 
@@ -40,24 +47,26 @@ public enum CacheNamespace {
         return Int64(String(decoding: bytes, as: UTF8.self)) ?? 0
     }
 
-    /// Invalidates every cached entry: bumps the generation and announces it. Returns the new
-    /// generation. Call it after the writing transaction has committed.
+    /// Invalidates every cached entry: bumps the generation and announces it, in one pipeline.
+    /// Returns the new generation. Call it after the writing transaction has committed.
     @discardableResult
     public static func invalidateAll(redis: RedisClient) async throws -> Int64 {
-        let replies = try await redis.pipeline([["INCR", generationKey]])
-        guard let generation = replies.first?.integer else {
+        let replies = try await redis.pipeline([["INCR", generationKey], ["PUBLISH", invalidationChannel, announcement]])
+        guard replies.count == 2, let generation = replies[0].integer else {
             throw RedisError(code: .protocolError, message: "INCR \(generationKey) did not return an integer")
         }
-        try await redis.publish(invalidationChannel, String(generation))
+        if case .error(let message) = replies[1] {
+            throw RedisError(code: .server, message: "PUBLISH \(invalidationChannel) failed: \(message)")
+        }
         return generation
     }
 
-    /// Deletes the entries of every generation but `generation`. Nothing reads older ones after the
-    /// bump, but each job run would otherwise leave a full set of entries holding Redis memory until
-    /// their TTL. Newer ones go too: if the generation key was lost (evicted) while entries stayed,
+    /// Deletes the entries of every generation but `generation`: the job that bumped calls it, so old
+    /// generations go at once instead of holding Redis memory until their TTL. Newer ones go too: if the generation key was lost (evicted) while entries stayed,
     /// the counter climbs back through their numbers, and they must not be read again (a newer
     /// generation bumped concurrently only loses its first entries). Returns how many were deleted.
-    /// An entry written late for an old generation (a read in flight during the bump) ages out by TTL.
+    /// An entry written late for an old generation (a read in flight during the bump) is never read
+    /// and is removed by the next job's call, or by its TTL (the backstop) if none comes.
     @discardableResult
     public static func dropEntries(except generation: Int64, redis: RedisClient) async throws -> Int {
         let old = try await redis.scanKeys(matching: entryPrefix + "*").filter { key in

@@ -1,5 +1,6 @@
 /// A leased PostgreSQL connection. Every call runs the blocking libpq work on the pool's
-/// `BlockingExecutor`; task cancellation sends a cancel request to the server.
+/// `BlockingExecutor`; task cancellation queues a cancel request there (`PQcancel` blocks, so it
+/// never runs on the cancelling thread), which reaches the server only while that statement runs.
 ///
 /// Only valid inside the `withConnection` / `withTransaction` closure that handed it out: do not let
 /// it escape.
@@ -12,11 +13,18 @@ public struct PostgresConnection: Sendable {
     /// Values are never spliced into `sql`: write `$1`, `$2`, ... and pass them in `bindings`.
     @discardableResult
     public func query(_ sql: String, _ bindings: PostgresBindings = []) async throws -> PostgresRows {
+        try await cancellable { try $0.query(sql, bindings) }
+    }
+
+    /// Runs `body` on the executor as one statement that task cancellation cancels on the server.
+    private func cancellable<T: Sendable>(_ body: @escaping @Sendable (PostgresConnectionHandle) throws -> T) async throws -> T {
         let handle = self.handle
+        let executor = self.executor
+        let id = handle.nextStatementID()
         return try await withTaskCancellationHandler {
-            try await executor.run { try handle.query(sql, bindings) }
+            try await executor.run { try handle.running(id) { try body(handle) } }
         } onCancel: {
-            handle.cancel()
+            executor.execute { handle.cancel(statement: id) }
         }
     }
 
@@ -31,12 +39,7 @@ public struct PostgresConnection: Sendable {
     /// For migration files and session settings only: it takes no parameters, so it must never be
     /// given SQL built from values.
     public func executeScript(_ sql: String) async throws {
-        let handle = self.handle
-        try await withTaskCancellationHandler {
-            try await executor.run { try handle.simpleExecute(sql) }
-        } onCancel: {
-            handle.cancel()
-        }
+        try await cancellable { try $0.simpleExecute(sql) }
     }
 
     /// Runs `body` in a transaction: BEGIN, then COMMIT when it returns, ROLLBACK when it throws.
@@ -108,24 +111,19 @@ public struct PostgresConnection: Sendable {
         for setting in bindSettings {
             try await query("SELECT set_config($1, $2, false)", [setting.name, setting.value])
         }
-        let handle = self.handle
-        return try await withTaskCancellationHandler {
-            try await executor.run {
-                try handle.beginCopy(sql, expecting: .copyOut)
-                var reader = Reader(handle: handle)
-                do {
-                    let value = try body(&reader)
-                    try reader.drain()
-                    return value
-                } catch {
-                    // Leave the connection usable: cancel the rest and read to the end.
-                    handle.cancel()
-                    try? reader.drain()
-                    throw error
-                }
+        return try await cancellable { handle in
+            try handle.beginCopy(sql, expecting: .copyOut)
+            var reader = Reader(handle: handle)
+            do {
+                let value = try body(&reader)
+                try reader.drain()
+                return value
+            } catch {
+                // Leave the connection usable: cancel the rest (we are on the executor) and read to the end.
+                handle.cancel()
+                try? reader.drain()
+                throw error
             }
-        } onCancel: {
-            handle.cancel()
         }
     }
 }

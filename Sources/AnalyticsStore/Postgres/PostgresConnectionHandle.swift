@@ -1,16 +1,27 @@
 import CPostgres
 import Foundation
+import Synchronization
 
-/// Owns one libpq connection (`PGconn`). All calls block and must run on a `BlockingExecutor` thread.
+/// Owns one libpq connection (`PGconn`). All calls block and must run on a `BlockingExecutor` thread,
+/// `cancel` and `close` included (the pool and `PostgresConnection` queue them there).
 ///
 /// `@unchecked Sendable` is safe because the pool leases a handle to one user at a time and that user
 /// awaits each blocking call before issuing the next, so no two threads touch the `PGconn` at once.
-/// The only call made from another thread is `cancel()`, which uses a `PGcancel` object that libpq
-/// documents as safe to use concurrently with the connection.
+/// The only call made concurrently with a statement is `cancel(statement:)`, which uses a `PGcancel`
+/// object that libpq documents as safe to use concurrently with the connection; the statement ids
+/// are behind a lock.
+///
+/// `deinit` is the safety net: it frees the cancel object and, if nobody closed the connection,
+/// calls `PQfinish` on the thread that drops the last reference. The pool closes every connection
+/// on the executor, so that happens only when the executor was already shut down when a connection
+/// was returned (a lease outliving the executor); `PQfinish` then sends a Terminate message on a
+/// connection with an empty send buffer, which does not block in practice.
 final class PostgresConnectionHandle: @unchecked Sendable {
     private var connection: OpaquePointer?
     private let cancelObject: OpaquePointer?
     let configuration: PostgresConfiguration
+    /// The statement ids handed out, and the one running (nil between statements).
+    private let statements = Mutex<(issued: UInt64, running: UInt64?)>((0, nil))
 
     private init(connection: OpaquePointer, configuration: PostgresConfiguration) {
         self.connection = connection
@@ -51,7 +62,7 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         return handle
     }
 
-    /// Closes the connection now (the deinit would otherwise).
+    /// Closes the connection now (blocking: run it on the executor; the deinit would otherwise).
     func close() {
         if let connection {
             PQfinish(connection)
@@ -74,7 +85,30 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         return poll(&descriptor, 1, 0) == 0
     }
 
-    /// Asks the server to cancel the statement in progress (callable from any thread).
+    /// A new statement id, for `running` and `cancel(statement:)` (any thread).
+    func nextStatementID() -> UInt64 {
+        statements.withLock { s in
+            s.issued &+= 1
+            return s.issued
+        }
+    }
+
+    /// Runs `body` (blocking) as statement `id`: a cancel request for `id` reaches the server only
+    /// while it runs, never a later statement of another lease.
+    func running<R>(_ id: UInt64, _ body: () throws -> R) rethrows -> R {
+        statements.withLock { $0.running = id }
+        defer { statements.withLock { $0.running = nil } }
+        return try body()
+    }
+
+    /// Asks the server to cancel statement `id` if it is still running (blocking: run it on the
+    /// executor). A request that arrives after the statement ended does nothing.
+    func cancel(statement id: UInt64) {
+        guard statements.withLock({ $0.running == id }) else { return }
+        cancel()
+    }
+
+    /// Asks the server to cancel the statement in progress (blocking: a connection to the server).
     func cancel() {
         guard let cancelObject else { return }
         var buffer = [CChar](repeating: 0, count: 256)

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A bounded pool of PostgreSQL connections.
@@ -6,8 +7,15 @@ import Synchronization
 /// At most `maximumConnections` are open. A caller that finds none free waits in line up to
 /// `acquireTimeout`, then gets a `.poolTimeout` error. A connection that broke (server restarted,
 /// network gone, transaction left open) is closed and replaced by a new one on the next lease.
-/// Connecting and every statement run on the `BlockingExecutor`, never on the cooperative pool.
-public final class PostgresPool: Sendable {
+/// Connecting, every statement, cancel requests and closing run on the `BlockingExecutor`, never on
+/// the cooperative pool or the caller's thread.
+///
+/// A `Service`, as PostgresNIO's `PostgresClient`: `run()` lives until graceful shutdown (or
+/// cancellation), then refuses new leases and closes the idle connections. Run it in the same
+/// `ServiceGroup` as its executor, listed after it (so the executor stops after the pool).
+/// Connections open lazily, so queries work before `run()` starts; a pool that is never run is
+/// closed with `shutdown()`.
+public final class PostgresPool: Service, Sendable {
     /// Counts for monitoring.
     public struct Statistics: Sendable, Equatable {
         /// Connections open (leased or idle).
@@ -95,8 +103,24 @@ public final class PostgresPool: Sendable {
         try await withConnection { try await $0.query(sql, bindings) }
     }
 
-    /// Closes the idle connections and refuses new leases; leased ones close when returned.
+    /// Waits for graceful shutdown (or cancellation), then refuses new leases and closes the idle
+    /// connections, waiting for them to close; leased ones close when returned.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        let idle = closeState()
+        // Closed on the executor; if it is already gone, dropping the handles closes them (deinit).
+        await executor.perform { idle.forEach { $0.close() } }
+    }
+
+    /// Refuses new leases and queues the idle connections' closing on the executor without waiting;
+    /// leased ones close when returned. For a pool that is not run as a service.
     public func shutdown() {
+        let idle = closeState()
+        executor.execute { idle.forEach { $0.close() } }
+    }
+
+    /// Marks the pool closed, fails the waiters and returns the idle connections to close.
+    private func closeState() -> [PostgresConnectionHandle] {
         let (idle, waiters) = state.withLock { s -> ([PostgresConnectionHandle], [CheckedContinuation<Grant, any Error>]) in
             s.closed = true
             let idle = s.idle
@@ -110,8 +134,13 @@ public final class PostgresPool: Sendable {
             s.queue.removeAll()
             return (idle, waiters)
         }
-        idle.forEach { $0.close() }
         waiters.forEach { $0.resume(throwing: PostgresError(code: .poolClosed, message: "the connection pool is shut down")) }
+        return idle
+    }
+
+    /// Closes a connection on the executor (PQfinish may block on the socket).
+    private func close(_ handle: PostgresConnectionHandle) {
+        executor.execute { handle.close() }
     }
 
     // MARK: Leasing
@@ -204,7 +233,7 @@ public final class PostgresPool: Sendable {
         if case .connection(let handle) = grant {
             if handle.isReusable() { return handle }
             logger.info("replacing a broken database connection", metadata: ["server": "\(configuration)"])
-            handle.close()
+            close(handle)
         }
         let configuration = self.configuration
         let applicationName = self.applicationName
@@ -226,7 +255,7 @@ public final class PostgresPool: Sendable {
 
     /// Passes a released connection (or, when nil, its freed slot) to the first waiter, else keeps it.
     private func handOn(slotOf handle: PostgresConnectionHandle?, closing broken: PostgresConnectionHandle? = nil) {
-        if handle == nil { broken?.close() }
+        if handle == nil, let broken { close(broken) }
         let (continuation, grant, closeAfter) = state.withLock { s -> (CheckedContinuation<Grant, any Error>?, Grant?, PostgresConnectionHandle?) in
             if s.closed {
                 s.inUse -= 1
@@ -255,7 +284,7 @@ public final class PostgresPool: Sendable {
             }
             return (nil, nil, nil)
         }
-        closeAfter?.close()
+        if let closeAfter { close(closeAfter) }
         if let continuation, let grant { continuation.resume(returning: grant) }
     }
 }

@@ -1,12 +1,19 @@
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A Redis client over hiredis: a few connections, short timeouts, and fail-fast while Redis is down.
 ///
-/// Every call runs on the `BlockingExecutor`. A failed connection is dropped; for
+/// Every call runs on a `BlockingExecutor` of the client's own (`init(configuration:maximumConnections:)`):
+/// Redis has its own thread budget, so a slow or hung Redis holds at most `maximumConnections`
+/// threads and never the ones PostgreSQL calls run on. A failed connection is dropped; for
 /// `configuration.retryAfter` after a failure, calls fail at once with `.unavailable` instead of
 /// waiting on a dead server, then the next call reconnects. Safe to share between tasks.
-public final class RedisClient: Sendable {
+///
+/// A `Service`: `run()` lives until graceful shutdown (or cancellation), then closes the idle
+/// connections and stops the client's own threads. Connections open lazily, so calls work before
+/// `run()` starts.
+public final class RedisClient: Service, Sendable {
     private struct State {
         var idle: [RedisContextHandle] = []
         var downUntil: ContinuousClock.Instant?
@@ -16,15 +23,32 @@ public final class RedisClient: Sendable {
     /// Where the client connects.
     public let configuration: RedisConfiguration
     private let executor: BlockingExecutor
+    /// True when `executor` is the client's own (stopped by `run()` / `close()`).
+    private let ownsExecutor: Bool
     private let maximumIdle: Int
     private let state = Mutex(State())
 
-    /// Creates a client; connections open lazily. `maximumIdle` bounds the connections kept open
-    /// between calls (concurrency is bounded by the executor's threads).
+    /// Creates a client with `maximumConnections` threads of its own: at most that many calls are in
+    /// flight (more wait for a thread without blocking anything) and that many connections stay
+    /// open between calls. Connections open lazily. Stop it with `run()` in a `ServiceGroup` or
+    /// `close()`, else its threads stay.
+    public init(configuration: RedisConfiguration, maximumConnections: Int = 8) {
+        IgnoreSIGPIPE.once()
+        self.configuration = configuration
+        self.executor = BlockingExecutor(threads: maximumConnections)
+        self.ownsExecutor = true
+        self.maximumIdle = maximumConnections
+    }
+
+    /// Creates a client whose calls share `executor` with other users (which its owner stops).
+    /// Without a thread budget of its own, a hung Redis can take every thread of `executor`: use
+    /// `init(configuration:maximumConnections:)` beside PostgreSQL pools. `maximumIdle` bounds the
+    /// connections kept open between calls.
     public init(configuration: RedisConfiguration, executor: BlockingExecutor, maximumIdle: Int = 8) {
         IgnoreSIGPIPE.once()
         self.configuration = configuration
         self.executor = executor
+        self.ownsExecutor = false
         self.maximumIdle = maximumIdle
     }
 
@@ -118,13 +142,31 @@ public final class RedisClient: Sendable {
         return keys
     }
 
-    /// Closes the idle connections.
+    /// Waits for graceful shutdown (or cancellation), then `close()`.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes the idle connections (on the executor) and stops the client's own threads. Calls made
+    /// afterwards fail. Safe to call more than once.
+    public func close() async {
+        let idle = takeIdle()
+        await executor.perform { idle.forEach { $0.close() } }
+        if ownsExecutor { try? await executor.shutdown() }
+    }
+
+    /// Queues the closing of the idle connections without waiting (a client on a shared executor).
     public func shutdown() {
-        let idle = state.withLock { s in
+        let idle = takeIdle()
+        executor.execute { idle.forEach { $0.close() } }
+    }
+
+    private func takeIdle() -> [RedisContextHandle] {
+        state.withLock { s in
             defer { s.idle.removeAll() }
             return s.idle
         }
-        _ = idle
     }
 
     // MARK: Blocking part

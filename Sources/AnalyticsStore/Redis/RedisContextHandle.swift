@@ -2,7 +2,8 @@ import CRedis
 import Foundation
 
 /// Owns one hiredis connection (`redisContext`). All calls block and run on a `BlockingExecutor`
-/// thread.
+/// thread, `close` included. `deinit` is the safety net (`redisFree`, which only closes the socket)
+/// for a handle nobody closed, on the thread that drops the last reference.
 ///
 /// `@unchecked Sendable` is safe because a handle is only ever used by the one blocking call that
 /// took it from the client's idle list, and returned to the list after that call.
@@ -15,6 +16,14 @@ final class RedisContextHandle: @unchecked Sendable {
 
     deinit {
         if let context { redisFree(context) }
+    }
+
+    /// Closes the connection now (the deinit would otherwise).
+    func close() {
+        if let context {
+            redisFree(context)
+            self.context = nil
+        }
     }
 
     /// Connects, authenticates and selects the database (blocking, bounded by the timeouts).

@@ -49,22 +49,18 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let runtime = try WorkerRuntime.start(label: "metrics-worker.ingest")
         var inputs: [(path: String, kind: RecordKind?)] = files.map { ($0, nil) }
         for i in stride(from: 0, to: csv.count, by: 2) { inputs.append((csv[i + 1], Self.kind(forTable: csv[i]))) }
-        let summary: Ingestor.Summary
-        do {
-            summary = try await Self.ingest(inputs, pool: runtime.pool, chunkSize: chunkSize, log: PhaseLog(job: "ingest"))
-        } catch let error as IngestInputError {
-            await runtime.shutdown()
-            FileHandle.standardError.write(Data("metrics-worker: ingest failed: \(error.message)\n".utf8))
-            throw ExitCode.usage
-        } catch {
-            let code = runtime.fail(error, doing: "ingest")
-            await runtime.shutdown()
-            throw code
+        let summary = try await WorkerRuntime.with(label: "metrics-worker.ingest") { runtime in
+            do {
+                return try await Self.ingest(inputs, pool: runtime.pool, chunkSize: chunkSize, log: PhaseLog(job: "ingest"))
+            } catch let error as IngestInputError {
+                FileHandle.standardError.write(Data("metrics-worker: ingest failed: \(error.message)\n".utf8))
+                throw ExitCode.usage
+            } catch {
+                throw runtime.fail(error, doing: "ingest")
+            }
         }
-        await runtime.shutdown()
         print(summary.line)
         if summary.rejected > 0 { throw ExitCode.dataRejected }
     }

@@ -18,30 +18,26 @@ struct JobRequest: Sendable {
 enum JobCommand {
     static func execute(_ request: JobRequest, _ job: @Sendable (JobContext) async throws -> JobCounts) async throws {
         let name = request.name
-        let runtime = try WorkerRuntime.start(label: "metrics-worker.\(name)")
-        let date: CalendarDate
-        do {
-            date = try AsOfOption.date(request.asOf, timeZone: runtime.configuration.timeZone)
-        } catch {
-            await runtime.shutdown()
-            FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
-            throw ExitCode.usage
-        }
-        let partition = request.partition
-        let context = JobContext(pool: runtime.pool, runner: runtime.runner, asOf: date, partition: partition,
-                                 options: runtime.configuration.metricsOptions)
-        do {
-            let counts = try await job(context)
-            print("\(name): \(date) partition \(partition): processed \(counts.processed), updated \(counts.updated)")
-            await runtime.shutdown()
-        } catch let skipped as JobSkipped {
-            FileHandle.standardError.write(Data("metrics-worker: \(skipped.message)\n".utf8))
-            await runtime.shutdown()
-            throw ExitCode.tryLater
-        } catch {
-            let code = runtime.fail(error, doing: name)
-            await runtime.shutdown()
-            throw code
+        try await WorkerRuntime.with(label: "metrics-worker.\(name)") { runtime in
+            let date: CalendarDate
+            do {
+                date = try AsOfOption.date(request.asOf, timeZone: runtime.configuration.timeZone)
+            } catch let error as ValidationError {
+                FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
+                throw ExitCode.usage
+            }
+            let partition = request.partition
+            let context = JobContext(pool: runtime.pool, runner: runtime.runner, asOf: date, partition: partition,
+                                     options: runtime.configuration.metricsOptions)
+            do {
+                let counts = try await job(context)
+                print("\(name): \(date) partition \(partition): processed \(counts.processed), updated \(counts.updated)")
+            } catch let skipped as JobSkipped {
+                FileHandle.standardError.write(Data("metrics-worker: \(skipped.message)\n".utf8))
+                throw ExitCode.tryLater
+            } catch {
+                throw runtime.fail(error, doing: name)
+            }
         }
     }
 }

@@ -13,21 +13,19 @@ struct MigrateCommand: AsyncParsableCommand {
     var migrationsDir: String?
 
     func run() async throws {
-        let runtime = try WorkerRuntime.start(label: "metrics-worker.migrate")
-        do {
-            let report = try await Self.migrate(
-                pool: runtime.pool,
-                directory: migrationsDir ?? runtime.configuration.migrationsDirectory)
-            if report.applied.isEmpty {
-                print("migrate: schema is at version \(report.version); nothing to apply")
-            } else {
-                print("migrate: applied \(report.applied.joined(separator: ", ")); schema is at version \(report.version)")
+        try await WorkerRuntime.with(label: "metrics-worker.migrate") { runtime in
+            do {
+                let report = try await Self.migrate(
+                    pool: runtime.pool,
+                    directory: migrationsDir ?? runtime.configuration.migrationsDirectory)
+                if report.applied.isEmpty {
+                    print("migrate: schema is at version \(report.version); nothing to apply")
+                } else {
+                    print("migrate: applied \(report.applied.joined(separator: ", ")); schema is at version \(report.version)")
+                }
+            } catch {
+                throw runtime.fail(error, doing: "migrate")
             }
-            await runtime.shutdown()
-        } catch {
-            let code = runtime.fail(error, doing: "migrate")
-            await runtime.shutdown()
-            throw code
         }
     }
 

@@ -33,28 +33,25 @@ struct SeedDemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let runtime = try WorkerRuntime.start(label: "metrics-worker.seed-demo")
-        let date: CalendarDate
-        do {
-            date = try AsOfOption.date(asOf, timeZone: runtime.configuration.timeZone)
-        } catch {
-            await runtime.shutdown()
-            FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
-            throw ExitCode.usage
-        }
-        let portfolio = DemoPortfolio(officers: officers, loans: loans, seed: seed, asOf: date)
-        do {
-            let summary = try await Self.seed(portfolio, pool: runtime.pool, chunkSize: chunkSize, log: PhaseLog(job: "seed-demo"))
-            print("seed-demo: \(officers) officers, \(loans) loans as of \(date) (seed \(seed))")
-            print(summary.line)
-            await runtime.shutdown()
-            if summary.rejected > 0 { throw ExitCode.dataRejected }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            let code = runtime.fail(error, doing: "seed-demo")
-            await runtime.shutdown()
-            throw code
+        try await WorkerRuntime.with(label: "metrics-worker.seed-demo") { runtime in
+            let date: CalendarDate
+            do {
+                date = try AsOfOption.date(asOf, timeZone: runtime.configuration.timeZone)
+            } catch let error as ValidationError {
+                FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
+                throw ExitCode.usage
+            }
+            let portfolio = DemoPortfolio(officers: officers, loans: loans, seed: seed, asOf: date)
+            do {
+                let summary = try await Self.seed(portfolio, pool: runtime.pool, chunkSize: chunkSize, log: PhaseLog(job: "seed-demo"))
+                print("seed-demo: \(officers) officers, \(loans) loans as of \(date) (seed \(seed))")
+                print(summary.line)
+                if summary.rejected > 0 { throw ExitCode.dataRejected }
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw runtime.fail(error, doing: "seed-demo")
+            }
         }
     }
 
