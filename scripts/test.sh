@@ -39,8 +39,8 @@ swift build "${scratch[@]}" --build-tests
 # Tests that need the worker as a program (to load the fixture the way production does) run this.
 export TEST_WORKER_BIN="$(swift build "${scratch[@]}" --show-bin-path)/metrics-worker"
 # On a full run (no arguments): the fault suites run on their own after the rest (they restart
-# servers and keep both cores busy, so the other suites' timing checks, such as Redis failing fast
-# within 100 ms, measure the code rather than a starved scheduler); then the deployment checks
+# servers and keep both cores busy; no test asserts a wall-clock budget, but the other suites' load
+# runs stay short that way); then the deployment checks
 # (manifests, compose, the three-replica topology) and the schemathesis fuzz run (issue 7, bounded
 # for CI). With arguments, only `swift test` with them.
 if [ $# -eq 0 ]; then

@@ -51,12 +51,12 @@ struct APIConfiguration: Sendable {
         do {
             database = try PostgresConfiguration(url: url)
         } catch {
-            throw APIConfigurationError(key: "DATABASE_URL", message: error.message)
+            throw APIConfigurationError(key: "DATABASE_URL", message: "is not a database URL: \(error.message)")
         }
         do {
             readDatabase = try value("DATABASE_READ_URL").map { u throws(PostgresError) in try PostgresConfiguration(url: u) } ?? database
         } catch {
-            throw APIConfigurationError(key: "DATABASE_READ_URL", message: error.message)
+            throw APIConfigurationError(key: "DATABASE_READ_URL", message: "is not a database URL: \(error.message)")
         }
         if let redisURL = value("REDIS_URL") {
             do {

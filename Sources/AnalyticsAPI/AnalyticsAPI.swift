@@ -8,6 +8,11 @@ import Logging
 @main
 enum AnalyticsAPI {
     static func main() async {
+        if let usage = APIUsage.respond(to: Array(CommandLine.arguments.dropFirst())) {
+            let handle = usage.toStandardError ? FileHandle.standardError : FileHandle.standardOutput
+            handle.write(Data((usage.text + "\n").utf8))
+            exit(usage.exitCode)
+        }
         IgnoreSIGPIPE.once()
         let environment = ProcessInfo.processInfo.environment
         let configuration: APIConfiguration

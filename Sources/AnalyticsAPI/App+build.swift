@@ -76,6 +76,8 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
     // CORS outermost: its headers go on every response, the error responses made inside included.
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: dependencies.corsAllowedOrigins))
     router.add(middleware: RequestLogMiddleware(metrics: dependencies.metrics, log: dependencies.log))
+    let routeTable = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     let recorder = RouteRecorder(router: router)
     HealthController(readiness: dependencies.readiness).addRoutes(to: recorder)
     ObservabilityController(metrics: dependencies.metrics, repository: dependencies.metricsRepository,
@@ -87,6 +89,7 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
     LoansController(repository: dependencies.metricsRepository, cursors: dependencies.cursors, cache: dependencies.cache,
                     rendered: dependencies.drilldownBodies, metrics: dependencies.metrics).addRoutes(to: api)
     AuditController(repository: dependencies.auditRepository, audit: dependencies.audit).addRoutes(to: api)
+    routeTable.set(recorder.routes)
     return (router, recorder.routes)
 }
 

@@ -1,3 +1,4 @@
+import AnalyticsCore
 import AnalyticsLogging
 import ArgumentParser
 import Foundation
@@ -16,6 +17,7 @@ struct MetricsWorker: AsyncParsableCommand {
             Exit codes: 0 done, 1 failed, 64 bad usage or setting, 65 input had rejected records, \
             69 database unreachable, 75 skipped (try later).
             """,
+        version: ProductVersion.current,
         subcommands: [
             MigrateCommand.self, IngestCommand.self, RefreshLoansCommand.self, OfficerMetricsCommand.self,
             BranchMetricsCommand.self, Par15SnapshotCommand.self, ArchiveCommand.self, FullRefreshCommand.self,

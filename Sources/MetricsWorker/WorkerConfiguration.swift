@@ -36,13 +36,13 @@ struct WorkerConfiguration: Sendable {
         do {
             database = try PostgresConfiguration(url: url)
         } catch {
-            throw ConfigurationError(key: "DATABASE_URL", message: error.message)
+            throw ConfigurationError(key: "DATABASE_URL", message: "is not a database URL: \(error.message)")
         }
         if let readURL = environment["DATABASE_READ_URL"], !readURL.isEmpty, readURL != url {
             do {
                 readDatabase = try PostgresConfiguration(url: readURL)
             } catch {
-                throw ConfigurationError(key: "DATABASE_READ_URL", message: error.message)
+                throw ConfigurationError(key: "DATABASE_READ_URL", message: "is not a database URL: \(error.message)")
             }
         }
         if let redisURL = environment["REDIS_URL"], !redisURL.isEmpty {

@@ -12,8 +12,7 @@ import Testing
 struct BackfillDrilldownTests {
     @Test("full-refresh --as-of an earlier date, then the drilldown: states and meta of the latest date, with calculated_at")
     func drilldownAfterBackfill() async throws {
-        let db = try await FixtureDatabase.create()
-        do {
+        try await FixtureDatabase.create().using { db in
             try await FixtureDatabase.runWorker(["full-refresh", "--as-of", "2024-10-10"], database: db)
             try await FixtureDatabase.runWorker(["refresh-loans", "--changed-only", "--as-of", "2024-11-01"], database: db)
             let app = try await TestApp.make(database: db)
@@ -36,10 +35,6 @@ struct BackfillDrilldownTests {
                     }
                 }
             }
-            await db.drop()
-        } catch {
-            await db.drop()
-            throw error
         }
     }
 }

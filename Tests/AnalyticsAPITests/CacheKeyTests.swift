@@ -29,8 +29,7 @@ struct CacheKeyTests {
 
     @Test("the crafted request first does not blank the real page for the next viewer (through Redis)")
     func craftedRequestDoesNotPoisonTheCache() async throws {
-        let redis = try await LocalRedis.start()
-        do {
+        try await LocalRedis.with { redis in
             let app = try await TestApp.make(database: try await SharedFixture.database(), redisURL: redis.url)
             let attacker = try await app.headers("viewer", subject: "mallory")
             let victim = try await app.headers("viewer", subject: "alice")
@@ -48,10 +47,6 @@ struct CacheKeyTests {
                     #expect(rows.count == 3)
                 }
             }
-            try await redis.stop()
-        } catch {
-            try? await redis.stop()
-            throw error
         }
     }
 

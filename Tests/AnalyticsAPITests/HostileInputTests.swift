@@ -58,41 +58,41 @@ struct HostileInputTests {
 
     @Test("bodies: deeply nested JSON, 10 MB, invalid UTF-8, wrong types, huge numbers, injection text; nothing is written")
     func bodies() async throws {
-        let db = try await FixtureDatabase.create()
-        defer { Task { await db.drop() } }
-        let app = try await TestApp.make(database: db)
-        let json = try await app.jsonHeaders("auditor")
-        let status = "/api/v1/audit/officers/OFF0001/status"
-        let actions = "/api/v1/audit/officers/OFF0001/actions"
-        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        let nestedObject = String(repeating: "{\"a\":", count: 50_000) + "1" + String(repeating: "}", count: 50_000)
-        let bodies: [(String, String, ByteBuffer)] = [
-            ("nested arrays", status, ByteBuffer(string: nested)),
-            ("nested objects", actions, ByteBuffer(string: nestedObject)),
-            ("10 MB", actions, ByteBuffer(string: "{\"action_type\":\"x\",\"action_notes\":\"" + String(repeating: "a", count: 10_000_000) + "\"}")),
-            ("invalid UTF-8", status, ByteBuffer(bytes: Array("{\"audit_status\":\"".utf8) + [0xFF, 0xFE, 0xC3] + Array("\"}".utf8))),
-            ("wrong type", status, ByteBuffer(string: "{\"audit_status\":42}")),
-            ("array instead of object", status, ByteBuffer(string: "[\"Assigned\"]")),
-            ("huge number", actions, ByteBuffer(string: "{\"action_type\":1e999999,\"action_notes\":\"x\"}")),
-            ("injection as a status", status, ByteBuffer(string: "{\"audit_status\":\"\(Self.injection)\"}")),
-            ("empty action type", actions, ByteBuffer(string: "{\"action_type\":\"\",\"action_notes\":\"x\"}")),
-            ("notes over 2000", actions, ByteBuffer(string: "{\"action_type\":\"x\",\"action_notes\":\"" + String(repeating: "n", count: 2_001) + "\"}")),
-            ("NUL in text", actions, ByteBuffer(string: "{\"action_type\":\"a\\u0000b\",\"action_notes\":\"x\"}")),
-            ("empty body", status, ByteBuffer()),
-            // Found by schemathesis: an escaped NUL in a field that reaches PostgreSQL was a 500.
-            ("NUL in assignee_id", "/api/v1/audit/officers/OFF0001/assignee", ByteBuffer(string: "{\"assignee_id\":\"TM\\u0000001\"}")),
-        ]
-        let counts = "SELECT (SELECT count(*) FROM audit_log) AS log, (SELECT count(*) FROM audit_tracking) AS tracking"
-        let before = try await db.pool.query(counts)[0]
-        try await app.application.test(.router) { client in
-            for (name, uri, body) in bodies {
-                let method: HTTPRequest.Method = uri == actions ? .post : .put
-                try await client.execute(uri: uri, method: method, headers: json, body: body) { try Self.expect4xx($0, name) }
+        try await FixtureDatabase.create().using { db in
+            let app = try await TestApp.make(database: db)
+            let json = try await app.jsonHeaders("auditor")
+            let status = "/api/v1/audit/officers/OFF0001/status"
+            let actions = "/api/v1/audit/officers/OFF0001/actions"
+            let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            let nestedObject = String(repeating: "{\"a\":", count: 50_000) + "1" + String(repeating: "}", count: 50_000)
+            let bodies: [(String, String, ByteBuffer)] = [
+                ("nested arrays", status, ByteBuffer(string: nested)),
+                ("nested objects", actions, ByteBuffer(string: nestedObject)),
+                ("10 MB", actions, ByteBuffer(string: "{\"action_type\":\"x\",\"action_notes\":\"" + String(repeating: "a", count: 10_000_000) + "\"}")),
+                ("invalid UTF-8", status, ByteBuffer(bytes: Array("{\"audit_status\":\"".utf8) + [0xFF, 0xFE, 0xC3] + Array("\"}".utf8))),
+                ("wrong type", status, ByteBuffer(string: "{\"audit_status\":42}")),
+                ("array instead of object", status, ByteBuffer(string: "[\"Assigned\"]")),
+                ("huge number", actions, ByteBuffer(string: "{\"action_type\":1e999999,\"action_notes\":\"x\"}")),
+                ("injection as a status", status, ByteBuffer(string: "{\"audit_status\":\"\(Self.injection)\"}")),
+                ("empty action type", actions, ByteBuffer(string: "{\"action_type\":\"\",\"action_notes\":\"x\"}")),
+                ("notes over 2000", actions, ByteBuffer(string: "{\"action_type\":\"x\",\"action_notes\":\"" + String(repeating: "n", count: 2_001) + "\"}")),
+                ("NUL in text", actions, ByteBuffer(string: "{\"action_type\":\"a\\u0000b\",\"action_notes\":\"x\"}")),
+                ("empty body", status, ByteBuffer()),
+                // Found by schemathesis: an escaped NUL in a field that reaches PostgreSQL was a 500.
+                ("NUL in assignee_id", "/api/v1/audit/officers/OFF0001/assignee", ByteBuffer(string: "{\"assignee_id\":\"TM\\u0000001\"}")),
+            ]
+            let counts = "SELECT (SELECT count(*) FROM audit_log) AS log, (SELECT count(*) FROM audit_tracking) AS tracking"
+            let before = try await db.pool.query(counts)[0]
+            try await app.application.test(.router) { client in
+                for (name, uri, body) in bodies {
+                    let method: HTTPRequest.Method = uri == actions ? .post : .put
+                    try await client.execute(uri: uri, method: method, headers: json, body: body) { try Self.expect4xx($0, name) }
+                }
             }
+            let after = try await db.pool.query(counts)[0]
+            #expect(try after.decode(Int.self, "log") == before.decode(Int.self, "log"))
+            #expect(try after.decode(Int.self, "tracking") == before.decode(Int.self, "tracking"))
         }
-        let after = try await db.pool.query(counts)[0]
-        #expect(try after.decode(Int.self, "log") == before.decode(Int.self, "log"))
-        #expect(try after.decode(Int.self, "tracking") == before.decode(Int.self, "tracking"))
     }
 
     @Test("NUL detection in JSON bodies: raw or escaped, not an escaped backslash before u0000")

@@ -101,43 +101,43 @@ struct ReadEndpointTests {
 
     @Test("a date being recalculated, or whose re-run failed, is still served from its last completed run")
     func recalculationKeepsTheDateServed() async throws {
-        let db = try await FixtureDatabase.create()
-        defer { Task { await db.drop() } }
-        let app = try await TestApp.make(database: db)
-        let headers = try await app.headers("viewer")
-        func served() async throws -> (HTTPResponse.Status, JSONValue?, Int) {
-            try await app.application.test(.router) { client in
-                try await client.execute(uri: "/api/v1/metrics/officers/OFF0001", method: .get, headers: headers) { detail in
-                    try await client.execute(uri: "/api/v1/metrics/officers", method: .get, headers: headers) { list in
-                        (detail.status, try Body.meta(list)["calculation_date"], try Body.rows(list).count)
+        try await FixtureDatabase.create().using { db in
+            let app = try await TestApp.make(database: db)
+            let headers = try await app.headers("viewer")
+            func served() async throws -> (HTTPResponse.Status, JSONValue?, Int) {
+                try await app.application.test(.router) { client in
+                    try await client.execute(uri: "/api/v1/metrics/officers/OFF0001", method: .get, headers: headers) { detail in
+                        try await client.execute(uri: "/api/v1/metrics/officers", method: .get, headers: headers) { list in
+                            (detail.status, try Body.meta(list)["calculation_date"], try Body.rows(list).count)
+                        }
                     }
                 }
             }
+            let before = try await served()
+            #expect(before.0 == .ok && before.1 == .string("2024-11-01") && before.2 > 0)
+            // A re-run of the latest date starts (its rows are not written until it completes).
+            _ = try await db.pool.query("""
+                INSERT INTO metric_calculation_log (calculation_type, calculation_date, partition_key, status)
+                VALUES ('officer_metrics', '2024-11-01', '0/1', 'Running')
+                """)
+            let running = try await served()
+            #expect(running.0 == .ok && running.1 == .string("2024-11-01") && running.2 == before.2)
+            // It fails (its transaction rolled back): the last completed run's rows are still served.
+            _ = try await db.pool.query("""
+                UPDATE metric_calculation_log SET status = 'Failed', end_time = now(), error_message = 'test'
+                WHERE calculation_type = 'officer_metrics' AND status = 'Running'
+                """)
+            let failed = try await served()
+            #expect(failed.0 == .ok && failed.1 == .string("2024-11-01") && failed.2 == before.2)
+            // The worker's own check stays strict: branch metrics wait for the current run of every partition.
+            _ = try await db.pool.query("""
+                INSERT INTO metric_calculation_log (calculation_type, calculation_date, partition_key, status)
+                VALUES ('officer_metrics', '2024-11-01', '0/1', 'Running')
+                """)
+            let strict = try await db.pool.query(
+                "SELECT count(*) AS n FROM officer_metrics_complete_dates WHERE calculation_date = '2024-11-01'")
+            #expect(try strict[0].decode(Int.self, "n") == 0)
         }
-        let before = try await served()
-        #expect(before.0 == .ok && before.1 == .string("2024-11-01") && before.2 > 0)
-        // A re-run of the latest date starts (its rows are not written until it completes).
-        _ = try await db.pool.query("""
-            INSERT INTO metric_calculation_log (calculation_type, calculation_date, partition_key, status)
-            VALUES ('officer_metrics', '2024-11-01', '0/1', 'Running')
-            """)
-        let running = try await served()
-        #expect(running.0 == .ok && running.1 == .string("2024-11-01") && running.2 == before.2)
-        // It fails (its transaction rolled back): the last completed run's rows are still served.
-        _ = try await db.pool.query("""
-            UPDATE metric_calculation_log SET status = 'Failed', end_time = now(), error_message = 'test'
-            WHERE calculation_type = 'officer_metrics' AND status = 'Running'
-            """)
-        let failed = try await served()
-        #expect(failed.0 == .ok && failed.1 == .string("2024-11-01") && failed.2 == before.2)
-        // The worker's own check stays strict: branch metrics wait for the current run of every partition.
-        _ = try await db.pool.query("""
-            INSERT INTO metric_calculation_log (calculation_type, calculation_date, partition_key, status)
-            VALUES ('officer_metrics', '2024-11-01', '0/1', 'Running')
-            """)
-        let strict = try await db.pool.query(
-            "SELECT count(*) AS n FROM officer_metrics_complete_dates WHERE calculation_date = '2024-11-01'")
-        #expect(try strict[0].decode(Int.self, "n") == 0)
     }
 
     @Test("officer detail: current, previous (latest on or before D-7), trend, audit_info")

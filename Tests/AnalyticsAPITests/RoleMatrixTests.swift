@@ -33,31 +33,31 @@ struct RoleMatrixTests {
 
     @Test("every route answers each kind of caller as its role allows")
     func matrix() async throws {
-        let db = try await FixtureDatabase.create()
-        defer { Task { await db.drop() } }
-        let app = try await TestApp.make(database: db)
-        let expired = try await app.minter.token(role: "admin", issued: Date().addingTimeInterval(-7200), lifetime: 3600)
-        let otherKey = try await TokenMinter(secret: "another-secret-0123456789-0123456789abcdef").token(role: "admin")
-        let notYet = try await app.minter.token(role: "admin", notBefore: Date().addingTimeInterval(3600))
-        let badRole = try await app.minter.token(role: "owner")
-        var callers: [(String, String?, Role?)] = [("none", nil, nil), ("expired", expired, nil), ("bad signature", otherKey, nil),
-                                                   ("not yet valid", notYet, nil), ("unknown role", badRole, nil)]
-        for role in Role.allCases { callers.append((role.rawValue, try await app.token(role.rawValue), role)) }
-        let everyone = callers
-        try await app.application.test(.router) { client in
-            for (name, token, role) in everyone {
-                for route in Self.routes {
-                    var headers: HTTPFields = [:]
-                    if let token { headers[.authorization] = "Bearer \(token)" }
-                    if route.body != nil { headers[.contentType] = "application/json" }
-                    let status = try await client.execute(uri: route.uri, method: route.method, headers: headers,
-                                                          body: route.body.map { ByteBuffer(string: $0) }) { $0.status }
-                    let expected: HTTPResponse.Status = role == nil ? .unauthorized : (role! >= route.minimum ? .ok : .forbidden)
-                    #expect(status == expected, "\(name) \(route.method) \(route.uri)")
+        try await FixtureDatabase.create().using { db in
+            let app = try await TestApp.make(database: db)
+            let expired = try await app.minter.token(role: "admin", issued: Date().addingTimeInterval(-7200), lifetime: 3600)
+            let otherKey = try await TokenMinter(secret: "another-secret-0123456789-0123456789abcdef").token(role: "admin")
+            let notYet = try await app.minter.token(role: "admin", notBefore: Date().addingTimeInterval(3600))
+            let badRole = try await app.minter.token(role: "owner")
+            var callers: [(String, String?, Role?)] = [("none", nil, nil), ("expired", expired, nil), ("bad signature", otherKey, nil),
+                                                       ("not yet valid", notYet, nil), ("unknown role", badRole, nil)]
+            for role in Role.allCases { callers.append((role.rawValue, try await app.token(role.rawValue), role)) }
+            let everyone = callers
+            try await app.application.test(.router) { client in
+                for (name, token, role) in everyone {
+                    for route in Self.routes {
+                        var headers: HTTPFields = [:]
+                        if let token { headers[.authorization] = "Bearer \(token)" }
+                        if route.body != nil { headers[.contentType] = "application/json" }
+                        let status = try await client.execute(uri: route.uri, method: route.method, headers: headers,
+                                                              body: route.body.map { ByteBuffer(string: $0) }) { $0.status }
+                        let expected: HTTPResponse.Status = role == nil ? .unauthorized : (role! >= route.minimum ? .ok : .forbidden)
+                        #expect(status == expected, "\(name) \(route.method) \(route.uri)")
+                    }
                 }
-            }
-            for path in ["/health", "/metrics", "/openapi.json"] {
-                try await client.execute(uri: path, method: .get) { #expect($0.status == .ok, "\(path) needs no token") }
+                for path in ["/health", "/metrics", "/openapi.json"] {
+                    try await client.execute(uri: path, method: .get) { #expect($0.status == .ok, "\(path) needs no token") }
+                }
             }
         }
     }

@@ -24,8 +24,7 @@ struct BackfillTests {
 
     @Test("full-refresh of an earlier date after the latest: its officer and branch rows, the states untouched; --changed-only then still exact")
     func backfillLeavesStates() async throws {
-        let db = try await TestDatabase.create(poolSize: 6)
-        do {
+        try await TestDatabase.create(poolSize: 6).using { db in
             _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
             _ = try await MetricJobs.fullRefresh(try Self.context(db, Self.latest))
             _ = try await MetricJobs.fullRefresh(try Self.context(db, Self.earlier))
@@ -44,17 +43,12 @@ struct BackfillTests {
             #expect(skipped?.message.contains(Self.latest) == true)
             #expect(skipped?.message.contains(Self.earlier) == true)
             #expect(try await Self.statesDates(db) == [Self.latest])
-            await db.drop()
-        } catch {
-            await db.drop()
-            throw error
         }
     }
 
     @Test("--changed-only for a later date than the states' refreshes every loan (ageing), exactly")
     func changedOnlyOnANewDateRefreshesAll() async throws {
-        let db = try await TestDatabase.create(poolSize: 6)
-        do {
+        try await TestDatabase.create(poolSize: 6).using { db in
             _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
             _ = try await MetricJobs.fullRefresh(try Self.context(db, "2024-10-17"))
             let counts = try await MetricJobs.refreshLoans(try Self.context(db, Self.latest), changedOnly: true)
@@ -66,10 +60,6 @@ struct BackfillTests {
             _ = try await MetricJobs.branchMetrics(try Self.context(db, Self.latest))
             let problems = try await ExpectedFixture.differences(date: Self.latest, pool: db.pool)
             #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
-            await db.drop()
-        } catch {
-            await db.drop()
-            throw error
         }
     }
 }

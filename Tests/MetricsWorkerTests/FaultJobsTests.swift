@@ -54,73 +54,73 @@ struct FaultJobsTests {
 
     @Test("full-refresh: restarted mid-run it fails with the error in a Failed log row; a re-run equals a clean run")
     func fullRefresh() async throws {
-        let server = try await LocalPostgres.start()
-        defer { Task { try? await server.stop() } }
-        let db = try await TestDatabase.create(poolSize: 4, serverURL: server.url)
-        _ = try await SeedDemoCommand.seed(Self.portfolio(), pool: db.pool)
-        async let run = Self.worker(["full-refresh", "--as-of", Self.asOf], db)
-        #expect(try await Self.restart(server, when: "COPY (SELECT r.loan_id%", in: db))
-        let failed = try await run
-        #expect(failed.status != 0)
-        #expect(failed.output.contains("full-refresh"), "\(failed.output)")
-        let log = try await db.pool.query("""
-            SELECT status, error_message FROM metric_calculation_log WHERE calculation_type = 'full_refresh' ORDER BY log_id
-            """)
-        #expect(try log.map { try $0.decode(String.self, "status") } == ["Failed"])
-        #expect(try log.first?.decode(String?.self, "error_message")?.isEmpty == false)
-        #expect(try await Self.worker(["full-refresh", "--as-of", Self.asOf], db).status == 0)
+        try await LocalPostgres.with { server in
+            try await TestDatabase.create(poolSize: 4, serverURL: server.url).using { db in
+                _ = try await SeedDemoCommand.seed(Self.portfolio(), pool: db.pool)
+                async let run = Self.worker(["full-refresh", "--as-of", Self.asOf], db)
+                #expect(try await Self.restart(server, when: "COPY (SELECT r.loan_id%", in: db))
+                let failed = try await run
+                #expect(failed.status != 0)
+                #expect(failed.output.contains("full-refresh"), "\(failed.output)")
+                let log = try await db.pool.query("""
+                    SELECT status, error_message FROM metric_calculation_log WHERE calculation_type = 'full_refresh' ORDER BY log_id
+                    """)
+                #expect(try log.map { try $0.decode(String.self, "status") } == ["Failed"])
+                #expect(try log.first?.decode(String?.self, "error_message")?.isEmpty == false)
+                #expect(try await Self.worker(["full-refresh", "--as-of", Self.asOf], db).status == 0)
 
-        let clean = try await TestDatabase.create(poolSize: 4)
-        defer { Task { await clean.drop() } }
-        _ = try await SeedDemoCommand.seed(Self.portfolio(), pool: clean.pool)
-        #expect(try await Self.worker(["full-refresh", "--as-of", Self.asOf], clean).status == 0)
-        let (mine, theirs) = (try await Self.rows(db), try await Self.rows(clean))
-        for (a, b) in zip(mine, theirs) {
-            #expect(a == b)
+                try await TestDatabase.create(poolSize: 4).using { clean in
+                    _ = try await SeedDemoCommand.seed(Self.portfolio(), pool: clean.pool)
+                    #expect(try await Self.worker(["full-refresh", "--as-of", Self.asOf], clean).status == 0)
+                    let (mine, theirs) = (try await Self.rows(db), try await Self.rows(clean))
+                    for (a, b) in zip(mine, theirs) {
+                        #expect(a == b)
+                    }
+                    #expect(mine[0].count == 6_000)
+                }
+            }
         }
-        #expect(mine[0].count == 6_000)
-        await db.drop()
     }
 
     @Test("ingest: restarted in the middle of a large NDJSON file it fails clearly; a re-run loads every record exactly once")
     func ingest() async throws {
-        let server = try await LocalPostgres.start()
-        defer { Task { try? await server.stop() } }
-        let db = try await TestDatabase.create(poolSize: 4, serverURL: server.url)
-        var portfolio = Self.portfolio()
-        var lines = portfolio.masterData().map(\.jsonText)
-        for index in 0..<portfolio.loans { lines += portfolio.loan(index).map(\.jsonText) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("fault-\(UUID().uuidString).ndjson")
-        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
+        try await LocalPostgres.with { server in
+            try await TestDatabase.create(poolSize: 4, serverURL: server.url).using { db in
+                var portfolio = Self.portfolio()
+                var lines = portfolio.masterData().map(\.jsonText)
+                for index in 0..<portfolio.loans { lines += portfolio.loan(index).map(\.jsonText) }
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("fault-\(UUID().uuidString).ndjson")
+                try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(at: file) }
 
-        async let run = Self.worker(["ingest", file.path], db)
-        // Restart once some chunks have committed.
-        var restarted = false
-        for _ in 0..<4_000 where !restarted {
-            let loaded = (try? await db.pool.query("SELECT count(*) AS n FROM repayments")[0].decode(Int.self, "n")) ?? 0
-            if loaded > 10_000 {
-                try await server.restart()
-                restarted = true
-            } else {
-                try await Task.sleep(for: .milliseconds(5))
+                async let run = Self.worker(["ingest", file.path], db)
+                // Restart once some chunks have committed.
+                var restarted = false
+                for _ in 0..<4_000 where !restarted {
+                    let loaded = (try? await db.pool.query("SELECT count(*) AS n FROM repayments")[0].decode(Int.self, "n")) ?? 0
+                    if loaded > 10_000 {
+                        try await server.restart()
+                        restarted = true
+                    } else {
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                }
+                #expect(restarted)
+                let failed = try await run
+                #expect(failed.status != 0, "\(failed.output)")
+                #expect(failed.output.contains("ingest"), "\(failed.output)")
+                let again = try await Self.worker(["ingest", file.path], db)
+                #expect(again.status == 0, "\(again.output)")
+
+                try await TestDatabase.create(poolSize: 4).using { clean in
+                    #expect(try await Self.worker(["ingest", file.path], clean).status == 0)
+                    let (mine, theirs) = (try await Self.rows(db), try await Self.rows(clean))
+                    #expect(mine[0] == theirs[0])
+                    #expect(mine[1] == theirs[1])
+                    #expect(mine[0].count == 6_000)
+                    #expect(try await db.pool.query("SELECT count(*) AS n FROM etl_rejects")[0].decode(Int.self, "n") == 0)
+                }
             }
         }
-        #expect(restarted)
-        let failed = try await run
-        #expect(failed.status != 0, "\(failed.output)")
-        #expect(failed.output.contains("ingest"), "\(failed.output)")
-        let again = try await Self.worker(["ingest", file.path], db)
-        #expect(again.status == 0, "\(again.output)")
-
-        let clean = try await TestDatabase.create(poolSize: 4)
-        defer { Task { await clean.drop() } }
-        #expect(try await Self.worker(["ingest", file.path], clean).status == 0)
-        let (mine, theirs) = (try await Self.rows(db), try await Self.rows(clean))
-        #expect(mine[0] == theirs[0])
-        #expect(mine[1] == theirs[1])
-        #expect(mine[0].count == 6_000)
-        #expect(try await db.pool.query("SELECT count(*) AS n FROM etl_rejects")[0].decode(Int.self, "n") == 0)
-        await db.drop()
     }
 }

@@ -17,65 +17,65 @@ struct FixtureJobsTests {
 
     @Test("ingest then full-refresh at each as-of date: loans, officer and branch rows equal the expected files")
     func fullRefreshMatchesFixture() async throws {
-        let db = try await TestDatabase.create(poolSize: 6)
-        defer { Task { await db.drop() } }
-        let summary = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
-        #expect(summary.rejected == 0)
-        for date in FixtureDatabase.dates {
-            _ = try await MetricJobs.fullRefresh(try Self.context(db, date: date))
-            let problems = try await ExpectedFixture.differences(date: date, pool: db.pool)
-            #expect(problems.isEmpty, "\(problems.count) differences, first: \(problems.prefix(10).joined(separator: "\n"))")
+        try await TestDatabase.create(poolSize: 6).using { db in
+            let summary = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
+            #expect(summary.rejected == 0)
+            for date in FixtureDatabase.dates {
+                _ = try await MetricJobs.fullRefresh(try Self.context(db, date: date))
+                let problems = try await ExpectedFixture.differences(date: date, pool: db.pool)
+                #expect(problems.isEmpty, "\(problems.count) differences, first: \(problems.prefix(10).joined(separator: "\n"))")
+            }
         }
     }
 
     @Test("partitions 0/3, 1/3, 2/3 one after another give the rows of the unpartitioned run")
     func partitionedRunsMatch() async throws {
-        let db = try await TestDatabase.create(poolSize: 6)
-        defer { Task { await db.drop() } }
-        _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
-        for date in FixtureDatabase.dates {
-            for k in 0..<3 {
-                _ = try await MetricJobs.fullRefresh(try Self.context(db, date: date, partition: Partition(index: k, count: 3)))
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
+            for date in FixtureDatabase.dates {
+                for k in 0..<3 {
+                    _ = try await MetricJobs.fullRefresh(try Self.context(db, date: date, partition: Partition(index: k, count: 3)))
+                }
+                _ = try await MetricJobs.branchMetrics(try Self.context(db, date: date))
+                let problems = try await ExpectedFixture.differences(date: date, pool: db.pool)
+                #expect(problems.isEmpty, "\(problems.count) differences, first: \(problems.prefix(10).joined(separator: "\n"))")
             }
-            _ = try await MetricJobs.branchMetrics(try Self.context(db, date: date))
-            let problems = try await ExpectedFixture.differences(date: date, pool: db.pool)
-            #expect(problems.isEmpty, "\(problems.count) differences, first: \(problems.prefix(10).joined(separator: "\n"))")
-        }
-        // Every officer landed in exactly one partition.
-        let officers = try await db.pool.query("SELECT officer_id FROM officers").map { try $0.decode(String.self, "officer_id") }
-        for officer in officers {
-            #expect((0..<3).filter { Partition(index: $0, count: 3).contains(officerID: officer) }.count == 1)
+            // Every officer landed in exactly one partition.
+            let officers = try await db.pool.query("SELECT officer_id FROM officers").map { try $0.decode(String.self, "officer_id") }
+            for officer in officers {
+                #expect((0..<3).filter { Partition(index: $0, count: 3).contains(officerID: officer) }.count == 1)
+            }
         }
     }
 
     @Test("the separate jobs (refresh-loans, officer metrics, branch metrics) give the same rows as full-refresh")
     func separateJobsMatch() async throws {
-        let db = try await TestDatabase.create(poolSize: 6)
-        defer { Task { await db.drop() } }
-        _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
-        for date in FixtureDatabase.dates {
-            let context = try Self.context(db, date: date)
-            _ = try await MetricJobs.refreshLoans(context, changedOnly: false)
-            _ = try await MetricJobs.officerMetrics(context)
-            _ = try await MetricJobs.branchMetrics(context)
-            let problems = try await ExpectedFixture.differences(date: date, pool: db.pool)
-            #expect(problems.isEmpty, "\(problems.count) differences, first: \(problems.prefix(10).joined(separator: "\n"))")
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
+            for date in FixtureDatabase.dates {
+                let context = try Self.context(db, date: date)
+                _ = try await MetricJobs.refreshLoans(context, changedOnly: false)
+                _ = try await MetricJobs.officerMetrics(context)
+                _ = try await MetricJobs.branchMetrics(context)
+                let problems = try await ExpectedFixture.differences(date: date, pool: db.pool)
+                #expect(problems.isEmpty, "\(problems.count) differences, first: \(problems.prefix(10).joined(separator: "\n"))")
+            }
         }
     }
 
     @Test("branch metrics refuse while the officer metrics of D are incomplete")
     func branchRefusesIncomplete() async throws {
-        let db = try await TestDatabase.create(poolSize: 6)
-        defer { Task { await db.drop() } }
-        _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
-        let date = "2024-10-17"
-        await #expect(throws: JobSkipped.self) { try await MetricJobs.branchMetrics(try Self.context(db, date: date)) }
-        _ = try await MetricJobs.officerMetrics(try Self.context(db, date: date, partition: Partition(index: 0, count: 2)))
-        let skipped = await #expect(throws: JobSkipped.self) { try await MetricJobs.branchMetrics(try Self.context(db, date: date)) }
-        #expect(skipped?.message.contains("incomplete") == true)
-        _ = try await MetricJobs.officerMetrics(try Self.context(db, date: date, partition: Partition(index: 1, count: 2)))
-        _ = try await MetricJobs.branchMetrics(try Self.context(db, date: date))
-        let problems = try await ExpectedFixture.differences(date: date, pool: db.pool, checkLoans: false)
-        #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
+            let date = "2024-10-17"
+            await #expect(throws: JobSkipped.self) { try await MetricJobs.branchMetrics(try Self.context(db, date: date)) }
+            _ = try await MetricJobs.officerMetrics(try Self.context(db, date: date, partition: Partition(index: 0, count: 2)))
+            let skipped = await #expect(throws: JobSkipped.self) { try await MetricJobs.branchMetrics(try Self.context(db, date: date)) }
+            #expect(skipped?.message.contains("incomplete") == true)
+            _ = try await MetricJobs.officerMetrics(try Self.context(db, date: date, partition: Partition(index: 1, count: 2)))
+            _ = try await MetricJobs.branchMetrics(try Self.context(db, date: date))
+            let problems = try await ExpectedFixture.differences(date: date, pool: db.pool, checkLoans: false)
+            #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+        }
     }
 }

@@ -7,23 +7,23 @@ import Testing
 struct MigrateCommandTests {
     @Test("migrate applies the repository's migrations, and a second run is a no-op")
     func migrateTwice() async throws {
-        let db = try await TestDatabase.create(migrated: false)
-        defer { Task { await db.drop() } }
-        let first = try await MigrateCommand.migrate(pool: db.pool, directory: TestEnvironment.migrationsDirectory)
-        #expect(!first.applied.isEmpty)
-        #expect(first.version == Schema.expectedVersion)
-        let second = try await MigrateCommand.migrate(pool: db.pool, directory: TestEnvironment.migrationsDirectory)
-        #expect(second.applied.isEmpty)
+        try await TestDatabase.create(migrated: false).using { db in
+            let first = try await MigrateCommand.migrate(pool: db.pool, directory: TestEnvironment.migrationsDirectory)
+            #expect(!first.applied.isEmpty)
+            #expect(first.version == Schema.expectedVersion)
+            let second = try await MigrateCommand.migrate(pool: db.pool, directory: TestEnvironment.migrationsDirectory)
+            #expect(second.applied.isEmpty)
+        }
     }
 
     @Test("a missing migrations folder is a clear error")
     func missingDirectory() async throws {
-        let db = try await TestDatabase.create(migrated: false)
-        defer { Task { await db.drop() } }
-        let error = await #expect(throws: PostgresError.self) {
-            try await MigrateCommand.migrate(pool: db.pool, directory: "/nonexistent/migrations")
+        try await TestDatabase.create(migrated: false).using { db in
+            let error = await #expect(throws: PostgresError.self) {
+                try await MigrateCommand.migrate(pool: db.pool, directory: "/nonexistent/migrations")
+            }
+            #expect(error?.message.contains("/nonexistent/migrations") == true)
         }
-        #expect(error?.message.contains("/nonexistent/migrations") == true)
     }
 
     @Test("the configuration names the key that is missing or malformed")

@@ -4,7 +4,8 @@
   check_manifests.py subcommands WORKER_BIN RENDERED...   every Job/CronJob runs a real
       `metrics-worker` subcommand with options that subcommand accepts (from its --help)
   check_manifests.py env SOURCES SECRET_TEMPLATE RENDERED...   every env var set reaches an
-      executable that reads it (grep of Sources/AnalyticsAPI and Sources/MetricsWorker), and the
+      executable that reads it (grep of Sources/AnalyticsAPI or Sources/MetricsWorker, plus the
+      shared settings of Sources/AnalyticsLogging), and the
       settings each one requires are set
   check_manifests.py compose SOURCES COMPOSE_CONFIG   the same for deploy/compose.yaml (the output
       of `docker-compose config`): each service of our image sets only variables it reads
@@ -21,6 +22,8 @@ import sys
 import yaml
 
 EXECUTABLES = {"analytics-api": "AnalyticsAPI", "metrics-worker": "MetricsWorker"}
+# Library targets that read settings on the executables' behalf (LogSettings: LOG_LEVEL, LOG_FORMAT).
+SHARED_SETTINGS = ["AnalyticsLogging"]
 REQUIRED = {"analytics-api": {"DATABASE_URL", "JWT_SECRET"}, "metrics-worker": {"DATABASE_URL"}}
 # Which command a schedule must run (ARCHITECTURE.md "Schedules"); init containers run first.
 SCHEDULES = {
@@ -99,7 +102,7 @@ def check_subcommands(worker, objs):
 def code_reads(sources, target):
     names = set()
     pattern = re.compile(r'environment\["([A-Z][A-Z0-9_]*)"\]|\b(?:value|required|integer)\("([A-Z][A-Z0-9_]*)"')
-    for root, _, files in os.walk(os.path.join(sources, target)):
+    for root, _, files in [w for t in [target] + SHARED_SETTINGS for w in os.walk(os.path.join(sources, t))]:
         for name in files:
             if name.endswith(".swift"):
                 with open(os.path.join(root, name)) as f:

@@ -40,6 +40,7 @@ extension APIError {
         var headers = extraHeaders
         headers[.contentType] = "application/json; charset=utf-8"
         if kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if !allowedMethods.isEmpty { headers[.allow] = allowedMethods.joined(separator: ", ") }
         return Response(status: kind.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -42,6 +42,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     var message: String
     /// Optional structured details (e.g. the parameter at fault).
     var details: [ErrorDetail]
+    /// For a 405: the methods the route has (the `Allow` header).
+    var allowedMethods: [String] = []
 
     init(_ kind: Kind, _ message: String, details: [ErrorDetail] = []) {
         self.kind = kind

@@ -26,7 +26,9 @@ enum ReadOptions {
         let descending = text.hasPrefix("-")
         let name = descending ? String(text.dropFirst()) : text
         guard let field = sortable[name] else {
-            throw APIError.badParameter("sort", "must be a numeric field, optionally prefixed with '-' (one of \(sortable.keys.sorted().joined(separator: ", ")))")
+            // `sort=+rank` arrives as " rank": a form-encoded `+` is a space.
+            let hint = text.hasPrefix(" ") || text.hasPrefix("+") ? " ('+' in a query string is a space; ascending needs no prefix)" : ""
+            throw APIError.badParameter("sort", "must be a numeric field, optionally prefixed with '-' (one of \(sortable.keys.sorted().joined(separator: ", "))), got '\(text.prefix(60))'\(hint)")
         }
         return SortOrder(field: field, descending: descending)
     }
