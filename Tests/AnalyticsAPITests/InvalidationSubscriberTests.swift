@@ -53,10 +53,10 @@ struct InvalidationSubscriberTests {
     func missedMessageHeals() async throws {
         try await Self.withSubscriber { h in
             let start = try #require(h.tracker.liveGeneration)
-            h.bodies.set("page", generation: start, Self.body("old"))
+            h.bodies.set(RenderedResponseCacheTests.key("page"), generation: start, Self.body("old"))
             let bumped = try await h.redis.increment(CacheNamespace.generationKey)
             try await Waiting.until("the bumped generation is live") { h.tracker.liveGeneration == bumped }
-            #expect(h.bodies.get("page", generation: start) == nil)
+            #expect(h.bodies.get(RenderedResponseCacheTests.key("page"), generation: start) == nil)
         }
     }
 
@@ -65,10 +65,10 @@ struct InvalidationSubscriberTests {
         try await Self.withSubscriber { h in
             try await h.redis.set(CacheNamespace.generationKey, "41")
             try await Waiting.until("generation 41 is live") { h.tracker.liveGeneration == 41 }
-            h.bodies.set("page", generation: 41, Self.body("at 41"))
+            h.bodies.set(RenderedResponseCacheTests.key("page"), generation: 41, Self.body("at 41"))
             try await h.redis.set(CacheNamespace.generationKey, "3")
             try await Waiting.until("generation 3 is live") { h.tracker.liveGeneration == 3 }
-            #expect(h.bodies.get("page", generation: 41) == nil)
+            #expect(h.bodies.get(RenderedResponseCacheTests.key("page"), generation: 41) == nil)
         }
     }
 

@@ -2,7 +2,7 @@ import NIOCore
 import Synchronization
 
 /// Finished response bodies (with their ETag) of hot reads, in process, for the live cache
-/// generation only, keyed by the request's normalized key. The `GenerationTracker` tells it every
+/// generation only, keyed by the request's `CacheKey`. The `GenerationTracker` tells it every
 /// change of generation or liveness (`setLiveGeneration`), which empties it: bodies of a past
 /// generation, or from before a lost subscription, are neither served nor kept, and a late body
 /// of a past generation is refused.
@@ -41,7 +41,7 @@ final class RenderedResponseCache: Sendable {
     private struct State {
         /// The live generation; nil while the subscription is down (nothing is kept).
         var live: Int64?
-        var entries: [String: Stored] = [:]
+        var entries: [CacheKey: Stored] = [:]
         var bytes = 0
 
         mutating func removeAll() {
@@ -64,6 +64,9 @@ final class RenderedResponseCache: Sendable {
     }
 
     /// The live generation changed (nil: the subscription is down): drops every body.
+    /// What a key costs in the byte bound (its digest and family).
+    private let keySize = 48
+
     func setLiveGeneration(_ generation: Int64?) {
         state.withLock { s in
             s.live = generation
@@ -72,12 +75,12 @@ final class RenderedResponseCache: Sendable {
     }
 
     /// The body stored under `key` for `generation`.
-    func get(_ key: String, generation: Int64) -> Entry? {
+    func get(_ key: CacheKey, generation: Int64) -> Entry? {
         let now = self.now()
         return state.withLock { s in
             guard s.live == generation, let stored = s.entries[key] else { return nil }
             guard stored.expires > now else {
-                s.bytes -= stored.entry.size + key.utf8.count
+                s.bytes -= stored.entry.size + keySize
                 s.entries[key] = nil
                 return nil
             }
@@ -86,14 +89,14 @@ final class RenderedResponseCache: Sendable {
     }
 
     /// Stores a body rendered for `generation`, if that is still the live generation.
-    func set(_ key: String, generation: Int64, _ entry: Entry) {
-        let size = entry.size + key.utf8.count
+    func set(_ key: CacheKey, generation: Int64, _ entry: Entry) {
+        let size = entry.size + keySize
         guard size <= maximumBytes / 8 else { return }
         let stored = Stored(entry: entry, expires: now() + ttl)
         state.withLock { s in
             guard s.live == generation else { return }
             if s.bytes + size > maximumBytes { s.removeAll() }
-            if let old = s.entries.updateValue(stored, forKey: key) { s.bytes -= old.entry.size + key.utf8.count }
+            if let old = s.entries.updateValue(stored, forKey: key) { s.bytes -= old.entry.size + keySize }
             s.bytes += size
         }
     }

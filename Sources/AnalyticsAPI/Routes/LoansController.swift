@@ -59,10 +59,10 @@ struct LoansController: Sendable {
             if let generation { statesMemo.store(states, for: generation) }
         }
         let asOf = states?.date
-        var renderedKey: (key: String, generation: Int64)?
+        var renderedKey: (key: CacheKey, generation: Int64)?
         if let generation = cache.liveGeneration {
             // The role decides masking, and it is part of every key.
-            let key = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue], parameters: query.pairs()).description
+            let key = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue], parameters: query.pairs())
             if let hit = rendered.get(key, generation: generation) {
                 metrics.recordCache(family: .loanDrilldown, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
@@ -110,7 +110,7 @@ struct LoansController: Sendable {
     /// The page with `meta` closed by the loan states' date and when they were written (as the
     /// lists give theirs), kept for the live generation under `cacheKey`.
     private func respond(_ page: RenderedPage, meta: inout JSONWriter, states: Freshness?, request: Request,
-                         cacheKey: (key: String, generation: Int64)?) -> Response {
+                         cacheKey: (key: CacheKey, generation: Int64)?) -> Response {
         ReadOptions.freshness(states, into: &meta)
         meta.raw("}")
         var writer = JSONWriter(capacity: page.rows.reduce(16) { $0 + $1.fragment.count + 2 })

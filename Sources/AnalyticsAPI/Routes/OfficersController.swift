@@ -38,9 +38,9 @@ struct OfficersController: Sendable {
             fields: fields, page: try query.integer("page", default: 1, 1...1_000_000),
             perPage: try query.integer("per_page", default: 50, 1...500))
         let cacheKey = identity.cacheKey(.officerList, parameters: query.pairs())
-        var renderedKey: (key: String, generation: Int64)?
+        var renderedKey: (key: CacheKey, generation: Int64)?
         if let generation = cache.liveGeneration {
-            let key = cacheKey.description
+            let key = cacheKey
             if let hit = rendered.get(key, generation: generation), hit.audited.map({ audit.cache.stamp($0.ids) == $0.stamp }) ?? true {
                 metrics.recordCache(family: .officerList, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
