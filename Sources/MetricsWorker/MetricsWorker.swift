@@ -19,7 +19,7 @@ struct MetricsWorker: AsyncParsableCommand {
             """,
         version: ProductVersion.current,
         subcommands: [
-            MigrateCommand.self, IngestCommand.self, RefreshLoansCommand.self, OfficerMetricsCommand.self,
+            MigrateCommand.self, IngestCommand.self, RejectsCommand.self, RefreshLoansCommand.self, OfficerMetricsCommand.self,
             BranchMetricsCommand.self, Par15SnapshotCommand.self, ArchiveCommand.self, FullRefreshCommand.self,
             SeedDemoCommand.self, DevTokenCommand.self,
         ])

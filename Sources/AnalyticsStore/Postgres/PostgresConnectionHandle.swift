@@ -34,7 +34,10 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         if let connection { PQfinish(connection) }
     }
 
-    /// Connects (blocking). The session runs in UTC with ISO dates so text values parse one way.
+    /// Connects (blocking). The session runs in UTC with ISO dates so text values parse one way,
+    /// and the server sends warnings and errors only: its NOTICEs (`relation ... already exists,
+    /// skipping` for our idempotent `CREATE ... IF NOT EXISTS`) would otherwise reach a person's
+    /// terminal through libpq's default notice processor.
     static func connect(_ configuration: PostgresConfiguration, applicationName: String) throws(PostgresError) -> PostgresConnectionHandle {
         // Defaults come before the URL ("dbname" expanded), so the URL's own options win.
         var keywords = ["application_name", "client_encoding"]
@@ -58,7 +61,9 @@ final class PostgresConnectionHandle: @unchecked Sendable {
                                 message: "cannot connect to \(configuration): \(message)")
         }
         let handle = PostgresConnectionHandle(connection: raw, configuration: configuration)
-        try handle.simpleExecute("SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'iso_8601'")
+        try handle.simpleExecute("""
+            SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'iso_8601'; SET client_min_messages TO warning
+            """)
         return handle
     }
 

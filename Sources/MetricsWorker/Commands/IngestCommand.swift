@@ -80,7 +80,10 @@ struct IngestCommand: AsyncParsableCommand {
             try await ingestor.run(source, summary: &summary, progress: progress)
             progress.finish()
             let elapsed = clock.now - start
+            // Officers and customers created from loan records (not sent on their own): for the log,
+            // not the summary line (a loan-only export always has them).
             log?.log("input", ["source": name, "records": summary.accepted + summary.rejected - before,
+                               "officers_customers_from_loans": summary.counts.placeholders,
                                "seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18])
         }
         return summary

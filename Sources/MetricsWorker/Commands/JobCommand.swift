@@ -31,7 +31,8 @@ enum JobCommand {
                                      options: runtime.configuration.metricsOptions)
             do {
                 let counts = try await job(context)
-                print("\(name): \(date) partition \(partition): processed \(counts.processed), updated \(counts.updated)")
+                let what = counts.summary ?? "processed \(counts.processed), updated \(counts.updated)"
+                print("\(name) \(date)\(partition.isWhole ? "" : " partition \(partition)"): \(what)")
             } catch let skipped as JobSkipped {
                 FileHandle.standardError.write(Data("metrics-worker: \(skipped.message)\n".utf8))
                 throw ExitCode.tryLater

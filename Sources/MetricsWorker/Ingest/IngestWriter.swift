@@ -163,12 +163,26 @@ struct IngestWriter {
     private func writeRejects(_ rejects: [IngestReject], _ tx: PostgresConnection) async throws -> Int {
         guard !rejects.isEmpty else { return 0 }
         let source = self.source
-        try await tx.copyIn("COPY etl_rejects (source, location, entity_type, entity_id, reasons, payload) FROM STDIN") { writer in
+        // Staged, then upserted: the same record of the same source rejected again (a file loaded
+        // twice) updates its row instead of adding one (migration 0007).
+        try await tx.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS stage_etl_rejects (
+                source TEXT, location TEXT, entity_type VARCHAR(20), entity_id VARCHAR(255), reasons JSONB, payload TEXT
+            ) ON COMMIT DELETE ROWS
+            """)
+        try await tx.copyIn("COPY stage_etl_rejects (source, location, entity_type, entity_id, reasons, payload) FROM STDIN") { writer in
             for reject in rejects {
                 try await writer.write(row: [source, reject.location, reject.kind?.rawValue, reject.recordId,
                                              reject.reasonsJSON, IngestRows.storable(reject.payload)])
             }
         }
+        try await tx.execute("""
+            INSERT INTO etl_rejects (source, location, entity_type, entity_id, reasons, payload)
+            SELECT source, location, entity_type, entity_id, reasons, payload FROM stage_etl_rejects
+            ON CONFLICT (source, location, md5(payload)) DO UPDATE
+            SET entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id, reasons = EXCLUDED.reasons, received_at = now()
+            """)
+        try await tx.execute("TRUNCATE stage_etl_rejects")
         return rejects.count
     }
 }

@@ -21,14 +21,16 @@ struct Ingestor {
             var parts = ["ingest: accepted \(accepted), rejected \(rejected)"]
             let inserted = kinds(counts.inserted), updated = kinds(counts.updated), unchanged = kinds(counts.unchanged)
             if !inserted.isEmpty { parts.append("inserted: \(inserted)") }
-            if !updated.isEmpty || duplicates > 0 { parts.append("updated: \(updated.isEmpty ? "none" : updated) (\(duplicates) repeated ids in the input)") }
+            if !updated.isEmpty { parts.append("updated: \(updated)") }
             if !unchanged.isEmpty { parts.append("unchanged: \(unchanged)") }
-            if counts.placeholders > 0 { parts.append("placeholder officers/customers created: \(counts.placeholders)") }
+            if duplicates > 0 {
+                parts.append("\(duplicates) record\(duplicates == 1 ? "" : "s") repeated an id given earlier in the same input (the last one counts)")
+            }
             if !unknownFieldCounts.isEmpty {
                 let fields = unknownFieldCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
                 parts.append("unknown fields ignored: \(fields)")
             }
-            if rejected > 0 { parts.append("see etl_rejects for the rejected records and their reasons") }
+            if rejected > 0 { parts.append("see them with: metrics-worker rejects") }
             return parts.joined(separator: "; ")
         }
     }

@@ -8,6 +8,16 @@ struct JobCounts: Sendable, Equatable {
     var processed = 0
     var updated = 0
     var failed = 0
+    /// What the run did, in words a person reads (the command's result line), e.g. `70 loans
+    /// refreshed, 57 with a changed state`; nil prints the bare counts.
+    var summary: String?
+
+    /// The same counts with `summary`.
+    func described(_ summary: String) -> JobCounts {
+        var counts = self
+        counts.summary = summary
+        return counts
+    }
 }
 
 /// A job that did not run and should be tried later (exit 75): its lock is held by another copy,

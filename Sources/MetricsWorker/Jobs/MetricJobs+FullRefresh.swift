@@ -56,8 +56,13 @@ extension MetricJobs {
                 // Another partition is still running (or doing the branch step): it will do it.
                 PhaseLog(job: "full_refresh").log("branch_metrics_deferred", ["reason": skipped.message])
             }
+            let loans = writesStates
+                ? "\(loanCounts.processed) loans refreshed, \(loanCounts.updated) with a changed state"
+                : "loan states kept (they are as of a later date)"
+            let branches = partition.isWhole || branchCounts.processed > 0 ? "\(branchCounts.processed) branch rows" : "branch rows left to the last partition"
             return JobCounts(processed: loanCounts.processed,
                              updated: loanCounts.updated + metricCounts.updated + branchCounts.updated, failed: 0)
+                .described("\(loans); \(metricCounts.processed) officer rows; \(branches)")
         }
         return counts
     }
@@ -91,6 +96,7 @@ extension MetricJobs {
             }
             let expired = try await deleteExpiredIdempotencyKeys(context.pool)
             return JobCounts(processed: moved + expired, updated: moved + expired, failed: 0)
+                .described("\(moved) rows older than \(cutoff) moved to the archive tables, \(expired) expired idempotency keys deleted")
         }
     }
 

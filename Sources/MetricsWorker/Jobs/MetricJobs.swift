@@ -23,7 +23,7 @@ enum MetricJobs {
                 "reason": "loan states are as of \(statesDate.map { "\($0)" } ?? "no date yet"), not \(context.asOf): every loan is refreshed",
             ])
         }
-        return try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
+        let counts = try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
             try await context.pool.withConnection { connection in
                 let officers = try await context.officers(on: connection)
                 let filter = onlyChanged ? changedLoansQuery : nil
@@ -33,6 +33,7 @@ enum MetricJobs {
                                                       run: run, on: connection)
             }
         }
+        return counts.described("\(counts.processed) loans refreshed\(onlyChanged ? " (changed input only)" : ""), \(counts.updated) with a changed state")
     }
 
     /// The date the stored loan states are as of (`LoanStateWriter.statesDate`).
@@ -58,7 +59,7 @@ enum MetricJobs {
             }
         }
         try await rerankIfComplete(context)
-        return counts
+        return counts.described("\(counts.processed) officer rows, \(counts.updated) of them changed")
     }
 
     /// Re-ranks D globally when all its partitions are done (partitioned runs rank only their own).
@@ -90,23 +91,25 @@ enum MetricJobs {
                     """)
             }
         }
-        return try await context.runner.run("branch_metrics", date: context.asOf, partition: .all, invalidatesCache: true) { run in
+        let counts = try await context.runner.run("branch_metrics", date: context.asOf, partition: .all, invalidatesCache: true) { run in
             try await context.pool.withConnection { connection in
                 let officerRows = try await OfficerMetricsStore.load(date: context.asOf, on: connection)
                 let branches = BranchAggregation.aggregate(officerRows)
                 return try await BranchMetricsStore.write(branches, date: context.asOf, run: run, on: connection)
             }
         }
+        return counts.described("\(counts.processed) branch rows, \(counts.updated) of them changed")
     }
 
     /// `capture-par15-snapshot`: PAR15 exposure and count per officer at D.
     static func par15Snapshot(_ context: JobContext) async throws -> JobCounts {
-        try await context.runner.run("par15_snapshot", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
+        let counts = try await context.runner.run("par15_snapshot", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in
             try await context.pool.withConnection { connection in
                 let officers = try await context.officers(on: connection)
                 let (book, scope) = try await context.pass(on: connection, loanStates: false, officerSums: false, exposure: true, officers: officers)
                 return try await Par15SnapshotStore.write(book.exposure, date: context.asOf, officers: scope, run: run, on: connection)
             }
         }
+        return counts.described("PAR15 exposure of \(counts.processed) officers")
     }
 }
