@@ -5,8 +5,12 @@
 # and runs analytics-api in the foreground. Safe to run again: servers and data are reused.
 #
 #   bash scripts/dev.sh            set up and serve (Ctrl-C stops the API; the servers keep running)
+#   bash scripts/dev.sh reset      empty the database (schema kept, data gone) to load your own data
 #   bash scripts/dev.sh stop       stop the project's PostgreSQL and Redis
 #   bash scripts/dev.sh env        print the settings to use the servers from another shell
+#
+# The demo portfolio is loaded only into an empty database: after `reset`, load your own files
+# (README "Use your own data") and run this again to serve them.
 #
 # Options (environment): DEMO_LOANS (default 5000), DEMO_OFFICERS (default 100), API_PORT (default:
 # 8080 when free), BUILD_CONFIGURATION (debug or release, default debug).
@@ -55,27 +59,67 @@ export DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/analytics
 export REDIS_URL=redis://127.0.0.1:$redis_port
 export JWT_SECRET=$(cat "$state/jwt_secret")
 export MIGRATIONS_DIR=$root/migrations
+export PATH="$bin:\$PATH"
 ENV
   psql "postgres://postgres@127.0.0.1:$pg_port/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'analytics'" | grep -q 1 \
     || psql "postgres://postgres@127.0.0.1:$pg_port/postgres" -qc "CREATE DATABASE analytics"
 }
 
-case "${1:-up}" in
+# The API this script started last, if it still runs: "pid port".
+api_running() {
+  local pid port
+  read -r pid port 2>/dev/null <"$state/api.pid" || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = analytics-api ] || return 1
+  echo "$pid $port"
+}
+
+action=${1:-up}
+case "$action" in
   stop) stop; exit 0 ;;
   env) cat "$state/env"; exit 0 ;;
-  up) ;;
-  *) echo "usage: $0 [up|stop|env]" >&2; exit 64 ;;
+  up|reset) ;;
+  *) echo "usage: $0 [up|reset|stop|env]" >&2; exit 64 ;;
 esac
 
+if running=$(api_running); then
+  read -r pid port <<<"$running"
+  if [ "$action" = up ]; then
+    echo "The API is already running: http://127.0.0.1:$port (pid $pid), started by an earlier bash scripts/dev.sh."
+    echo "Use it, or stop it first (kill $pid) to start a fresh one. Settings for this shell: source .local/env"
+    exit 0
+  fi
+  echo "stopping the running API (pid $pid) before the reset"
+  kill "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+fi
+
+configuration=${BUILD_CONFIGURATION:-debug}
+bin="$root/.build/$configuration"
 ensure_servers
 export PKG_CONFIG_PATH="$(bash "$servers" pkgconfig "$state/pkgconfig")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 # shellcheck disable=SC1091
 source "$state/env"
-configuration=${BUILD_CONFIGURATION:-debug}
 echo "building ($configuration; the first build takes several minutes)..."
 swift build -c "$configuration" --product metrics-worker
 swift build -c "$configuration" --product analytics-api
 bin=$(swift build -c "$configuration" --show-bin-path)
+echo "the programs are in $bin (source .local/env puts them on PATH)"
+
+if [ "$action" = reset ]; then
+  psql "${DATABASE_URL%/analytics}/postgres" -qc "DROP DATABASE IF EXISTS analytics WITH (FORCE)" -c "CREATE DATABASE analytics"
+  "$bin/metrics-worker" migrate
+  cat <<RESET
+
+The database is empty (schema applied). Load your own data, look at what was rejected, compute:
+  source .local/env
+  metrics-worker ingest your-loans.ndjson                 # or: --csv loans loans.csv --csv repayments repayments.csv
+  metrics-worker rejects                                  # what was rejected, and why
+  metrics-worker full-refresh --as-of YYYY-MM-DD          # the metrics as of a day
+  bash scripts/dev.sh                                     # serve them (no demo data is added now)
+Samples to start from: examples/ (see docs/ingest.md).
+RESET
+  exit 0
+fi
 
 "$bin/metrics-worker" migrate
 today=$(TZ=${ANALYTICS_TIMEZONE:-Africa/Lagos} date +%F)
@@ -83,7 +127,8 @@ loans=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM loans")
 if [ "$loans" = 0 ]; then
   "$bin/metrics-worker" seed-demo --officers "${DEMO_OFFICERS:-100}" --loans "${DEMO_LOANS:-5000}" --as-of "$today"
 fi
-"$bin/metrics-worker" full-refresh --as-of "$today" 2>/dev/null
+# Problems (warnings, errors) only; the phase lines are for the job logs.
+LOG_LEVEL=warning LOG_FORMAT=text "$bin/metrics-worker" full-refresh --as-of "$today"
 
 api_port=${API_PORT:-8080}
 port_open "$api_port" && api_port=$(bash "$servers" free-port)
@@ -93,7 +138,9 @@ cat <<INFO
 The API is starting on http://127.0.0.1:$api_port (Ctrl-C stops it; the databases keep running).
   curl -s http://127.0.0.1:$api_port/ready
   curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$api_port/api/v1/metrics/officers?per_page=5"
-Settings for another shell: source .local/env   (stop the servers: bash scripts/dev.sh stop)
+The programs are in $bin; in another shell:  source .local/env   (settings and PATH)
+Stop the API: Ctrl-C here. Stop the servers: bash scripts/dev.sh stop. Your own data: bash scripts/dev.sh reset.
 
 INFO
+echo "$$ $api_port" >"$state/api.pid"
 PORT=$api_port BIND_ADDRESS=127.0.0.1 exec "$bin/analytics-api"
