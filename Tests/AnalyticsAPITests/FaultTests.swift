@@ -82,28 +82,28 @@ struct FaultTests {
                             defer { state.stop.store(true, ordering: .relaxed) }
                             // The load runs a while before, during and after the outage (pacing, not waiting
                             // for a condition: every condition below is polled).
-                            try await Self.waitUntil("the load has answered 200s") {
+                            try await Waiting.until("the load has answered 200s") {
                                 state.outcomes.withLock { ($0.statuses[200] ?? 0) >= 20 }
                             }
                             try await server.stop()
-                            try await Self.waitUntil("/ready reports the database down") {
+                            try await Waiting.until("/ready reports the database down") {
                                 try await client.execute(uri: "/ready", method: .get) { $0.status } == .serviceUnavailable
                             }
-                            try await Self.waitUntil("the load has seen the outage") {
+                            try await Waiting.until("the load has seen the outage") {
                                 state.outcomes.withLock { ($0.statuses[503] ?? 0) >= 5 }
                             }
                             try await server.startAgain()
                             // Back by itself, with a generous deadline (how fast is bench material).
-                            try await Self.waitUntil("reads answer 200 again", deadline: .seconds(60)) {
+                            try await Waiting.until("reads answer 200 again", timeout: .seconds(60)) {
                                 try await client.execute(uri: "/api/v1/metrics/officers?per_page=1", method: .get, headers: reader) {
                                     $0.status
                                 } == .ok
                             }
-                            try await Self.waitUntil("/ready reports ready") {
+                            try await Waiting.until("/ready reports ready") {
                                 try await client.execute(uri: "/ready", method: .get) { $0.status } == .ok
                             }
                             let before = state.outcomes.withLock { $0.writesOK.count }
-                            try await Self.waitUntil("audit writes succeed again") {
+                            try await Waiting.until("audit writes succeed again") {
                                 state.outcomes.withLock { $0.writesOK.count } > before + 3
                             }
                         }
@@ -132,19 +132,6 @@ struct FaultTests {
         }
     }
 
-    /// Polls `condition` until it holds, failing after `deadline`.
-    static func waitUntil(_ what: String, deadline: Duration = .seconds(30),
-                          _ condition: () async throws -> Bool) async throws {
-        let end = ContinuousClock.now.advanced(by: deadline)
-        while try await !condition() {
-            guard ContinuousClock.now < end else {
-                Issue.record("timed out waiting until \(what)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
     @Test("more slow requests than connections: callers wait the acquire timeout, then 503; the pool recovers")
     func poolExhaustion() async throws {
         try await FixtureDatabase.create(poolSize: 2, acquireTimeout: .milliseconds(300)).using { db in
@@ -163,7 +150,7 @@ struct FaultTests {
                     try await group.waitForAll()
                 }
                 // Both connections are busy in the server before the requests start.
-                try await Self.waitUntil("both connections hold pg_sleep") {
+                try await Waiting.until("both connections hold pg_sleep") {
                     // From outside the pool (both of its connections are held): psql.
                     let sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(4)' AND state = 'active'"
                     let result = try await ProcessRunner.run("/usr/bin/psql", [db.configuration.url, "-Atc", sql])
