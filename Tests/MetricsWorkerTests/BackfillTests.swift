@@ -62,4 +62,49 @@ struct BackfillTests {
             #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
         }
     }
+
+    @Test("the states' date survives archive-old-data: the drilldowns keep it, a backfill still leaves the states alone")
+    func archivedLogKeepsStatesDate() async throws {
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
+            _ = try await MetricJobs.fullRefresh(try Self.context(db, Self.latest))
+            // Two years later, with the default 400 days kept: the refresh's log rows are archived.
+            _ = try await MetricJobs.archive(try Self.context(db, "2026-12-01"), keepDays: 400)
+            let logged = try await db.pool.query("SELECT count(*)::int AS n FROM metric_calculation_log WHERE calculation_type = 'refresh_loans'")
+            #expect(try logged[0].decode(Int.self, "n") == 0)
+            #expect(try await MetricJobs.statesDate(try Self.context(db, Self.latest)) == CalendarDate(iso: Self.latest))
+            _ = try await MetricJobs.fullRefresh(try Self.context(db, Self.earlier))
+            #expect(try await Self.statesDates(db) == [Self.latest])
+            let problems = try await ExpectedFixture.differences(date: Self.latest, pool: db.pool, checkLoans: true)
+                .filter { $0.hasPrefix("loan ") }
+            #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+        }
+    }
+
+    @Test("one partition of a new date refreshed: --changed-only of that date still ages every loan, exactly")
+    func partitionedNewDateThenChangedOnly() async throws {
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
+            _ = try await MetricJobs.fullRefresh(try Self.context(db, "2024-10-17"))
+            _ = try await MetricJobs.refreshLoans(try FixtureJobsTests.context(db, date: Self.latest, partition: Partition(index: 0, count: 2)),
+                                                  changedOnly: false)
+            let counts = try await MetricJobs.refreshLoans(try Self.context(db, Self.latest), changedOnly: true)
+            let loans = try await db.pool.query("SELECT count(*)::int AS n FROM loan_accounts")[0].decode(Int.self, "n")
+            #expect(counts.processed == loans)
+            let problems = try await ExpectedFixture.differences(date: Self.latest, pool: db.pool).filter { $0.hasPrefix("loan ") }
+            #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+        }
+    }
+
+    @Test("refresh-loans and full-refresh refuse a date after tomorrow (exit 64): the states would stay there")
+    func futureDateRefused() async throws {
+        try await TestDatabase.with { db in
+            for command in ["refresh-loans", "full-refresh"] {
+                let run = try await ProcessRunner.run(try TestEnvironment.value("TEST_WORKER_BIN"), [command, "--as-of", "2999-01-01"],
+                                                      environment: ["DATABASE_URL": db.configuration.url, "LOG_LEVEL": "warning"])
+                #expect(run.status == 64, "\(command): \(run.output)")
+                #expect(run.output.contains("in the future"), "\(run.output)")
+            }
+        }
+    }
 }

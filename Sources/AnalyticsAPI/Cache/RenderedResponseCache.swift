@@ -52,6 +52,8 @@ final class RenderedResponseCache: Sendable {
 
     private let state = Mutex(State())
     private let maximumBytes: Int
+    /// What a key costs in the byte bound (its digest and family).
+    private let keySize = 48
     private let ttl: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
 
@@ -64,9 +66,6 @@ final class RenderedResponseCache: Sendable {
     }
 
     /// The live generation changed (nil: the subscription is down): drops every body.
-    /// What a key costs in the byte bound (its digest and family).
-    private let keySize = 48
-
     func setLiveGeneration(_ generation: Int64?) {
         state.withLock { s in
             s.live = generation

@@ -3,17 +3,12 @@ import AnalyticsStore
 import Foundation
 
 extension PostgresMetricsRepository {
-    /// The date the loan states are as of and when they were last written: the newest date a
-    /// loan refresh completed for (states only move forward, a backfill leaves them alone), and
-    /// that date's latest completed run. From the small log table, not a scan of `loans`.
+    /// The date the loan states are as of and when they were last written (`loan_states_date`, one
+    /// row written with every state write; states only move forward, a backfill leaves them alone).
     func loanStatesFreshness() async throws -> Freshness? {
-        let rows = try await pool.query("""
-            SELECT calculation_date, \(Self.rfc3339("end_time")) AS completed_at FROM metric_calculation_log
-            WHERE calculation_type = 'refresh_loans' AND status = 'Completed'
-            ORDER BY calculation_date DESC, end_time DESC NULLS LAST, log_id DESC LIMIT 1
-            """)
-        return try rows.first.map { Freshness(date: try $0.decode(CalendarDate.self, "calculation_date"),
-                                              calculatedAt: try $0.decode(String?.self, "completed_at")) }
+        let rows = try await pool.query("SELECT as_of, \(Self.rfc3339("written_at")) AS written_at FROM loan_states_date")
+        return try rows.first.map { Freshness(date: try $0.decode(CalendarDate.self, "as_of"),
+                                              calculatedAt: try $0.decode(String?.self, "written_at")) }
     }
 
     /// Loans that exist as of their last refresh (METRICS.md section 1), filtered; keyset order is

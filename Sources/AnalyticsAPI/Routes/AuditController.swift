@@ -1,4 +1,5 @@
 import AnalyticsStore
+import Crypto
 import Foundation
 import Hummingbird
 
@@ -84,8 +85,14 @@ struct AuditController: Sendable {
         func list(_ values: [String]?) -> String {
             values.map { $0.sorted().map(JSONWriter.quoted).joined(separator: ",") } ?? "*"
         }
-        let text = [body.actionType, body.actionNotes ?? "\u{1}", list(scope.regions), list(scope.branches)].joined(separator: "\u{0}")
-        return String(FNV1a.hash64(text), radix: 16)
+        // SHA-256 of length-prefixed parts: no two requests share a hash by construction or by a
+        // crafted collision (it is what keeps a replay inside the first caller's scope).
+        var bytes: [UInt8] = []
+        for part in [body.actionType, body.actionNotes.map { "+" + $0 } ?? "-", list(scope.regions), list(scope.branches)] {
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: part.utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: part.utf8)
+        }
+        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     private func writeContext(_ request: Request, _ context: APIRequestContext) throws -> AuditWriteContext {

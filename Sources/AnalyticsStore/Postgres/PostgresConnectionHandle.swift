@@ -109,8 +109,12 @@ final class PostgresConnectionHandle: @unchecked Sendable {
     /// Asks the server to cancel statement `id` if it is still running (blocking: run it on the
     /// executor). A request that arrives after the statement ended does nothing.
     func cancel(statement id: UInt64) {
-        guard statements.withLock({ $0.running == id }) else { return }
-        cancel()
+        // Under the lock, so the statement cannot end and the next one start between the check and
+        // the request (the next statement's `running` waits the few milliseconds a cancel takes).
+        statements.withLock { state in
+            guard state.running == id else { return }
+            cancel()
+        }
     }
 
     /// Asks the server to cancel the statement in progress (blocking: a connection to the server).

@@ -9,7 +9,8 @@ struct FullRefreshCommand: AsyncParsableCommand {
     @OptionGroup var partition: PartitionOption
 
     func run() async throws {
-        try await JobCommand.execute(JobRequest(name: "full-refresh", asOf: asOf.asOf, partition: partition.partition)) {
+        try await JobCommand.execute(JobRequest(name: "full-refresh", asOf: asOf.asOf, partition: partition.partition,
+                                                writesLoanStates: true)) {
             try await MetricJobs.fullRefresh($0)
         }
     }

@@ -11,6 +11,9 @@ struct JobRequest: Sendable {
     var asOf: CalendarDate?
     /// The partition (`.all` for the jobs without `--partition`).
     var partition: Partition = .all
+    /// True for the jobs that write the loan states: they refuse a date after tomorrow, since the
+    /// states keep the latest date (a mistyped year would hold them there, every later run skipped).
+    var writesLoanStates = false
 }
 
 /// Runs a metric job the way every job command does: set up, run, print one summary line, map
@@ -24,6 +27,15 @@ enum JobCommand {
                 date = try AsOfOption.date(request.asOf, timeZone: runtime.configuration.timeZone)
             } catch let error as ValidationError {
                 FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
+                throw ExitCode.usage
+            }
+            if request.writesLoanStates, let today = try? AsOfOption.today(timeZone: runtime.configuration.timeZone),
+               date > today.adding(days: 1) {
+                FileHandle.standardError.write(Data("""
+                    metrics-worker: --as-of \(date) is in the future (today is \(today) in \(runtime.configuration.timeZone)); \
+                    loan states keep the latest date computed, so a future one would hold them there
+
+                    """.utf8))
                 throw ExitCode.usage
             }
             let partition = request.partition

@@ -12,7 +12,8 @@ struct RefreshLoansCommand: AsyncParsableCommand {
 
     func run() async throws {
         let changedOnly = self.changedOnly
-        try await JobCommand.execute(JobRequest(name: "refresh-loans", asOf: asOf.asOf, partition: partition.partition)) {
+        try await JobCommand.execute(JobRequest(name: "refresh-loans", asOf: asOf.asOf, partition: partition.partition,
+                                                writesLoanStates: true)) {
             try await MetricJobs.refreshLoans($0, changedOnly: changedOnly)
         }
     }

@@ -76,10 +76,4 @@ final class LineReader {
         start = 0
         return all
     }
-
-    /// Looks at the first non-blank bytes without consuming them (reads one block if needed).
-    func peekPrefix(_ count: Int) throws -> [UInt8] {
-        if buffer.count - start < count, !atEnd { try readBlock() }
-        return Array(buffer[start..<min(buffer.count, start + count)])
-    }
 }

@@ -14,14 +14,6 @@ import AnalyticsStore
 /// Every writer takes the same transaction-scoped advisory lock, so a swap never loses a
 /// concurrent partition's or `--changed-only` run's rows.
 enum LoanStateWriter {
-    /// A run for `date` found the states already as of the later `statesDate`.
-    struct StatesMovedOn: Error, CustomStringConvertible {
-        var date: CalendarDate
-        var statesDate: CalendarDate
-        var description: String {
-            "the loan states are as of \(statesDate), later than \(date): they keep the latest date (a run for an earlier date writes its officer, branch and snapshot rows only)"
-        }
-    }
 
     /// The engine's columns (hashed), in `loan_states` order.
     static let valueColumns = [
@@ -37,15 +29,28 @@ enum LoanStateWriter {
     /// The advisory lock every writer of `loan_states` holds for its transaction.
     static let writerLockKey: Int64 = 0x4C6F_616E_5374_6174 // "LoanStat"
 
-    /// The date the stored states are as of: the newest date a `refresh_loans` run (alone or inside
-    /// `full-refresh`) completed for, nil before the first. States only move forward: a run for an
-    /// earlier date (a backfill) writes that date's officer, branch and snapshot rows and leaves the
-    /// states alone, so the drilldowns keep describing the latest date.
+    /// The date the stored states are as of (`loan_states_date`, written with every state write),
+    /// nil before the first. States only move forward: a run for an earlier date (a backfill)
+    /// writes that date's officer, branch and snapshot rows and leaves the states alone, so the
+    /// drilldowns keep describing the latest date.
     static func statesDate(on connection: PostgresConnection) async throws -> CalendarDate? {
+        try await connection.query("SELECT as_of FROM loan_states_date").first?.decode(CalendarDate.self, "as_of")
+    }
+
+    /// True when every loan's state was refreshed for `date`: a whole-book `refresh_loans` run of
+    /// `date` completed, or every partition K/N of some N did. Until then `--changed-only` for
+    /// `date` refreshes every loan (the partitions not yet run still hold an earlier day's states).
+    static func statesComplete(for date: CalendarDate, on connection: PostgresConnection) async throws -> Bool {
         try await connection.query("""
-            SELECT max(calculation_date) AS as_of FROM metric_calculation_log
-            WHERE calculation_type = 'refresh_loans' AND status = 'Completed'
-            """).first?.decode(CalendarDate?.self, "as_of")
+            SELECT EXISTS (
+                SELECT 1 FROM (
+                    SELECT DISTINCT partition_key FROM metric_calculation_log
+                    WHERE calculation_type = 'refresh_loans' AND status = 'Completed' AND calculation_date = $1
+                ) p
+                GROUP BY split_part(partition_key, '/', 2)
+                HAVING count(*) = max(split_part(partition_key, '/', 2)::int)
+            ) AS complete
+            """, [date])[0].decode(Bool.self, "complete")
     }
 
     /// A fraction of changed loans from which a whole-book pass rewrites the table.
@@ -133,7 +138,10 @@ enum LoanStateWriter {
             // Under the writers' lock: a run for a later date that committed while this one computed
             // owns the states now.
             if let newer = try await statesDate(on: tx), newer > date {
-                throw StatesMovedOn(date: date, statesDate: newer)
+                throw JobSkipped(message: """
+                    the loan states moved on to \(newer) while this run computed \(date) (they keep the latest date); \
+                    run it again: a run for an earlier date then writes its officer, branch and snapshot rows only
+                    """)
             }
             try await writeTransitions(loans, date: date, on: tx)
             // Last, so the swap's exclusive lock on loan_states is held only until the commit.
@@ -142,6 +150,10 @@ enum LoanStateWriter {
             } else if !changed.isEmpty {
                 try await upsert(changed.lazy.map { loans[$0] }, hashes: changed.lazy.map { hashes[$0] }, date: date, on: tx)
             }
+            try await tx.execute("""
+                INSERT INTO loan_states_date (as_of, written_at) VALUES ($1, now())
+                ON CONFLICT (singleton) DO UPDATE SET as_of = EXCLUDED.as_of, written_at = now()
+                """, [date])
             try await run.complete(counts, in: tx)
         }
         if !replace, changed.count >= 10_000 {

@@ -17,10 +17,13 @@ enum MetricJobs {
                 and snapshot rows only)
                 """)
         }
-        let onlyChanged = changedOnly && statesDate == context.asOf
+        var onlyChanged = changedOnly && statesDate == context.asOf
+        if onlyChanged {
+            onlyChanged = try await context.pool.withConnection { try await LoanStateWriter.statesComplete(for: context.asOf, on: $0) }
+        }
         if changedOnly, !onlyChanged {
             PhaseLog(job: "refresh_loans").log("changed_only_widened", [
-                "reason": "loan states are as of \(statesDate.map { "\($0)" } ?? "no date yet"), not \(context.asOf): every loan is refreshed",
+                "reason": "loan states are not all as of \(context.asOf) (they are as of \(statesDate.map { "\($0)" } ?? "no date yet"), or a partition of \(context.asOf) has not run): every loan is refreshed",
             ])
         }
         let counts = try await context.runner.run("refresh_loans", date: context.asOf, partition: context.partition, invalidatesCache: true) { run in

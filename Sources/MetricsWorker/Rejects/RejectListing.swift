@@ -3,8 +3,8 @@ import AnalyticsStore
 import Foundation
 
 /// The rejected input records of `etl_rejects`, newest first, for `metrics-worker rejects`: where
-/// each came from (source and location), what it was, why it was rejected and (JSON only) the
-/// record as received.
+/// each came from (source and location), what it was and why it was rejected; the JSON form also
+/// carries the record as received (the table leaves it out: it may hold customer data).
 struct RejectListing: Sendable {
     /// Which rejects to list.
     struct Filter: Sendable {
