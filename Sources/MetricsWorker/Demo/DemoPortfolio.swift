@@ -4,8 +4,20 @@ import AnalyticsCore
 /// lending system would send them), so it goes through the same validation and write path.
 ///
 /// Loans are disbursed over the year before the as-of date, weekly (16 installments), fortnightly
-/// or monthly; borrowers are mostly punctual, some pay late, some stop paying; a few rows are
-/// backdated, reversed or carry waivers and penalties; a fifth of the loans carry their schedule.
+/// or monthly, and dealt round the officers in turn; a fifth of the loans carry their schedule.
+/// Each officer's book follows its ``DemoProfile``, so the book holds the whole range of risk:
+/// - most officers are steady: 70% of borrowers punctual, 20% late, 10% stop paying; a few rows
+///   are backdated, reversed or carry a 500.00 waiver; late payers pay penalties;
+/// - one branch in twenty is in trouble: its borrowers pay late or stop paying far more often;
+/// - two officers in fifty are rogue (Red): float gap, partner loans, fees kept, most rows
+///   backdated, 40% reversed, half waived in full, 70% of the borrowers stop paying;
+/// - three in fifty are slipping (Amber): float gap, weaker borrowers, some backdating, reversals
+///   and heavy waivers;
+/// - one in fifty has most first payments missed (the FIMR drilldown).
+///
+/// The profiles hang on the officers' positions, so the range appears at every size from 50
+/// officers up; the month-to-date figures (waivers, backdated, reversals, fees) have little to go
+/// on in the first days of a month.
 struct DemoPortfolio {
     let officers: Int
     let loans: Int
@@ -31,13 +43,14 @@ struct DemoPortfolio {
         var records: [JSONValue] = []
         for i in 0..<officers {
             let (branch, region) = Self.branch(of: i)
+            let flagged = DemoProfile.of(officer: i, officers: officers).flagged
             records.append(object([
                 ("officer_id", .string("OFF\(String(format6: i + 1))")), ("officer_name", .string("Officer \(i + 1)")),
                 ("officer_phone", .string("+234-80\(random.int(1...9))-\(random.int(100...999))-\(random.int(1000...9999))")),
                 ("region", .string(region)), ("branch", .string(branch)),
-                ("employment_status", .string(random.chance(0.05) ? "Inactive" : "Active")),
-                ("primary_channel", random.chance(0.1) ? .null : .string(random.chance(0.8) ? "Direct" : "Partner")),
-                ("has_float_gap", .bool(random.chance(0.05))),
+                ("employment_status", .string(random.chance(0.05) && !flagged ? "Inactive" : "Active")),
+                ("primary_channel", flagged ? .string("Direct") : random.chance(0.1) ? .null : .string(random.chance(0.8) ? "Direct" : "Partner")),
+                ("has_float_gap", .bool(random.chance(0.05) || flagged)),
             ]))
         }
         for i in 0..<5 {
@@ -53,6 +66,7 @@ struct DemoPortfolio {
     /// Loan `index` with its customer and its repayments, in the order they are sent.
     mutating func loan(_ index: Int) -> [JSONValue] {
         let officer = index % officers
+        let profile = DemoProfile.of(officer: officer, officers: officers)
         let (branch, region) = Self.branch(of: officer)
         let loanID = "LN\(String(format8: index + 1))"
         let customerID = "CU\(String(format8: index + 1))"
@@ -65,27 +79,32 @@ struct DemoPortfolio {
         let schedule = ScheduleGenerator.generate(loanAmount: amount, disbursementDate: disbursed, maturityDate: maturity,
                                                   loanTermDays: plan.1, interestRate: rate, feeAmount: fee, repaymentEveryDays: plan.0)
         let behaviour = random.int(0...99)
-        let lateDays = behaviour < 70 ? 0 : behaviour < 90 ? random.int(1...20) : random.int(5...40)
-        let stopsAfter = behaviour >= 90 ? random.int(0...(schedule.installments.count - 1)) : Int.max
+        let stops = behaviour >= profile.punctual + profile.late
+        let lateDays = behaviour < profile.punctual ? 0 : stops ? random.int(5...40) : random.int(1...20)
+        let stopsAfter = stops ? random.int(0...(schedule.installments.count - 1)) : Int.max
+        let missesFirst = random.chance(profile.firstMiss)
         var repayments: [JSONValue] = []
         var lastPayment: CalendarDate?
         for (i, installment) in schedule.installments.enumerated() where i < stopsAfter {
-            let paid = installment.dueDate.adding(days: lateDays == 0 ? random.int(-2...0) : random.int(0...lateDays))
+            let paid = installment.dueDate.adding(days: i == 0 && missesFirst ? random.int(3...21)
+                                                  : lateDays == 0 ? random.int(-2...0) : random.int(0...lateDays))
             guard paid <= asOf else { break }
             lastPayment = paid
             let penalty = lateDays > 7 ? Money(minorUnits: 50_000) : .zero
-            let reversed = random.chance(0.01)
+            let fees = profile.skimsFees ? .zero : installment.feeDue
+            let reversed = random.chance(profile.reversed)
+            let waiver = !random.chance(profile.waived) ? "0.00" : profile.heavyWaiver ? installment.totalDue.description : "500.00"
             repayments.append(object([
                 ("repayment_id", .string("\(loanID)-R\(i + 1)")), ("loan_id", .string(loanID)),
                 ("payment_date", .string(paid.description)),
-                ("payment_amount", .number((installment.totalDue + penalty).description)),
+                ("payment_amount", .number((installment.principalDue + installment.interestDue + fees + penalty).description)),
                 ("principal_paid", .number(installment.principalDue.description)),
                 ("interest_paid", .number(installment.interestDue.description)),
-                ("fees_paid", .number(installment.feeDue.description)), ("penalty_paid", .number(penalty.description)),
+                ("fees_paid", .number(fees.description)), ("penalty_paid", .number(penalty.description)),
                 ("payment_method", .string(random.pick(["Bank Transfer", "Cash", "Mobile Money"]))),
-                ("is_backdated", .bool(random.chance(0.02))), ("is_reversed", .bool(reversed)),
+                ("is_backdated", .bool(random.chance(profile.backdated))), ("is_reversed", .bool(reversed)),
                 ("reversal_date", reversed ? .string(min(asOf, paid.adding(days: random.int(1...3))).description) : .null),
-                ("waiver_amount", .number(random.chance(0.01) ? "500.00" : "0.00")),
+                ("waiver_amount", .number(waiver)),
             ]))
         }
         let repaidAll = repayments.count == schedule.installments.count
@@ -94,7 +113,7 @@ struct DemoPortfolio {
         if repaidAll, let lastPayment {
             status = "Closed"
             closed = lastPayment
-        } else if behaviour >= 90, asOf.days(since: maturity) > 90, random.chance(0.3) {
+        } else if stops, asOf.days(since: maturity) > 90, random.chance(0.3) {
             status = "Written Off"
             closed = maturity.adding(days: 91)
         } else if random.chance(0.003) {
@@ -109,7 +128,7 @@ struct DemoPortfolio {
             ("disbursement_date", .string(disbursed.description)), ("maturity_date", .string(maturity.description)),
             ("loan_term_days", .number(String(plan.1))), ("interest_rate", .number(rate.description)),
             ("fee_amount", .number(fee.description)), ("repayment_every_days", .number(String(plan.0))),
-            ("channel", .string(random.chance(0.85) ? "Direct" : "Partner")), ("status", .string(status)),
+            ("channel", .string(random.chance(profile.partner) ? "Partner" : "Direct")), ("status", .string(status)),
             ("closed_date", closed.map { .string($0.description) } ?? .null),
         ]
         if random.chance(0.2) {
