@@ -53,4 +53,27 @@ struct InputEncodingTests {
             #expect(!reasons.contains("not a string"), "\(reasons)")
         }
     }
+
+    @Test("LineReader: a byte-order mark delivered in pieces (1- and 2-byte blocks), with CRLF lines, is skipped", arguments: [1, 2, 3, 1 << 20])
+    func byteOrderMarkInPieces(blockSize: Int) throws {
+        let path = try Self.write(Self.bom + "officer_id,officer_name\r\nO1,Ada\r\n", "crlf.csv")
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        defer { try? handle.close() }
+        let reader = LineReader(handle: handle, blockSize: blockSize)
+        var lines: [String] = []
+        while let line = try reader.nextLine() { lines.append(String(decoding: line, as: UTF8.self)) }
+        #expect(lines == ["officer_id,officer_name", "O1,Ada"])
+    }
+
+    @Test("a file that only starts like a byte-order mark keeps its bytes")
+    func partialMarkKept() throws {
+        // EF BB then 'x': the first two bytes of a mark, but no mark.
+        let path = try ServerScript.makeDirectory("encoding") + "/almost.bin"
+        try Data([0xEF, 0xBB, 0x78, 0x0A]).write(to: URL(fileURLWithPath: path))
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        defer { try? handle.close() }
+        let reader = LineReader(handle: handle, blockSize: 1)
+        let line = try #require(try reader.nextLine())
+        #expect(Array(line) == [0xEF, 0xBB, 0x78])
+    }
 }

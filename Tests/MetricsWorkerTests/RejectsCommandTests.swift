@@ -70,4 +70,22 @@ struct RejectsCommandTests {
             #expect(refresh.output.contains("branch rows"), "\(refresh.output)")
         }
     }
+
+    @Test("a file loaded under two spellings of its path is one source: its rejects are stored once and found under either")
+    func sourceSpellings() async throws {
+        try await TestDatabase.with { db in
+            let examples = Self.examples.path
+            let plain = examples + "/portfolio.ndjson"
+            let dotted = examples + "/./portfolio.ndjson"
+            let detour = examples + "/../examples/portfolio.ndjson"
+            #expect(try await Self.worker(["ingest", dotted], db).status == 65)
+            #expect(try await Self.worker(["ingest", detour], db).status == 65)
+            let sources = try await db.pool.query("SELECT source FROM etl_rejects").map { try $0.decode(String.self, "source") }
+            #expect(sources == [plain])
+            for spelling in [plain, dotted, detour] {
+                let listed = try await Self.worker(["rejects", "--source", spelling], db)
+                #expect(listed.output.contains("1 rejected record"), "\(spelling): \(listed.output)")
+            }
+        }
+    }
 }

@@ -18,9 +18,12 @@ struct RedisMetricsCache: MetricsCache {
                load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
         let family = cacheKey.family
         let generation: Int64
+        var liveKey: String?
         if let live = tracker.liveGeneration {
             generation = live
-            if let hit = local.get(cacheKey.redisKey(generation: live)) {
+            let key = cacheKey.redisKey(generation: live)
+            liveKey = key
+            if let hit = local.get(key) {
                 metrics.recordCache(family: family, outcome: .localHit)
                 return hit
             }
@@ -33,7 +36,7 @@ struct RedisMetricsCache: MetricsCache {
                 return try await load()
             }
         }
-        let key = cacheKey.redisKey(generation: generation)
+        let key = liveKey ?? cacheKey.redisKey(generation: generation)
         do {
             if let bytes = try await redis.get(key) {
                 metrics.recordCache(family: family, outcome: .hit)

@@ -35,42 +35,11 @@ struct QueryParameters: Sendable {
         }
     }
 
-    /// Decodes one form-urlencoded key or value: `+` is a space, `%XY` the byte XY; a `%` not
-    /// followed by two hex digits stands for itself. Nil when the bytes are not UTF-8 or hold a NUL
-    /// (the decoder would otherwise turn bad bytes into replacement characters, and PostgreSQL text
-    /// cannot hold NUL).
+    /// Decodes one form-urlencoded key or value (`PercentDecoding`, `+` a space). Nil when the bytes
+    /// are not UTF-8 or hold a NUL (the decoder would otherwise turn bad bytes into replacement
+    /// characters, and PostgreSQL text cannot hold NUL).
     static func formDecoded(_ raw: Substring.UTF8View.SubSequence) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.count)
-        var index = raw.startIndex
-        func hex(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case 48...57: byte - 48
-            case 65...70: byte - 55
-            case 97...102: byte - 87
-            default: nil
-            }
-        }
-        while index < raw.endIndex {
-            let byte = raw[index]
-            raw.formIndex(after: &index)
-            switch byte {
-            case UInt8(ascii: "+"):
-                bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                let high = index < raw.endIndex ? raw[index] : nil
-                let lowIndex = index < raw.endIndex ? raw.index(after: index) : index
-                let low = lowIndex < raw.endIndex ? raw[lowIndex] : nil
-                if let high, let low, let h = hex(high), let l = hex(low) {
-                    bytes.append(h << 4 | l)
-                    index = raw.index(after: lowIndex)
-                } else {
-                    bytes.append(byte)
-                }
-            default:
-                bytes.append(byte)
-            }
-        }
+        let bytes = PercentDecoding.bytes(raw, plusIsSpace: true)
         guard !bytes.contains(0) else { return nil }
         return String(validating: bytes, as: UTF8.self)
     }

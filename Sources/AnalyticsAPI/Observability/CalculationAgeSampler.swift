@@ -1,3 +1,4 @@
+import AnalyticsCore
 import Synchronization
 
 /// The age in seconds of the newest complete officer-metrics calculation, for `/metrics`, read from
@@ -31,7 +32,7 @@ final class CalculationAgeSampler: Sendable {
     func age() async -> Double? {
         let now = ContinuousClock.now
         let cached: Double?? = state.withLock { state in
-            if let readAt = state.readAt, now - readAt < interval { return .some(state.age.map { $0 + (now - readAt).inSeconds }) }
+            if let readAt = state.readAt, now - readAt < interval { return .some(state.age.map { $0 + (now - readAt).seconds }) }
             // One scrape reads; others arriving meanwhile get the previous value instead of a query of their own.
             if let started = state.readStart, now - started < interval { return .some(state.age) }
             state.readStart = now
@@ -48,9 +49,3 @@ final class CalculationAgeSampler: Sendable {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, with its fraction.
-    fileprivate var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

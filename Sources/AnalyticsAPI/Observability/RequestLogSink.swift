@@ -1,3 +1,4 @@
+import AnalyticsCore
 import Logging
 
 /// What one request's log line says.
@@ -26,8 +27,7 @@ struct RequestLogSink: Sendable {
         let level: Logger.Level = line.status >= 500 ? .error : .info
         // Skip building the metadata when the level drops the event anyway.
         guard level >= logger.logLevel else { return }
-        let components = line.duration.components
-        let micros = components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
+        let micros = line.duration.wholeMicroseconds
         var metadata: Logger.Metadata = [
             "request_id": .string(line.requestID), "method": .string(line.method), "path": .string(line.path),
             "route": .string(line.route), "status": .stringConvertible(line.status),

@@ -1,5 +1,4 @@
 import AnalyticsStore
-import Crypto
 import Foundation
 import Hummingbird
 
@@ -82,17 +81,12 @@ struct AuditController: Sendable {
     /// retry under another scope (same `sub`, other token) is a different request (422), never a
     /// replay of loans it may not see.
     static func requestHash(_ body: ActionBody, scope: AccessScope) -> String {
-        func list(_ values: [String]?) -> String {
-            values.map { $0.sorted().map(JSONWriter.quoted).joined(separator: ",") } ?? "*"
-        }
-        // SHA-256 of length-prefixed parts: no two requests share a hash by construction or by a
-        // crafted collision (it is what keeps a replay inside the first caller's scope).
-        var bytes: [UInt8] = []
-        for part in [body.actionType, body.actionNotes.map { "+" + $0 } ?? "-", list(scope.regions), list(scope.branches)] {
-            withUnsafeBytes(of: UInt32(truncatingIfNeeded: part.utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: part.utf8)
-        }
-        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        var encoding = CanonicalDigest()
+        encoding.string("T", body.actionType)
+        encoding.list("N", body.actionNotes.map { [$0] })
+        encoding.list("R", scope.regions?.sorted())
+        encoding.list("B", scope.branches?.sorted())
+        return CanonicalDigest.hex(encoding.digest)
     }
 
     private func writeContext(_ request: Request, _ context: APIRequestContext) throws -> AuditWriteContext {

@@ -50,17 +50,19 @@ struct LoansController: Sendable {
             fimrTagged: try query.bool("fimr_tagged"),
             earlyIndicatorTagged: kind == .earlyIndicators ? try query.bool("early_indicator_tagged") : nil,
             scope: identity.scope, fields: fields, maskPhones: identity.masksPII, limit: 50, offset: nil, afterLoanID: nil)
+        // One reading of the generation for the whole request: the states read and the body stored
+        // under it belong to the same generation (a body of older states never lands under a newer one).
+        let liveGeneration = cache.liveGeneration
         let states: Freshness?
-        if let generation = cache.liveGeneration, let remembered = statesMemo.value(for: generation) {
+        if let generation = liveGeneration, let remembered = statesMemo.value(for: generation) {
             states = remembered
         } else {
-            let generation = cache.liveGeneration
             states = try await repository.loanStatesFreshness()
-            if let generation { statesMemo.store(states, for: generation) }
+            if let generation = liveGeneration { statesMemo.store(states, for: generation) }
         }
         let asOf = states?.date
         var renderedKey: (key: CacheKey, generation: Int64)?
-        if let generation = cache.liveGeneration {
+        if let generation = liveGeneration {
             // The role decides masking, and it is part of every key.
             let key = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue], parameters: query.pairs())
             if let hit = rendered.get(key, generation: generation) {

@@ -120,12 +120,6 @@ public final class RedisClient: Service, Sendable {
         try await command(["EXPIRE", key, String(seconds)]).integer == 1
     }
 
-    /// `PUBLISH channel message`: the number of subscribers that received it.
-    @discardableResult
-    public func publish(_ channel: String, _ message: String) async throws -> Int {
-        Int(try await command(["PUBLISH", channel, message]).integer ?? 0)
-    }
-
     /// All keys matching `pattern`, walked with `SCAN` (never `KEYS`, which blocks Redis).
     public func scanKeys(matching pattern: String, count: Int = 1000) async throws -> [String] {
         var cursor = "0"

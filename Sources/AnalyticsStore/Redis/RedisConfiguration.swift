@@ -1,3 +1,4 @@
+import AnalyticsCore
 /// Where and how to connect to Redis, read from `redis://[:password@]host:port[/db][?options]`.
 ///
 /// Options: `connect_timeout_ms` (default 50), `timeout_ms` per command (default 50),
@@ -90,18 +91,8 @@ extension Substring {
 }
 
 extension String {
-    /// Decodes `%XX` escapes; leaves malformed ones as they are.
+    /// Decodes `%XX` escapes (`PercentDecoding`; `+` stays a plus); leaves malformed ones as they are.
     func removingPercentEncodingSafely() -> String {
-        var bytes: [UInt8] = []
-        var it = Array(utf8)[...]
-        while let b = it.popFirst() {
-            if b == 37, it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(v)
-                it = it.dropFirst(2)
-            } else {
-                bytes.append(b)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: PercentDecoding.bytes(utf8, plusIsSpace: false), as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import AnalyticsCore
 import NIOCore
 import NIOPosix
 
@@ -76,9 +77,3 @@ public struct RedisSubscriber: Sendable {
     }
 }
 
-extension Duration {
-    /// Whole milliseconds.
-    var wholeMilliseconds: Int64 {
-        components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}

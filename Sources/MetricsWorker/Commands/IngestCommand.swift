@@ -84,7 +84,7 @@ struct IngestCommand: AsyncParsableCommand {
             // not the summary line (a loan-only export always has them).
             log?.log("input", ["source": name, "records": summary.accepted + summary.rejected - before,
                                "officers_customers_from_loans": summary.counts.placeholders,
-                               "seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18])
+                               "seconds": elapsed.seconds])
         }
         return summary
     }

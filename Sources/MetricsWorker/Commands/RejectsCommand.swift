@@ -18,7 +18,7 @@ struct RejectsCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Only rejects received on or after this day (UTC).", valueName: "YYYY-MM-DD"))
     var since: CalendarDate?
-    @Option(name: .long, help: ArgumentHelp("Only rejects of this source: the file path as given to ingest, or stdin.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Only rejects of this file (any spelling of its path), or stdin (-).", valueName: "path"))
     var source: String?
     @Option(name: .long, help: "At most this many (1...10000).")
     var limit = 50
@@ -30,7 +30,7 @@ struct RejectsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let filter = RejectListing.Filter(since: since, source: source, limit: limit)
+        let filter = RejectListing.Filter(since: since, source: source.map(IngestSource.sourceName(for:)), limit: limit)
         let format = self.format
         try await WorkerRuntime.with(label: "metrics-worker.rejects") { runtime in
             do {

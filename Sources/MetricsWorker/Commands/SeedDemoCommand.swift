@@ -81,7 +81,7 @@ struct SeedDemoCommand: AsyncParsableCommand {
         }
         progress.finish()
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         log?.log("loaded", ["records": summary.accepted + summary.rejected, "seconds": seconds,
                             "records_per_second": Int(Double(summary.accepted + summary.rejected) / max(seconds, 0.001))])
         return summary

@@ -8,24 +8,24 @@
 /// far more often; no special officer works there, so the branch stands out by its borrowers alone.
 struct DemoProfile: Sendable {
     /// Percent of borrowers who pay on time (the rest pay late or stop).
-    let punctual: Int
+    var punctual: Int
     /// Percent of borrowers who pay late; `100 - punctual - late` stop paying at some installment.
-    let late: Int
+    var late: Int
     /// Chance that the first installment is paid after its due date (a first-payment miss).
-    let firstMiss: Double
+    var firstMiss: Double
     /// Chance that a repayment row is flagged backdated.
-    let backdated: Double
+    var backdated: Double
     /// Chance that a repayment is reversed (it then pays nothing, so the loan falls behind).
-    let reversed: Double
+    var reversed: Double
     /// Chance that a repayment carries a waiver.
-    let waived: Double
+    var waived: Double
     /// Whether the waiver is the whole installment (a heavy waiver) rather than 500.00.
-    let heavyWaiver: Bool
+    var heavyWaiver: Bool
     /// Chance that a loan is booked through a partner rather than directly.
-    let partner: Double
+    var partner: Double
     /// Whether the officer is forced to be an active, Direct-channel officer with a float gap
     /// (otherwise status, channel and flag are drawn at random, a float gap one time in twenty).
-    let flagged: Bool
+    var flagged: Bool
     /// Whether the repayments record no fees (the officer keeps them: fee realisation 0, and the
     /// installments fall slowly behind).
     var skimsFees = false
@@ -34,9 +34,8 @@ struct DemoProfile: Sendable {
     static let steady = DemoProfile(punctual: 70, late: 20, firstMiss: 0, backdated: 0.02, reversed: 0.01, waived: 0.01,
                                     heavyWaiver: false, partner: 0.15, flagged: false)
     /// A steady officer of a troubled branch: half the borrowers stop paying, 35% pay late, half
-    /// miss the first payment.
-    static let troubledBranch = DemoProfile(punctual: 15, late: 35, firstMiss: 0.5, backdated: 0.02, reversed: 0.01, waived: 0.01,
-                                            heavyWaiver: false, partner: 0.15, flagged: false)
+    /// miss the first payment (the records stay those of a steady officer).
+    static let troubledBranch = steady.with { $0.punctual = 15; $0.late = 35; $0.firstMiss = 0.5 }
     /// A rogue officer (Red): float gap, all loans through a partner, fees kept, most rows
     /// backdated, 40% reversed, half waived in full; 70% of the borrowers stop paying, most miss
     /// the first payment.
@@ -45,9 +44,16 @@ struct DemoProfile: Sendable {
     /// A slipping officer (Amber): float gap, weaker borrowers, some backdating, reversals and waivers.
     static let slipping = DemoProfile(punctual: 35, late: 35, firstMiss: 0.4, backdated: 0.25, reversed: 0.06, waived: 0.15,
                                       heavyWaiver: true, partner: 0.4, flagged: true)
-    /// First-payment misses clustered on one officer: most first installments are paid late.
-    static let firstMiss = DemoProfile(punctual: 70, late: 20, firstMiss: 0.85, backdated: 0.02, reversed: 0.01, waived: 0.01,
-                                       heavyWaiver: false, partner: 0.15, flagged: false)
+    /// First-payment misses clustered on one officer: a steady officer whose first installments
+    /// are mostly paid late.
+    static let firstMiss = steady.with { $0.firstMiss = 0.85 }
+
+    /// This profile with `change` applied (variants stay tied to the profile they vary).
+    func with(_ change: (inout DemoProfile) -> Void) -> DemoProfile {
+        var profile = self
+        change(&profile)
+        return profile
+    }
 
     /// Officers per block; each block holds the same special officers at the same offsets.
     static let blockSize = 50

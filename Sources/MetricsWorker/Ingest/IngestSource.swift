@@ -7,8 +7,16 @@ import Foundation
 /// (one object per line, streamed in bounded memory), or CSV with a header row (`--csv TABLE`).
 /// A whole JSON document is detected when its first line is not a complete JSON value.
 final class IngestSource {
-    /// `stdin` or the file path, recorded in `etl_rejects.source`.
+    /// `stdin` or the file's absolute path (`sourceName(for:)`), recorded in `etl_rejects.source`.
     let name: String
+
+    /// How a path names its source in `etl_rejects`: `stdin` for `-`, else the absolute path with
+    /// `.` and `..` resolved, so `loans.csv`, `./loans.csv` and `/data/loans.csv` loaded from
+    /// `/data` are one source (its rejects are stored once, and `rejects --source` finds them
+    /// under any of those spellings).
+    static func sourceName(for path: String) -> String {
+        path == "-" || path == "stdin" ? "stdin" : URL(fileURLWithPath: path).standardizedFileURL.path
+    }
     /// The file size when known (for progress).
     let totalBytes: Int?
     private let lines: LineReader
@@ -28,14 +36,14 @@ final class IngestSource {
         let handle: FileHandle
         if path == "-" {
             handle = FileHandle.standardInput
-            name = "stdin"
+            name = Self.sourceName(for: path)
             totalBytes = nil
         } else {
             guard let opened = FileHandle(forReadingAtPath: path) else {
                 throw IngestInputError(message: "cannot open '\(path)' for reading")
             }
             handle = opened
-            name = path
+            name = Self.sourceName(for: path)
             totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         }
         lines = LineReader(handle: handle)

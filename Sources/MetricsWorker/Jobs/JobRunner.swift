@@ -48,7 +48,7 @@ struct JobRunner: Sendable {
         /// data and the log row commit together.
         func complete(_ counts: JobCounts, in tx: PostgresConnection) async throws {
             let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             try await tx.execute("""
                 UPDATE metric_calculation_log SET status = 'Completed', end_time = now(), duration_seconds = $2,
                        records_processed = $3, records_updated = $4, records_failed = $5, error_message = NULL

@@ -10,7 +10,7 @@ struct RejectListing: Sendable {
     struct Filter: Sendable {
         /// Received on or after this day (UTC), or any time.
         var since: CalendarDate?
-        /// Exactly this source (the file path as given to `ingest`, or `stdin`), or any.
+        /// Exactly this source (`IngestSource.sourceName(for:)`: an absolute path, or `stdin`), or any.
         var source: String?
         /// At most this many, newest first.
         var limit = 50

@@ -1,3 +1,4 @@
+import AnalyticsCore
 import Foundation
 
 /// Progress of long work: a line on the terminal that updates in place (rows/s and ETA) when
@@ -22,7 +23,7 @@ final class Progress {
         let now = ContinuousClock.now
         guard now - lastDraw >= .milliseconds(200) else { return }
         lastDraw = now
-        let seconds = max(0.001, Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18)
+        let seconds = max(0.001, (now - start).seconds)
         let rate = Double(done) / seconds
         var line = "\r\(label): \(done) \(unit), \(Int(rate)) \(unit)/s"
         if let total, total > 0, rate > 0 {
