@@ -57,6 +57,13 @@ struct JobRunner: Sendable {
         }
     }
 
+    /// The advisory lock that orders the jobs and the daemon's incremental updates: every job run
+    /// holds it shared for its whole run (jobs run beside each other as before), an incremental
+    /// update takes it exclusively and only when free (`pg_try_advisory_lock`, never queued behind
+    /// a job). So no job that read the source before an ingest committed writes its rows after the
+    /// daemon applied that ingest: the daemon applies it once the job is done.
+    static let writersLockKey = Int64(bitPattern: FNV1a.hash64("analytics:metric-writers"))
+
     /// The advisory lock key of (job, date, partition).
     static func lockKey(job: String, date: CalendarDate, partition: Partition) -> Int64 {
         Int64(bitPattern: FNV1a.hash64("job:\(job):\(date):\(partition)"))
@@ -74,10 +81,13 @@ struct JobRunner: Sendable {
                 throw JobSkipped(message: "\(name) for \(date) partition \(partition) is already running in another process; skipped (try later)")
             }
             do {
+                try await lockConnection.query("SELECT pg_advisory_lock_shared($1)", [Self.writersLockKey])
                 let counts = try await runLocked(name, date: date, partition: partition, invalidatesCache: invalidatesCache, log: log, body)
+                try await lockConnection.query("SELECT pg_advisory_unlock_shared($1)", [Self.writersLockKey])
                 try await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
                 return counts
             } catch {
+                _ = try? await lockConnection.query("SELECT pg_advisory_unlock_shared($1)", [Self.writersLockKey])
                 _ = try? await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
                 throw error
             }
