@@ -102,14 +102,16 @@ struct TargetedInvalidationTests {
         try await CacheTests.withFixtureAndRedis { db, redis in
             let first = try await TestApp.make(database: db, redisURL: redis.url)
             let second = try await TestApp.make(database: db, redisURL: redis.url)
-            let throughRedis = try await TestApp.make(database: db, redisURL: redis.url)
+            // Without its invalidation subscriber, a replica never trusts memory: every read goes through Redis.
+            var unsubscribed = try await TestApp.make(database: db, redisURL: redis.url)
+            unsubscribed.dependencies.services = []
+            let throughRedis = unsubscribed
             let headers = try await first.headers("viewer")
             let scoped = try await first.headers("viewer", branches: [Self.abuja])
             let uris = [Self.xDetail, Self.yDetail, Self.all, Self.lagosList, Self.abujaList, Self.yList, Self.regionList,
                         Self.branches, Self.options, Self.yDrill, Self.allDrill]
             try await first.application.test(.live) { one in
                 try await second.application.test(.live) { two in
-                    // `.router` runs no services: this app has no subscriber and reads through Redis.
                     try await throughRedis.application.test(.router) { three in
                         try await CacheTests.waitForSubscription(first)
                         try await CacheTests.waitForSubscription(second)

@@ -63,9 +63,10 @@ struct LoansController: Sendable {
                 metrics.recordCache(family: .loanDrilldown, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
             }
-            metrics.recordCache(family: .loanDrilldown, outcome: .miss)
             renderedKey = (key, version)
         }
+        // Computed from PostgreSQL: a miss, whether or not the page may be kept afterwards.
+        metrics.recordCache(family: .loanDrilldown, outcome: .miss)
         let states: Freshness?
         if let version = liveVersion, let remembered = statesMemo.value(tags: key.tags, version: version) {
             states = remembered
