@@ -11,7 +11,7 @@ import AnalyticsStore
 /// cannot land on that query's entry. Role and scope are always in it (API.md "Caching").
 ///
 /// It also names the entry's `tags` (`CacheTag+Reads.swift` decides them), which are in the digest
-/// too: one digest always has the same tags, whose versions end its Redis key (`redisKey(_:)`).
+/// too: one digest always has the same tags, whose versions label its value (`KeyVersion.labelled`).
 struct CacheKey: Sendable, Hashable, CustomStringConvertible {
     /// The key family (the `{family}` part of the Redis key, and the label of the cache counters).
     let family: CacheNamespace.Family
@@ -51,11 +51,10 @@ struct CacheKey: Sendable, Hashable, CustomStringConvertible {
         digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    /// The Redis key of this entry at `version`: `{analytics}:v{generation}:{family}:{hex}:t{v1}.{v2}...`
-    /// with the versions of `tags` in order (no `t` part without tags).
-    func redisKey(_ version: KeyVersion) -> String {
-        guard !tags.isEmpty else { return CacheNamespace.key(generation: version.generation, family: family, [hex]) }
-        let versions = "t" + version.tagVersions.map { String($0) }.joined(separator: ".")
-        return CacheNamespace.key(generation: version.generation, family: family, [hex, versions])
+    /// The Redis key of this entry under `generation`. Its tags' versions are not in the key but in
+    /// the value (`KeyVersion.labelled`): one key per read and generation, whatever the number of
+    /// targeted invalidations, so Redis holds no dead versions until their TTL.
+    func redisKey(generation: Int64) -> String {
+        CacheNamespace.key(generation: generation, family: family, [hex])
     }
 }

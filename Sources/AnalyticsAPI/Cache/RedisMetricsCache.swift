@@ -3,11 +3,13 @@ import AnalyticsStore
 /// Cache-aside in Redis under the generation namespace of `CacheNamespace`, with an in-process
 /// layer in front that is used only while the invalidation subscription is live.
 ///
-/// An entry's Redis key holds the generation and the versions of its tags (`CacheKey.redisKey`).
-/// Lookup: versions from memory (live; no round trip) or from Redis (one pipelined round trip) ->
-/// local layer (live only) -> Redis GET -> `load` from PostgreSQL, then SET EX. A read that loaded
-/// old rows and stores them after an invalidation stores them under the old versions, which nobody
-/// reads again. Any Redis error or timeout (50 ms) makes the read a counted fallback to PostgreSQL.
+/// An entry's Redis key holds the generation; its value is labelled with the versions of its tags
+/// (`KeyVersion.labelled`). Lookup: versions from memory (live; no round trip) or from Redis (one
+/// pipelined round trip) -> local layer (live only) -> Redis GET, taken only when its label is the
+/// reader's version -> `load` from PostgreSQL, then SET EX labelled with the version read before
+/// loading. A read that loaded old rows and stores them after an invalidation labels them with the
+/// old versions, which no reader takes again (the next reader replaces them). Any Redis error or
+/// timeout (50 ms) makes the read a counted fallback to PostgreSQL.
 struct RedisMetricsCache: MetricsCache {
     let redis: RedisClient
     let tracker: GenerationTracker
@@ -21,11 +23,9 @@ struct RedisMetricsCache: MetricsCache {
                load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
         let family = cacheKey.family
         let version: KeyVersion
-        let key: String
         if let live = tracker.liveVersion(for: cacheKey.tags) {
             version = live
-            key = cacheKey.redisKey(live)
-            if let hit = local.get(key) {
+            if let hit = local.get(cacheKey, version: live) {
                 metrics.recordCache(family: family, outcome: .localHit)
                 return hit
             }
@@ -33,18 +33,18 @@ struct RedisMetricsCache: MetricsCache {
             do {
                 let read = try await CacheNamespace.versions(of: cacheKey.tags, redis: redis)
                 version = KeyVersion(generation: read.generation, tagVersions: read.tagVersions)
-                key = cacheKey.redisKey(version)
             } catch {
                 metrics.recordRedisError()
                 metrics.recordCache(family: family, outcome: .fallback)
                 return try await load()
             }
         }
+        let key = cacheKey.redisKey(generation: version.generation)
         do {
-            if let bytes = try await redis.get(key) {
+            if let bytes = try await redis.get(key), let value = version.value(ofLabelled: bytes) {
                 metrics.recordCache(family: family, outcome: .hit)
-                if tracker.liveVersion(for: cacheKey.tags) == version { local.set(key, bytes) }
-                return bytes
+                if tracker.liveVersion(for: cacheKey.tags) == version { local.set(cacheKey, version: version, value) }
+                return value
             }
         } catch {
             metrics.recordRedisError()
@@ -54,8 +54,8 @@ struct RedisMetricsCache: MetricsCache {
         metrics.recordCache(family: family, outcome: .miss)
         let value = try await load()
         do {
-            try await redis.set(key, value, expireSeconds: ttlSeconds)
-            if tracker.liveVersion(for: cacheKey.tags) == version { local.set(key, value) }
+            try await redis.set(key, version.labelled(value), expireSeconds: ttlSeconds)
+            if tracker.liveVersion(for: cacheKey.tags) == version { local.set(cacheKey, version: version, value) }
         } catch {
             metrics.recordRedisError()
         }

@@ -1,7 +1,7 @@
 extension CacheNamespace {
     /// The hash of tag versions: field `CacheTag.field`, value the number of invalidations of that
-    /// tag (a missing field is version 0). Versions only grow: `invalidateAll` leaves them, so no pair
-    /// (generation, versions) ever comes back and a key written late is never read again.
+    /// tag (a missing field is version 0). Versions only grow (`invalidateAll` leaves them), so an
+    /// entry labelled with the versions of before an invalidation is never taken again.
     public static let tagVersionsKey = "{analytics}:tag-versions"
     /// The counter of targeted invalidations (one per `invalidate(tags:redis:)`), re-read by every
     /// replica to find an announcement it missed.
