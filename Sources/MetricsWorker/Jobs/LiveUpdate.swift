@@ -35,8 +35,9 @@ enum LiveUpdate {
         /// Loans streamed and officers recomputed.
         var loans = 0
         var officers = 0
-        /// Officers whose row of D (or its rank) changed, and branches whose row changed, with the
-        /// branches of those officers before and after (what the cache must forget).
+        /// Officers whose row of D (or its rank) changed, and the branches whose cached rows showed
+        /// something that changed: branch rows that changed, the branches of changed officers, of
+        /// the marked loans, and those a loan or officer left (what the cache must forget).
         var changedOfficers: [String] = []
         var affectedBranches: [String] = []
     }
@@ -84,7 +85,7 @@ enum LiveUpdate {
     private static func applyLocked(_ context: JobContext, limit: Int, on connection: PostgresConnection) async throws -> Step {
         let date = context.asOf
         let marks = try await connection.query("""
-            SELECT change_id, loan_id, officer_id FROM live_changes ORDER BY change_id LIMIT $1
+            SELECT change_id, loan_id, officer_id, previous_branch FROM live_changes ORDER BY change_id LIMIT $1
             """, [limit + 1])
         guard !marks.isEmpty else { return .done(Outcome(kind: .idle)) }
         if marks.count > limit {
@@ -94,17 +95,26 @@ enum LiveUpdate {
         var ids: [Int64] = []
         var loanIDs = Set<String>()
         var officerIDs = Set<String>()
+        // Branches whose cached rows showed a marked loan or officer (drilldowns filter loans by
+        // the loan's own branch, which may differ from its officer's).
+        var branches = Set<String>()
         for mark in marks {
             ids.append(try mark.decode(Int64.self, "change_id"))
             if let loan = try mark.decode(String?.self, "loan_id") { loanIDs.insert(loan) }
             if let officer = try mark.decode(String?.self, "officer_id") { officerIDs.insert(officer) }
+            if let branch = try mark.decode(String?.self, "previous_branch") { branches.insert(branch) }
         }
         if let reason = try await incompleteReason(date, on: connection) {
             return .needsFullRefresh(ids, reason: reason)
         }
         // The loans' current officers, with the marked (previous or changed) officers.
-        let current = try await connection.query("SELECT DISTINCT officer_id FROM loan_accounts WHERE loan_id = ANY($1)", [Array(loanIDs)])
-        for row in current { officerIDs.insert(try row.decode(String.self, "officer_id")) }
+        let current = try await connection.query("""
+            SELECT DISTINCT officer_id, branch FROM loan_accounts WHERE loan_id = ANY($1)
+            """, [Array(loanIDs)])
+        for row in current {
+            officerIDs.insert(try row.decode(String.self, "officer_id"))
+            branches.insert(try row.decode(String.self, "branch"))
+        }
         let touched = ByteOrder.sorted(officerIDs)
 
         let allOfficers = try await context.officers(on: connection)
@@ -133,10 +143,12 @@ enum LiveUpdate {
                                                                      run: nil, on: connection)
         try await deleteMarks(ids, on: connection)
 
-        let changedOfficers = Set(officerChanges.changed).union(reranked)
-        // A branch's cached rows are stale when its branch row changed (an officer moved away
-        // changes the old branch's row) or one of its officers' rows changed.
-        var branches = Set(branchChanges.changed)
+        // Every touched officer counts as changed: the drilldowns filtered to an officer show its
+        // loans' states, which may change while the officer's row does not.
+        let changedOfficers = Set(officerChanges.changed).union(reranked).union(touched)
+        // A branch's cached rows are also stale when its branch row changed or one of its
+        // officers' rows changed.
+        branches.formUnion(branchChanges.changed)
         for row in officerRows where changedOfficers.contains(row.officerId) { branches.insert(row.branch) }
         PhaseLog(job: "live_update").log("applied", [
             "date": date.description, "changes": ids.count, "loans": book.ledgers, "officers": touched.count,
