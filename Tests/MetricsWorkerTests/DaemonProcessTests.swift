@@ -39,10 +39,14 @@ struct DaemonProcessTests {
         try await BackgroundProcess.with(try TestEnvironment.value("TEST_WORKER_BIN"), ["daemon"] + arguments,
                                          environment: environment) { process in
             var port: Int?
-            try await Waiting.until("the daemon's metrics server listens (output so far: \(process.output.suffix(2000)))") {
-                port = process.jsonLines.lazy.filter { $0["message"] as? String == "metrics_listening" }
-                    .compactMap { ($0["metadata"] as? [String: Any])?["port"] as? String }.compactMap { Int($0) }.first
-                return port != nil
+            do {
+                try await Waiting.until("the daemon's metrics server listens") {
+                    port = process.jsonLines.lazy.filter { $0["message"] as? String == "metrics_listening" }
+                        .compactMap { ($0["metadata"] as? [String: Any])?["port"] as? Int }.first
+                    return port != nil
+                }
+            } catch {
+                throw DaemonDidNotStart(description: "\(error); the daemon wrote: \(process.output.suffix(3000))")
             }
             return try await body(process, port ?? 0)
         }
@@ -118,6 +122,7 @@ struct DaemonProcessTests {
                     // Exactly one session holds the lease lock.
                     let holders = try await db.pool.query("""
                         SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted
+                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                           AND ((classid::bigint << 32) | objid::bigint) = $1
                         """, [Int64(bitPattern: FNV1a.hash64("daemon:schedule-lease"))])[0].decode(Int.self, "n")
                     #expect(holders == 1)
@@ -205,4 +210,9 @@ struct DaemonProcessTests {
         #expect(result.status == 64, "\(result.output)")
         #expect(result.output.contains(names), "\(result.output)")
     }
+}
+
+/// The daemon never said where its metrics server listens.
+struct DaemonDidNotStart: Error, CustomStringConvertible {
+    var description: String
 }
