@@ -193,6 +193,24 @@ struct DaemonProcessTests {
         }
     }
 
+    @Test("a metrics port already taken: one line naming the settings, exit 1; without a database the daemon waits, not ready")
+    func portTakenAndDatabaseDown() async throws {
+        let environment = ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "DAEMON_METRICS_PORT": "0", "LOG_FORMAT": "json"]
+        try await Self.withDaemon(["--no-follow"], environment) { first, port in
+            try await Waiting.until("the first daemon says the database is unavailable") { Self.logged(first, "lease_unavailable") }
+            let ready = try await Self.get(port, "/ready")
+            #expect(ready.status == 503 && ready.body.contains(#""database":"unavailable""#), "\(ready.body)")
+            #expect(!ready.body.contains("nobody"), "the probe must not show connection details: \(ready.body)")
+            #expect(try await Self.get(port, "/health").status == 200)
+            let second = try await ProcessRunner.run(try TestEnvironment.value("TEST_WORKER_BIN"), ["daemon", "--no-follow", "--metrics-port", String(port)],
+                                                     environment: environment)
+            #expect(second.status == 1, "\(second.output)")
+            #expect(second.output.contains("cannot listen on 127.0.0.1:\(port)") && second.output.contains("--metrics-port"), "\(second.output)")
+            first.send(SIGTERM)
+            #expect(try await first.waitForExit() == 0, "\(first.output.suffix(2000))")
+        }
+    }
+
     @Test("bad settings and options stop start-up with one line naming them (exit 64)",
           arguments: [
             (["daemon"], ["DAEMON_SCHEDULE_FULL_REFRESH": "0 25 * * *"], "DAEMON_SCHEDULE_FULL_REFRESH"),

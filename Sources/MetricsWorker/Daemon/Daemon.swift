@@ -3,6 +3,7 @@ import AnalyticsStore
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -86,6 +87,15 @@ enum Daemon {
         ])
         do {
             try await ServiceGroup(configuration: configuration).run()
+        } catch let error as IOError {
+            // The metrics server could not listen (the port is taken, the address is not ours).
+            let port = request.metricsPort ?? settings.metricsPort
+            FileHandle.standardError.write(Data("""
+                metrics-worker: daemon failed: cannot listen on \(settings.metricsHost):\(port) for /metrics \
+                (DAEMON_METRICS_HOST, DAEMON_METRICS_PORT or --metrics-port): \(String(cString: strerror(error.errnoCode)))
+
+                """.utf8))
+            throw ExitCode.jobFailed
         } catch {
             throw runtime.fail(error, doing: "daemon")
         }
