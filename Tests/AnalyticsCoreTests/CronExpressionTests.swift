@@ -70,6 +70,7 @@ struct CronExpressionTests {
             ("0 0 * MON *", "month"), ("0 0 * * JAN", "day-of-week"), ("1-2-3 * * * *", "range"),
             ("1/2/3 * * * *", "'/'"), ("@reboot", "@reboot"), ("0 0 30 2 *", "never fires"),
             ("0 0 31 4,6,9,11 *", "never fires"), ("-1 * * * *", "minute"), ("+5 * * * *", "minute"),
+            ("0 0 * * 7/2", "selects no value"), ("0 0 31 2 */2", "never fires"),
           ])
     func malformed(text: String, mentions: String) {
         do {
@@ -84,6 +85,13 @@ struct CronExpressionTests {
     func leapDay() throws {
         let e = try CronExpression("0 0 29 2 *")
         #expect(e.nextMatch(after: Self.minute("2024-03-01", 0, 0)) == Self.minute("2028-02-29", 0, 0))
+    }
+
+    @Test("the rarest day still comes: February 29th on a Sunday (28 years apart)")
+    func rarestDay() throws {
+        let e = try CronExpression("0 0 29 2 */7")
+        #expect(e.daysOfWeek.values == [0])
+        #expect(e.nextMatch(after: Self.minute("2032-03-01", 0, 0)) == Self.minute("2060-02-29", 0, 0))
     }
 
     @Test("weekday of a date")

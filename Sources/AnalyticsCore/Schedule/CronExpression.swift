@@ -16,12 +16,17 @@
 /// Monday); otherwise both must match. An expression that can never fire (`0 0 31 2 *`) is
 /// rejected when parsed. Matching is on wall-clock minutes; `nextFire(after:in:)` adds the time zone.
 public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
+    /// The minutes (0-59) it fires at.
     public let minutes: CronField
+    /// The hours (0-23).
     public let hours: CronField
+    /// The days of the month (1-31), combined with `daysOfWeek` by Vixie's rule.
     public let daysOfMonth: CronField
+    /// The months (1-12).
     public let months: CronField
+    /// The days of the week (0-6, Sunday 0).
     public let daysOfWeek: CronField
-    /// The text it was parsed from.
+    /// The text it was parsed from (fields separated by one space; a shorthand as given).
     public let text: String
 
     /// Parses `text` (fields separated by spaces or tabs); throws naming the field that is wrong.
@@ -59,6 +64,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *",
     ]
 
+    /// The expression's text.
     public var description: String { text }
 
     /// True when the expression fires on `date` (month, and Vixie's day-of-month/day-of-week rule).
@@ -77,11 +83,12 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The first wall-clock minute strictly after `time` that matches; nil only if none does in the
-    /// next twelve years (not possible for a parsed expression: February 29th recurs within eight).
+    /// next fifty years. A parsed expression always matches within that: the rarest day is a
+    /// February 29th that must also fall on a given weekday (at most 40 years apart).
     public func nextMatch(after time: WallClockMinute) -> WallClockMinute? {
         var date = time.date
         var from = time.minuteOfDay + 1
-        for _ in 0..<(366 * 12) {
+        for _ in 0..<(366 * 50) {
             if from < 1440, matches(date: date), let (hour, minute) = firstTime(from: from) {
                 return WallClockMinute(date: date, hour: hour, minute: minute)
             }

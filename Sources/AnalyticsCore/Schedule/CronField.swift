@@ -99,10 +99,13 @@ public struct CronField: Sendable, Hashable {
                     upper = parts.count == 2 ? (kind == .dayOfWeek ? 6 : kind.range.upperBound) : lower
                 }
             }
+            var selected = false
             for v in stride(from: lower, through: upper, by: step) {
                 let stored = kind == .dayOfWeek && v == 7 ? 0 : v
                 bits |= 1 << UInt64(stored)
+                selected = true
             }
+            guard selected else { throw fail("'\(item)' selects no value") }
         }
     }
 

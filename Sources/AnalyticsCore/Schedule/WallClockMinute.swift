@@ -22,6 +22,7 @@ public struct WallClockMinute: Hashable, Comparable, Sendable, CustomStringConve
     /// Seconds since 1970-01-01T00:00 of the local clock (the instant it would be if the zone were UTC).
     public var localSeconds: Int64 { Int64(date.daysSinceEpoch) * 86_400 + Int64(minuteOfDay) * 60 }
 
+    /// True when `lhs` is earlier on the wall clock.
     public static func < (lhs: WallClockMinute, rhs: WallClockMinute) -> Bool {
         (lhs.date, lhs.minuteOfDay) < (rhs.date, rhs.minuteOfDay)
     }
