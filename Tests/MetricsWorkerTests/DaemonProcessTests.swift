@@ -52,9 +52,19 @@ struct DaemonProcessTests {
         }
     }
 
-    /// GET `path` on the daemon with curl: the status code and the body.
+    /// GET `path` on the daemon (with python3, which scripts/servers.sh deps installs): the status
+    /// code and the body.
     static func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
-        let result = try await ProcessRunner.run("curl", ["-s", "--max-time", "10", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+        let script = """
+            import sys, urllib.request, urllib.error
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            try:
+                r = opener.open(sys.argv[1], timeout=10); body, code = r.read(), r.status
+            except urllib.error.HTTPError as e:
+                body, code = e.read(), e.code
+            sys.stdout.write(body.decode() + "\\n" + str(code))
+            """
+        let result = try await ProcessRunner.run("python3", ["-c", script, "http://127.0.0.1:\(port)\(path)"])
         let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
