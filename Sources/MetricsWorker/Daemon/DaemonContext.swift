@@ -20,8 +20,11 @@ struct DaemonContext: Sendable {
     /// The wall clock the schedule and `today()` read.
     let clock: any DaemonClock
 
+    /// `asOf` nil follows the clock; `timeZone` defaults to `Africa/Lagos` (the daemon passes
+    /// `ANALYTICS_TIMEZONE`).
     init(pool: PostgresPool, redis: RedisClient?, runner: JobRunner, metrics: DaemonMetrics, logger: Logger,
-         options: MetricsOptions, asOf: CalendarDate?, timeZone: TimeZone, clock: any DaemonClock = SystemClock()) {
+         options: MetricsOptions, asOf: CalendarDate? = nil, timeZone: TimeZone = DaemonContext.defaultTimeZone,
+         clock: any DaemonClock = SystemClock()) {
         self.pool = pool
         self.redis = redis
         self.runner = runner
@@ -32,6 +35,9 @@ struct DaemonContext: Sendable {
         self.timeZone = timeZone
         self.clock = clock
     }
+
+    /// `Africa/Lagos`, the default of `ANALYTICS_TIMEZONE`.
+    static var defaultTimeZone: TimeZone { TimeZone(identifier: "Africa/Lagos") ?? TimeZone(secondsFromGMT: 3600) ?? .current }
 
     /// The business date: the pinned `--as-of`, else today in the business time zone (it moves at
     /// local midnight).
