@@ -129,6 +129,12 @@ struct JobRunner: Sendable {
     /// Running there, and the error is in the job's own log line either way).
     private func markFailed(logID: Int64, message: String, log: PhaseLog) async {
         let deadline = ContinuousClock.now.advanced(by: .seconds(15))
+        // A cancelled task cannot reach the database any more (every call throws at once): say so
+        // instead of retrying for 15 s. (The daemon cancels a job only at shutdown.)
+        guard !Task.isCancelled else {
+            log.log("failed_not_recorded", ["log_id": Int(logID), "error": "the run was cancelled"], level: "error")
+            return
+        }
         while true {
             do {
                 try await pool.query("""
