@@ -43,7 +43,7 @@ final class TokenVerifier: Sendable {
             throw TokenError(reason: "the token's signature or format is invalid")
         }
         guard let role = Role(rawValue: claims.role) else {
-            throw TokenError(reason: "the token's role '\(claims.role.prefix(20))' is not viewer, auditor or admin")
+            throw TokenError(reason: "the token's role '\(claims.role.prefix(20))' is not viewer, auditor, admin or ingest")
         }
         guard !claims.sub.value.isEmpty else { throw TokenError(reason: "the token has no subject") }
         let identity = Identity(subject: claims.sub.value, role: role,
