@@ -118,6 +118,8 @@ public enum IngestChunkDecoder {
             }
         }
 
+        // Repayments were checked last; the rejects keep input order.
+        chunk.rejects.sort { $0.index < $1.index }
         chunk.officers = officers.records
         chunk.customers = customers.records
         chunk.loans = loans.records
