@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the API from its own OpenAPI document with schemathesis (issue 7): a running analytics-api
 # over the fixture (ingested and computed at its three dates), every endpoint, every role (viewer,
-# auditor, admin, and a branch-scoped viewer). Fails on any 5xx, any status code, content type or
+# auditor, admin, ingest, and a branch-scoped viewer and ingest token; the ingest runs load what
+# schemathesis makes up, which only adds rows the computed metrics do not read until a refresh). Fails on any 5xx, any status code, content type or
 # body the document does not declare. Throwaway PostgreSQL and Redis on free loopback ports.
 #
 #   bash scripts/fuzz-api.sh [--time SECONDS]     (per role; default 30, CI; the soak script runs longer)
@@ -64,7 +65,7 @@ for _ in $(seq 1 100); do curl -fs "$base/ready" >/dev/null 2>&1 && break; sleep
 curl -fs "$base/openapi.json" >"$work/openapi.json"
 
 failed=0
-for who in viewer auditor admin "viewer --branches Ibadan"; do
+for who in viewer auditor admin "viewer --branches Ibadan" ingest "ingest --branches Ibadan"; do
   # shellcheck disable=SC2086
   token=$("$bin/metrics-worker" dev-token --role $who --sub fuzz)
   echo "== schemathesis as ${who}, ${seconds} s"
