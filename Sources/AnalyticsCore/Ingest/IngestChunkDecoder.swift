@@ -6,18 +6,25 @@ public enum IngestChunkDecoder {
     /// loans name.
     public static func references(_ entries: [IngestEntry], scoped: Bool) -> IngestReferences {
         var references = IngestReferences()
+        /// An id that a stored row can have (the record is read before it is validated; an id that
+        /// no column can hold, with a NUL or too long, names nothing and is not looked up).
+        func id(_ object: JSONObject, _ field: String) -> String? {
+            guard let text = object[field]?.stringValue, !text.utf8.contains(0) else { return nil }
+            if let limit = TextLimits.maximum[field], text.utf8.count > limit, text.unicodeScalars.count > limit { return nil }
+            return text
+        }
         for entry in entries {
             guard let object = entry.object, let kind = entry.kind ?? RecordKind.infer(from: object) else { continue }
-            if kind == .repayment, let loanID = object["loan_id"]?.stringValue { references.repaymentLoanIDs.insert(loanID) }
-            guard scoped, let id = object[kind.idField]?.stringValue else { continue }
+            if kind == .repayment, let loanID = id(object, "loan_id") { references.repaymentLoanIDs.insert(loanID) }
+            guard scoped, let recordID = id(object, kind.idField) else { continue }
             switch kind {
-            case .officer: references.officerIDs.insert(id)
-            case .customer: references.customerIDs.insert(id)
-            case .repayment: references.repaymentIDs.insert(id)
+            case .officer: references.officerIDs.insert(recordID)
+            case .customer: references.customerIDs.insert(recordID)
+            case .repayment: references.repaymentIDs.insert(recordID)
             case .teamMember: break
             case .loan:
-                references.loanIDs.insert(id)
-                if let officerID = object["officer_id"]?.stringValue { references.officerIDs.insert(officerID) }
+                references.loanIDs.insert(recordID)
+                if let officerID = id(object, "officer_id") { references.officerIDs.insert(officerID) }
             }
         }
         return references
