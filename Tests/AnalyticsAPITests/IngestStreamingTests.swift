@@ -81,15 +81,15 @@ struct IngestStreamingTests {
                            ("Idempotency-Key", "stream-1")]
             try await app.application.test(.live) { client in
                 let port = try #require(client.port)
-                let first = try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers,
-                                                         pieces: Self.pieces(body, seed: 11, maximum: 4_000), chunked: true)
+                let first = try #require(try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers,
+                                                                      pieces: Self.pieces(body, seed: 11, maximum: 4_000), chunked: true))
                 #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
                 let data = try #require(try JSONReader().parse(first.body).objectValue?["data"]?.objectValue)
                 #expect(IngestCalls.number(data, "accepted") == 3_000)
                 #expect(IngestCalls.number(data, "rejected") == 0)
                 #expect(IngestCalls.count(data, "inserted", "repayments") == 1_000)
-                let again = try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers,
-                                                         pieces: Self.pieces(body, seed: 12, maximum: 9_000), chunked: false)
+                let again = try #require(try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers,
+                                                                      pieces: Self.pieces(body, seed: 12, maximum: 9_000), chunked: false))
                 #expect(again.status == 200)
                 #expect(again.body == first.body)
             }
@@ -109,8 +109,8 @@ struct IngestStreamingTests {
             let headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/x-ndjson"), ("Idempotency-Key", "big")]
             try await app.application.test(.live) { client in
                 let port = try #require(client.port)
-                let response = try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers,
-                                                            pieces: Self.pieces(body, seed: 3, maximum: 1_000), chunked: true)
+                let response = try #require(try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers,
+                                                                         pieces: Self.pieces(body, seed: 3, maximum: 1_000), chunked: true))
                 #expect(response.status == 413)
                 let message = String(decoding: response.body, as: UTF8.self)
                 #expect(message.contains("INGEST_MAX_BYTES"))
@@ -123,6 +123,36 @@ struct IngestStreamingTests {
             #expect(try batch[0].decode(String.self, "status") == "failed")
             #expect(try batch[0].decode(Int.self, "accepted") == loaded)
             #expect(try await db.pool.query("SELECT count(*)::int AS n FROM api_idempotency_keys")[0].decode(Int.self, "n") == 0)
+        }
+    }
+
+    @Test("a client that hangs up mid-body: the chunks read so far stay, the batch fails, the key is free; the retry loads the rest")
+    func clientHangsUp() async throws {
+        try await TestDatabase.with(poolSize: 6) { db in
+            var app = try await TestApp.make(database: db)
+            app.dependencies.ingestChunkSize = 20
+            let token = try await app.token("ingest")
+            let body = Array(R.ndjson((0..<600).map { R.officer("O\($0)") }).utf8)
+            let pieces = Self.pieces(body, seed: 5, maximum: 2_000)
+            let headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/x-ndjson"), ("Idempotency-Key", "nightly")]
+            try await app.application.test(.live) { client in
+                let port = try #require(client.port)
+                try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers, pieces: pieces, chunked: true,
+                                             hangUpAfter: pieces.count / 2)
+                try await Waiting.until("the abandoned batch is marked failed") {
+                    try await db.pool.query("SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'failed'")[0].decode(Int.self, "n") == 1
+                }
+                let partial = try await db.pool.query("SELECT count(*)::int AS n FROM officers")[0].decode(Int.self, "n")
+                #expect(partial < 600)
+                let retry = try #require(try await RawHTTPClient.post(port: port, path: "/api/v1/ingest", headers: headers,
+                                                                      pieces: pieces, chunked: true))
+                #expect(retry.status == 200, "\(String(decoding: retry.body, as: UTF8.self))")
+                let data = try #require(try JSONReader().parse(retry.body).objectValue?["data"]?.objectValue)
+                #expect(IngestCalls.number(data, "accepted") == 600)
+                #expect(IngestCalls.count(data, "unchanged", "officers") == partial)
+                #expect(IngestCalls.count(data, "inserted", "officers") == 600 - partial)
+            }
+            #expect(try await db.pool.query("SELECT count(*)::int AS n FROM officers")[0].decode(Int.self, "n") == 600)
         }
     }
 }

@@ -14,20 +14,28 @@ enum RawHTTPClient {
     /// Sends `POST path` with `headers` and the body in `pieces`; reads the response until the
     /// server closes (`Connection: close`). A write the server refused (it answered early and
     /// closed) ends the body; the response is still read.
-    static func post(port: Int, path: String, headers: [(String, String)], pieces: [[UInt8]], chunked: Bool) async throws -> Response {
+    /// With `hangUpAfter`, the client closes the connection after that many pieces, mid-body, and
+    /// reads nothing (nil).
+    @discardableResult
+    static func post(port: Int, path: String, headers: [(String, String)], pieces: [[UInt8]], chunked: Bool,
+                     hangUpAfter: Int? = nil) async throws -> Response? {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try await channel.executeThenClose { inbound, outbound in
+        return try await channel.executeThenClose { inbound, outbound -> Response? in
             var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             head += chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: \(pieces.reduce(0) { $0 + $1.count })\r\n\r\n"
             do {
                 try await outbound.write(ByteBuffer(string: head))
-                for piece in pieces where !piece.isEmpty {
+                for (sent, piece) in pieces.enumerated() where !piece.isEmpty {
+                    if let hangUpAfter, sent == hangUpAfter {
+                        outbound.finish()
+                        return nil
+                    }
                     if chunked {
                         try await outbound.write(ByteBuffer(string: String(piece.count, radix: 16) + "\r\n"))
                         try await outbound.write(ByteBuffer(bytes: piece + [13, 10]))
