@@ -36,10 +36,10 @@ struct StoreReadinessProbe: ReadinessProbe {
         var report = ReadinessReport(ready: false, status: "not ready", database: "unknown", redis: "not configured",
                                      schemaVersion: nil, expectedSchemaVersion: Schema.expectedVersion)
         do {
-            let version = try await MigrationRunner.currentVersion(on: pool)
+            let (version, problem) = try await Schema.status(on: pool)
             report.schemaVersion = version
-            if version < Schema.expectedVersion {
-                report.database = "schema at version \(version), this build needs \(Schema.expectedVersion): run `metrics-worker migrate`"
+            if let problem {
+                report.database = problem
             } else {
                 report.database = "ok"
                 report.ready = true

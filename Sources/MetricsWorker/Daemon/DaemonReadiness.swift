@@ -24,10 +24,10 @@ struct DaemonReadiness: Codable, Sendable {
         var report = DaemonReadiness(ready: false, database: "unavailable", schemaVersion: nil,
                                      expectedSchemaVersion: Schema.expectedVersion, leaseHeld: leaseHeld)
         do {
-            let version = try await MigrationRunner.currentVersion(on: pool)
+            let (version, problem) = try await Schema.status(on: pool)
             report.schemaVersion = version
-            if version < Schema.expectedVersion {
-                report.database = "schema at version \(version), this build needs \(Schema.expectedVersion): run `metrics-worker migrate`"
+            if let problem {
+                report.database = problem
             } else {
                 report.database = "ok"
                 report.ready = true
