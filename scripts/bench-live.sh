@@ -183,7 +183,9 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.0f MiB", k / 1024}'; }
 [ -n "$daemon_pid" ] && curl -fs "$daemon_url/metrics" >"$work/daemon-metrics-0.txt" || true
 daemon_log_0=$( [ -f "$work/daemon.log" ] && wc -l <"$work/daemon.log" || echo 0)
 
-echo "live run: $readers readers (think ${think_ms} ms)$($readers_only || echo ", $rate repayments/s") for $duration s"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "live run: $readers readers (think ${think_ms} ms)$($readers_only || echo ", $rate repayments/s") for $duration s (load average before: $(load))"
+load_before=$(load)
 READS_FILE=$reads TOKEN=$viewer THINK_MS=$think_ms \
   wrk -t2 -c"$readers" -d"${duration}s" --timeout 10s --latency -s bench/live/readers.lua "$base" >"$work/wrk.txt" 2>&1 &
 wrk_pid=$!
@@ -199,6 +201,7 @@ if [ -n "$writers_pid" ]; then
   wait "$writers_pid" || { cat "$work/writers.txt" >&2; echo "bench-live.sh: the writers failed" >&2; exit 1; }
   writers_pid=""
 fi
+load_after=$(load)
 grep -E '^readers:' "$work/wrk.txt" || cat "$work/wrk.txt"
 [ -f "$work/writers.txt" ] && cat "$work/writers.txt"
 api_rss_live=$(rss_kib "$api_pid" VmRSS)
@@ -266,7 +269,7 @@ fi
 
 MEMORY=$(printf '%s\n' "${memory[@]}") READERS_LINE=$(grep -E '^readers-result' "$work/wrk.txt" || true) \
 WRITERS_JSON=$([ -f "$work/writers.json" ] && echo "$work/writers.json" || true) \
-SETTINGS="$loans loans, $officers officers, $readers readers, ${rate}/s for ${duration} s, one API replica" \
+SETTINGS="$loans loans, $officers officers, $readers readers$($readers_only || echo ", ${rate} repayments/s") for ${duration} s, one API replica; load average $load_before before the live run, $load_after after it, on $(nproc) cores" \
 ND="$nd_records $nd_accepted $nd_rejected $nd_seconds $nd_mib ${nd_applied:-none}" python3 - "$work/figures.json" <<'PY'
 import json, os, sys
 records, accepted, rejected, seconds, mib, applied = os.environ["ND"].split()

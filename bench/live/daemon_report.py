@@ -4,8 +4,8 @@
 
 METRICS_* are two scrapes of the daemon's /metrics (Prometheus text); the phase's figures are
 their difference (histograms and counters) and the last value (gauges). LOG is the daemon's JSON
-log; lines FIRST_LINE..LAST_LINE (1-based, inclusive) are the phase's, and those whose message
-starts with `live_update` are summed by their numeric fields. Only `analytics_daemon_*` series are
+log; lines FIRST_LINE..LAST_LINE (1-based, inclusive) are the phase's, and the live_update lines
+among them are summed by their numeric fields, per message. Only `analytics_daemon_*` series are
 read. Missing files or series print nothing for them.
 """
 import json
@@ -103,8 +103,11 @@ def log_lines(path, first, last):
                     entry = json.loads(line)
                 except ValueError:
                     continue
-                message = str(entry.get("message") or entry.get("msg") or "")
-                if message.startswith("live_update"):
+                message = str(entry.get("message") or "")
+                metadata = entry.get("metadata") or {}
+                if metadata.get("job") == "live_update":
+                    batches.append(("live_update " + message, entry))
+                elif message.startswith("live_update"):
                     batches.append((message, entry))
     except OSError:
         return []
