@@ -12,6 +12,8 @@
 --                    which a repayment's upsert moves); officer_id is its previous officer when
 --                    the change moved it to another one (that officer's row changes too).
 --   officer_id only: an officer inserted or changed in a column the metrics read.
+--   previous_branch: the branch the loan or officer had before the change moved it to another
+--                    one (cached rows filtered to that branch showed it).
 --
 -- The daemon reads marks in change_id order, applies them, and deletes exactly the ones it read in
 -- the transaction that writes the results: a daemon killed before that commit leaves them all
@@ -20,6 +22,7 @@ CREATE TABLE live_changes (
     change_id    BIGSERIAL PRIMARY KEY,
     loan_id      VARCHAR(50),
     officer_id   VARCHAR(50),
+    previous_branch VARCHAR(100),
     recorded_at  TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
     CHECK (loan_id IS NOT NULL OR officer_id IS NOT NULL)
 );
@@ -51,8 +54,9 @@ CREATE TRIGGER trg_loan_accounts_marked_insert AFTER INSERT ON loan_accounts
 -- written by hand is not missed.
 CREATE FUNCTION mark_loans_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO live_changes (loan_id, officer_id)
-    SELECT n.loan_id, CASE WHEN o.officer_id IS DISTINCT FROM n.officer_id THEN o.officer_id END
+    INSERT INTO live_changes (loan_id, officer_id, previous_branch)
+    SELECT n.loan_id, CASE WHEN o.officer_id IS DISTINCT FROM n.officer_id THEN o.officer_id END,
+           CASE WHEN o.branch IS DISTINCT FROM n.branch THEN o.branch END
     FROM new_rows n JOIN old_rows o ON o.loan_id = n.loan_id
     WHERE (n.source_changed_at, n.officer_id, n.branch, n.region, n.channel, n.status, n.closed_date,
            n.disbursement_date, n.maturity_date, n.loan_amount, n.loan_term_days, n.interest_rate, n.fee_amount,
@@ -78,8 +82,9 @@ CREATE TRIGGER trg_officers_marked_insert AFTER INSERT ON officers
 
 CREATE FUNCTION mark_officers_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO live_changes (officer_id)
-    SELECT n.officer_id FROM new_rows n JOIN old_rows o ON o.officer_id = n.officer_id
+    INSERT INTO live_changes (officer_id, previous_branch)
+    SELECT n.officer_id, CASE WHEN o.branch IS DISTINCT FROM n.branch THEN o.branch END
+    FROM new_rows n JOIN old_rows o ON o.officer_id = n.officer_id
     WHERE (n.officer_name, n.region, n.branch, n.employment_status, n.primary_channel, n.has_float_gap)
           IS DISTINCT FROM (o.officer_name, o.region, o.branch, o.employment_status, o.primary_channel, o.has_float_gap);
     RETURN NULL;

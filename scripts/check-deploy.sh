@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Checks deploy/ against the code, and the three-replica topology on this machine (issue #6):
-#   - kustomize build of base, jobs and the production overlays; offline schema validation (k8s 1.30)
-#   - every Job/CronJob runs a real metrics-worker subcommand with options it accepts (its --help)
+#   - kustomize build of base, jobs, the two schedules (daemon, CronJobs) and the production overlays;
+#     offline schema validation (k8s 1.30)
+#   - every Job/CronJob and the daemon run a real metrics-worker subcommand with options it accepts
+#   - the production overlay runs the schedule once (the daemon or the CronJobs, not both)
 #   - every env var the manifests set is one the executable reads (grep of Sources/), required ones set
 #   - deployment rules (replicas, probes, security context, schedules, time zone, one image)
 #   - docker-compose config parses, refuses to run without JWT_SECRET, sets only variables read;
 #     Dockerfile rules
 #   - scripts/local-cluster.sh: 30 requests reach all 3 replicas, audit write visible at once on the
 #     others, no old rows after calculate-officer-metrics, no lost request when a replica gets SIGTERM
-#     under load; alerts and dashboard use only metrics a replica really exports
+#     under load; a daemon serves its endpoints and exits 0 on SIGTERM; alerts and dashboard use
+#     only metrics a replica or the daemon really exports
 # Exits non-zero on any failure; the last line is `deploy checks: N passed, M failed`.
 #
 #   scripts/check-deploy.sh                 everything (CI: run by scripts/test.sh)
@@ -74,7 +77,8 @@ fi
 worker=$bin/metrics-worker
 
 # --- Kubernetes ----------------------------------------------------------------------------------
-kustomizations=(base jobs overlays/production overlays/production/backfill)
+kustomizations=(base jobs schedule/daemon schedule/cronjobs overlays/production overlays/production/backfill
+  overlays/production/cronjobs)
 render() { # KUSTOMIZATION: render into $work/render/<name>.yaml
   local out=$work/render/${1//\//_}.yaml
   mkdir -p "$work/render"
@@ -103,11 +107,14 @@ validate() {
   fi
   echo "   all objects valid against the Kubernetes 1.30 schemas (strict)"
 }
-check "schema validation (kubernetes-validate, offline)" validate "$(r base)" "$(r jobs)" \
-  "$(r overlays/production)" "$(r overlays/production/backfill)" deploy/k8s/base/secret.template.yaml
+check "schema validation (kubernetes-validate, offline)" validate "$(r base)" "$(r jobs)" "$(r schedule/daemon)" \
+  "$(r schedule/cronjobs)" "$(r overlays/production)" "$(r overlays/production/backfill)" \
+  "$(r overlays/production/cronjobs)" deploy/k8s/base/secret.template.yaml
 
-prod=("$(r overlays/production)" "$(r overlays/production/backfill)")
-check "Jobs and CronJobs run real metrics-worker subcommands" "$py" deploy/check/check_manifests.py subcommands "$worker" "${prod[@]}"
+# Production as shipped (the daemon), its one-off Jobs, and the CronJobs that are its alternative.
+prod=("$(r overlays/production)" "$(r overlays/production/backfill)" "$(r overlays/production/cronjobs)")
+check "production runs the job schedule once (daemon or CronJobs)" "$py" deploy/check/check_manifests.py one-schedule "$(r overlays/production)"
+check "Jobs, CronJobs and the daemon run real metrics-worker subcommands" "$py" deploy/check/check_manifests.py subcommands "$worker" "${prod[@]}"
 check "env vars set are read by the executables" "$py" deploy/check/check_manifests.py env Sources deploy/k8s/base/secret.template.yaml "${prod[@]}"
 check "deployment rules (production)" "$py" deploy/check/check_manifests.py policy "${prod[@]}"
 check "deployment rules (base)" "$py" deploy/check/check_manifests.py policy "$(r base)"
@@ -144,6 +151,40 @@ if [ "$static_only" = 1 ]; then
   finish; exit
 fi
 env_file=$cluster_dir/cluster.env
+# A daemon against the cluster's database, its schedule entries off and not following changes (so
+# it changes nothing under the other checks): it takes the lease, serves its endpoints, and its
+# /metrics scrape goes to FILE for the monitoring check; then SIGTERM must end it with exit 0.
+daemon_scrape() { # FILE
+  local out=$1 log=$work/daemon.log pid port="" rc
+  (
+    # shellcheck disable=SC1090
+    . "$env_file"
+    export DATABASE_URL REDIS_URL
+    DAEMON_METRICS_PORT=0 DAEMON_SCHEDULE_FULL_REFRESH=off DAEMON_SCHEDULE_ARCHIVE_OLD_DATA=off \
+      DAEMON_SCHEDULE_OFFICER_METRICS=off DAEMON_SCHEDULE_BRANCH_METRICS=off DAEMON_SCHEDULE_PAR15_SNAPSHOT=off \
+      exec "$worker" daemon --no-follow >"$log" 2>&1
+  ) &
+  pid=$!
+  for _ in $(seq 1 300); do
+    port=$(grep '"message":"metrics_listening"' "$log" 2>/dev/null | grep -o '"port":[0-9]*' | cut -d: -f2 | head -n 1)
+    [ -n "$port" ] && curl -s --max-time 2 "http://127.0.0.1:$port/metrics" | grep -q '^analytics_daemon_lease_held 1' && break
+    sleep 0.1
+  done
+  local ok=0
+  [ -n "$port" ] || { echo "   the daemon never listened: $(tail -n 5 "$log")"; ok=1; }
+  if [ "$ok" = 0 ]; then
+    curl -s --max-time 5 "http://127.0.0.1:$port/metrics" >"$out"
+    grep -q '^analytics_daemon_lease_held 1' "$out" || { echo "   the daemon did not take the lease"; ok=1; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/health")" = 200 ] || { echo "   /health is not 200"; ok=1; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/ready")" = 200 ] || { echo "   /ready is not 200"; ok=1; }
+  fi
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"
+  rc=$?
+  [ "$rc" = 0 ] || { echo "   exit $rc after SIGTERM: $(tail -n 5 "$log")"; ok=1; }
+  [ "$ok" = 0 ] && echo "   port $port: lease held, /health and /ready 200, $(grep -c '^analytics_daemon_' "$out") series; exit 0 on SIGTERM"
+  return $ok
+}
 start_cluster() {
   LOCAL_CLUSTER_DIR=$cluster_dir ANALYTICS_BIN_DIR=$bin bash scripts/local-cluster.sh start --no-schedule >"$work/cluster-start.log" 2>&1 \
     || { tail -n 30 "$work/cluster-start.log"; return 1; }
@@ -155,11 +196,12 @@ if [ -f "$env_file" ]; then
   check "audit write via replica 1 visible at once on 2 and 3" "$py" deploy/check/check_cluster.py "$env_file" audit
   check "no replica serves old rows after calculate-officer-metrics" "$py" deploy/check/check_cluster.py "$env_file" recalc
   check "SIGTERM on a replica under 20 s of load loses no request" "$py" deploy/check/check_cluster.py "$env_file" drain "$work/scrape.txt"
+  check "metrics-worker daemon serves /metrics, /health, /ready and exits 0 on SIGTERM" daemon_scrape "$work/daemon-scrape.txt"
 fi
 scrape=()
-[ -s "$work/scrape.txt" ] && scrape=("$work/scrape.txt")
+[ -s "$work/scrape.txt" ] && [ -s "$work/daemon-scrape.txt" ] && scrape=("$work/scrape.txt" "$work/daemon-scrape.txt")
 check "alerts and dashboard use exported metrics" "$py" deploy/check/check_monitoring.py \
   deploy/monitoring/alerts.yaml deploy/monitoring/grafana-dashboard.json Sources/AnalyticsAPI "${scrape[@]}"
-[ ${#scrape[@]} = 1 ] || { echo "   FAILED: no live /metrics scrape to compare with"; failed=$((failed + 1)); }
+[ ${#scrape[@]} = 2 ] || { echo "   FAILED: no live /metrics scrapes (API and daemon) to compare with"; failed=$((failed + 1)); }
 
 finish

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian machine and serves the API on demo data:
 # installs what is missing (apt), starts a PostgreSQL and a Redis owned by the project (data under
-# .local/, loopback only, free ports), builds, migrates, loads a demo portfolio, computes the metrics
-# and runs analytics-api in the foreground. Safe to run again: servers and data are reused.
+# .local/, loopback only, free ports), builds, migrates, loads a demo portfolio, computes the metrics,
+# starts `metrics-worker daemon` in the background (it applies each ingest to the metrics and runs
+# the job schedule; log in .local/daemon.log) and runs analytics-api in the foreground. Safe to run
+# again: servers and data are reused.
 #
-#   bash scripts/dev.sh            set up and serve (Ctrl-C stops the API; the servers keep running)
+#   bash scripts/dev.sh            set up and serve (Ctrl-C stops the API and the daemon; the servers
+#                                  keep running)
 #   bash scripts/dev.sh reset      empty the database (schema kept, data gone) to load your own data
-#   bash scripts/dev.sh stop       stop the project's PostgreSQL and Redis
+#   bash scripts/dev.sh stop       stop the daemon and the project's PostgreSQL and Redis
 #   bash scripts/dev.sh env        print the settings to use the servers from another shell
 #
 # The demo portfolio is loaded only into an empty database: after `reset`, load your own files
 # (README "Use your own data") and run this again to serve them.
 #
 # Options (environment): DEMO_LOANS (default 5000), DEMO_OFFICERS (default 100), API_PORT (default:
-# 8080 when free), BUILD_CONFIGURATION (debug or release, default debug).
+# 8080 when free), DAEMON_PORT (the daemon's /metrics; default 9464 when free), BUILD_CONFIGURATION
+# (debug or release, default debug).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,7 +36,29 @@ if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$state" 2>/dev/null; 
   pg_dir="$target"
 fi
 
+# The daemon this script started, if it still runs: "pid port".
+daemon_running() {
+  local pid port
+  read -r pid port 2>/dev/null <"$state/daemon.pid" || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = metrics-worker ] || return 1
+  echo "$pid $port"
+}
+
+# SIGTERM to the daemon (a running job finishes, or is cancelled after its grace period), by pid.
+stop_daemon() {
+  local running pid port
+  if running=$(daemon_running); then
+    read -r pid port <<<"$running"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    echo "stopped the daemon (pid $pid)"
+  fi
+  rm -f "$state/daemon.pid"
+}
+
 stop() {
+  stop_daemon
   bash "$servers" pg-stop "$pg_dir" || true
   bash "$servers" redis-stop "$state/redis" || true
   echo "stopped the project's PostgreSQL and Redis (data kept in .local/)"
@@ -92,6 +118,8 @@ if running=$(api_running); then
   kill "$pid"
   while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 fi
+# A daemon left from an earlier run (its API was killed some other way) goes too: a fresh one starts below.
+stop_daemon
 
 configuration=${BUILD_CONFIGURATION:-debug}
 bin="$root/.build/$configuration"
@@ -132,15 +160,38 @@ LOG_LEVEL=warning LOG_FORMAT=text "$bin/metrics-worker" full-refresh --as-of "$t
 
 api_port=${API_PORT:-8080}
 port_open "$api_port" && api_port=$(bash "$servers" free-port)
+daemon_port=${DAEMON_PORT:-9464}
+port_open "$daemon_port" && daemon_port=$(bash "$servers" free-port)
 token=$("$bin/metrics-worker" dev-token --role admin --sub dev-admin --ttl 86400)
+
+# The daemon, now that the data is computed: it applies every ingest (file or HTTP) to the metrics
+# and runs the job schedule. Stopped by its pid when the API stops, or by `dev.sh stop`.
+DAEMON_METRICS_PORT=$daemon_port DAEMON_SHUTDOWN_GRACE_SECONDS=10 nohup "$bin/metrics-worker" daemon >"$state/daemon.log" 2>&1 &
+echo "$! $daemon_port" >"$state/daemon.pid"
+api_pid=""
+finish() {
+  if [ -n "$api_pid" ] && kill -0 "$api_pid" 2>/dev/null; then
+    kill -TERM "$api_pid" 2>/dev/null || true
+    wait "$api_pid" 2>/dev/null || true
+  fi
+  stop_daemon
+  rm -f "$state/api.pid"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
 cat <<INFO
 
-The API is starting on http://127.0.0.1:$api_port (Ctrl-C stops it; the databases keep running).
+The API is starting on http://127.0.0.1:$api_port (Ctrl-C stops it and the daemon; the databases keep running).
   curl -s http://127.0.0.1:$api_port/ready
   curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$api_port/api/v1/metrics/officers?per_page=5"
+The daemon applies what you ingest to the metrics and runs the job schedule:
+  log .local/daemon.log, metrics http://127.0.0.1:$daemon_port/metrics
 The programs are in $bin; in another shell:  source .local/env   (settings and PATH)
-Stop the API: Ctrl-C here. Stop the servers: bash scripts/dev.sh stop. Your own data: bash scripts/dev.sh reset.
+Stop: Ctrl-C here. Stop the servers too: bash scripts/dev.sh stop. Your own data: bash scripts/dev.sh reset.
 
 INFO
-echo "$$ $api_port" >"$state/api.pid"
-PORT=$api_port BIND_ADDRESS=127.0.0.1 exec "$bin/analytics-api"
+PORT=$api_port BIND_ADDRESS=127.0.0.1 "$bin/analytics-api" &
+api_pid=$!
+echo "$api_pid $api_port" >"$state/api.pid"
+wait "$api_pid"

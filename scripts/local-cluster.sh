@@ -2,10 +2,14 @@
 # The production topology on this machine, without containers (no Docker engine here): local
 # PostgreSQL and Redis (scripts/servers.sh), `metrics-worker migrate`, a small demo portfolio and a
 # full-refresh, three analytics-api processes on three free loopback ports, nginx in front of them
-# with the proxy rules compose uses (deploy/nginx/proxy.conf), and the worker schedule loop
-# (deploy/compose/worker-schedule.sh).
+# with the proxy rules compose uses (deploy/nginx/proxy.conf), and `metrics-worker daemon` (the job
+# schedule and the change follower; its /metrics on a free port) as production runs it.
 #
-#   scripts/local-cluster.sh start [--no-schedule]   build (deploy/docker/stage.sh debug) and start
+#   scripts/local-cluster.sh start [--no-schedule | --schedule-loop]
+#                                                     build (deploy/docker/stage.sh debug) and start;
+#                                                     --no-schedule: no daemon; --schedule-loop: the
+#                                                     schedule as deploy/compose/worker-schedule.sh
+#                                                     instead of the daemon
 #   scripts/local-cluster.sh status                   what runs, each replica's /ready
 #   scripts/local-cluster.sh stop                     stop everything started, by pid
 #
@@ -76,8 +80,13 @@ CONF
 }
 
 start() {
-  local schedule=1
-  [ "${1:-}" = --no-schedule ] && schedule=0
+  local schedule=daemon
+  case "${1:-}" in
+    --no-schedule) schedule=none ;;
+    --schedule-loop) schedule=loop ;;
+    "") ;;
+    *) die "unknown option $1 (start [--no-schedule | --schedule-loop])" ;;
+  esac
   [ -f "$dir/cluster.env" ] && die "already started in $dir (run: $0 stop)"
   mkdir -p "$dir"
   chmod 755 "$dir"
@@ -147,9 +156,16 @@ start() {
   wait_http "http://127.0.0.1:$lb_port/ready" 10 || die "nginx does not answer on $lb_port"
   echo "LB_URL=http://127.0.0.1:$lb_port" >>"$dir/cluster.env"
 
-  if [ "$schedule" = 1 ]; then
+  if [ "$schedule" = loop ]; then
     METRICS_WORKER=$bin/metrics-worker nohup bash deploy/compose/worker-schedule.sh >"$dir/schedule.log" 2>&1 &
     echo $! >"$dir/schedule.pid"
+  elif [ "$schedule" = daemon ]; then
+    local daemon_port
+    daemon_port=$(bash "$servers" free-port)
+    DAEMON_METRICS_PORT=$daemon_port DAEMON_SHUTDOWN_GRACE_SECONDS=20 nohup "$bin/metrics-worker" daemon >"$dir/daemon.log" 2>&1 &
+    echo $! >"$dir/daemon.pid"
+    wait_http "http://127.0.0.1:$daemon_port/ready" 30 || { tail -n 20 "$dir/daemon.log" >&2; die "the daemon is not ready"; }
+    echo "DAEMON_METRICS_URL=http://127.0.0.1:$daemon_port/metrics" >>"$dir/cluster.env"
   fi
   started=1
   log "up: load balancer http://127.0.0.1:$lb_port -> replicas on ports ${ports[*]}"
@@ -159,6 +175,7 @@ start() {
 stop_all() {
   local i
   stop_pid_file "$dir/schedule.pid"
+  stop_pid_file "$dir/daemon.pid"
   [ -f "$dir/nginx/nginx.pid" ] && { kill -QUIT "$(cat "$dir/nginx/nginx.pid")" 2>/dev/null || true; sleep 0.3; }
   for i in 1 2 3; do stop_pid_file "$dir/api-$i.pid"; done
   [ -d "$dir/redis" ] && bash "$servers" redis-stop "$dir/redis"
@@ -179,6 +196,7 @@ status() {
   done
   echo "balancer: ${LB_URL:-none} /ready $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${LB_URL:-http://127.0.0.1:1}/ready" || true)"
   echo "schedule loop: $([ -f "$dir/schedule.pid" ] && kill -0 "$(cat "$dir/schedule.pid")" 2>/dev/null && echo running || echo off)"
+  echo "daemon: $([ -f "$dir/daemon.pid" ] && kill -0 "$(cat "$dir/daemon.pid")" 2>/dev/null && echo "running, ${DAEMON_METRICS_URL:-}" || echo off)"
   echo "PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT; logs in $dir"
 }
 
@@ -186,5 +204,5 @@ case "${1:-}" in
   start) shift; start "$@" ;;
   stop) stop_all ;;
   status) status ;;
-  *) die "usage: $0 start [--no-schedule] | status | stop" ;;
+  *) die "usage: $0 start [--no-schedule | --schedule-loop] | status | stop" ;;
 esac

@@ -10,7 +10,7 @@ struct APIDependencies: Sendable {
     var auditRepository: any AuditRepository
     var cache: any MetricsCache
     var audit: AuditDirectory
-    /// Finished officer-list bodies and drilldown pages of the live generation.
+    /// Finished officer-list bodies and drilldown pages, at the live versions of their tags.
     var officerBodies: RenderedResponseCache
     var drilldownBodies: RenderedResponseCache
     var verifier: TokenVerifier

@@ -4,7 +4,8 @@ import ArgumentParser
 import Foundation
 
 /// `metrics-worker`: the jobs that turn source data into the tables the API serves, one subcommand
-/// per job, run by Kubernetes CronJobs.
+/// per job (run by Kubernetes CronJobs), and `daemon`, which runs their schedule itself and follows
+/// committed ingests.
 @main
 struct MetricsWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +22,7 @@ struct MetricsWorker: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, IngestCommand.self, RejectsCommand.self, RefreshLoansCommand.self, OfficerMetricsCommand.self,
             BranchMetricsCommand.self, Par15SnapshotCommand.self, ArchiveCommand.self, FullRefreshCommand.self,
-            SeedDemoCommand.self, DevTokenCommand.self,
+            DaemonCommand.self, SeedDemoCommand.self, DevTokenCommand.self,
         ])
 
     /// Sets up logging from `LOG_LEVEL` / `LOG_FORMAT` (a bad value: one line naming the key, exit

@@ -28,7 +28,11 @@ struct WorkerRuntime {
         return try await ServiceScope.run(runtime.services, logger: runtime.logger) { try await body(runtime) }
     }
 
-    private static func make(label: String) throws -> WorkerRuntime {
+    /// Reads the environment (a bad setting prints one line naming the key and exits 64) and
+    /// creates the resources without running them: the caller runs `services` in its own
+    /// `ServiceGroup` (the daemon). `extraThreads` adds executor threads for pools of the caller's
+    /// own on the same executor; `applicationName` is the pool's PostgreSQL `application_name`.
+    static func make(label: String, extraThreads: Int = 0, applicationName: String = "metrics-worker") throws -> WorkerRuntime {
         IgnoreSIGPIPE.once()
         let configuration: WorkerConfiguration
         do {
@@ -40,10 +44,10 @@ struct WorkerRuntime {
         var logger = Logger(label: label)
         logger.logLevel = configuration.logLevel
         // The pool's connections, the replica's one, a spare for cancel requests and file reads.
-        let executor = BlockingExecutor(threads: configuration.poolSize + 3)
+        let executor = BlockingExecutor(threads: configuration.poolSize + 3 + extraThreads)
         let pool = PostgresPool(configuration: configuration.database, maximumConnections: configuration.poolSize,
                                 acquireTimeout: .seconds(30), executor: executor,
-                                applicationName: "metrics-worker", logger: logger)
+                                applicationName: applicationName, logger: logger)
         let redis = configuration.redis.map { RedisClient(configuration: $0, maximumConnections: 2) }
         let replica = configuration.readDatabase.map {
             PostgresPool(configuration: $0, maximumConnections: 1, acquireTimeout: .seconds(10), executor: executor,
@@ -54,7 +58,7 @@ struct WorkerRuntime {
     }
 
     /// The services in start order: the executor first, so it stops after the pools that use it.
-    private var services: [any Service] {
+    var services: [any Service] {
         var services: [any Service] = [executor, pool]
         if let replica { services.append(replica) }
         if let redis { services.append(redis) }

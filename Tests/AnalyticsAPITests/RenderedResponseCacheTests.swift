@@ -20,32 +20,32 @@ struct RenderedResponseCacheTests {
     func generations() {
         let cache = RenderedResponseCache()
         cache.setLiveGeneration(1)
-        cache.set(Self.key("a"), generation: 1, Self.entry("one"))
-        #expect(cache.get(Self.key("a"), generation: 1)?.etag == "\"one\"")
-        #expect(cache.get(Self.key("a"), generation: 2) == nil)
+        cache.set(Self.key("a"), version: KeyVersion(generation: 1), Self.entry("one"))
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 1))?.etag == "\"one\"")
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 2)) == nil)
         cache.setLiveGeneration(2)
-        #expect(cache.get(Self.key("a"), generation: 1) == nil)
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 1)) == nil)
         // A late body of the past generation is not stored.
-        cache.set(Self.key("b"), generation: 1, Self.entry("late"))
-        #expect(cache.get(Self.key("b"), generation: 1) == nil)
-        cache.set(Self.key("b"), generation: 2, Self.entry("two"))
-        #expect(cache.get(Self.key("b"), generation: 2)?.etag == "\"two\"")
+        cache.set(Self.key("b"), version: KeyVersion(generation: 1), Self.entry("late"))
+        #expect(cache.get(Self.key("b"), version: KeyVersion(generation: 1)) == nil)
+        cache.set(Self.key("b"), version: KeyVersion(generation: 2), Self.entry("two"))
+        #expect(cache.get(Self.key("b"), version: KeyVersion(generation: 2))?.etag == "\"two\"")
     }
 
     @Test("a lost subscription drops every body, even when the generation comes back the same or lower")
     func subscriptionLost() {
         let cache = RenderedResponseCache()
         cache.setLiveGeneration(9)
-        cache.set(Self.key("a"), generation: 9, Self.entry("nine"))
+        cache.set(Self.key("a"), version: KeyVersion(generation: 9), Self.entry("nine"))
         cache.setLiveGeneration(nil)
-        cache.set(Self.key("b"), generation: 9, Self.entry("while down"))
-        #expect(cache.get(Self.key("b"), generation: 9) == nil)
+        cache.set(Self.key("b"), version: KeyVersion(generation: 9), Self.entry("while down"))
+        #expect(cache.get(Self.key("b"), version: KeyVersion(generation: 9)) == nil)
         cache.setLiveGeneration(9)
-        #expect(cache.get(Self.key("a"), generation: 9) == nil)
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 9)) == nil)
         // Redis restarted empty: the generation starts again lower, and is used.
         cache.setLiveGeneration(1)
-        cache.set(Self.key("a"), generation: 1, Self.entry("one"))
-        #expect(cache.get(Self.key("a"), generation: 1)?.etag == "\"one\"")
+        cache.set(Self.key("a"), version: KeyVersion(generation: 1), Self.entry("one"))
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 1))?.etag == "\"one\"")
     }
 
     @Test("the generation tracker tells the cache every change, in order")
@@ -53,15 +53,15 @@ struct RenderedResponseCacheTests {
         let cache = RenderedResponseCache()
         let tracker = GenerationTracker { cache.setLiveGeneration($0) }
         tracker.connected(generation: 4)
-        cache.set(Self.key("a"), generation: 4, Self.entry("four"))
-        #expect(cache.get(Self.key("a"), generation: 4) != nil)
+        cache.set(Self.key("a"), version: KeyVersion(generation: 4), Self.entry("four"))
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 4)) != nil)
         tracker.announced(3)
-        #expect(cache.get(Self.key("a"), generation: 4) != nil)
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 4)) != nil)
         tracker.announced(5)
-        #expect(cache.get(Self.key("a"), generation: 4) == nil)
-        cache.set(Self.key("a"), generation: 5, Self.entry("five"))
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 4)) == nil)
+        cache.set(Self.key("a"), version: KeyVersion(generation: 5), Self.entry("five"))
         tracker.disconnected()
-        #expect(cache.get(Self.key("a"), generation: 5) == nil)
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 5)) == nil)
     }
 
     @Test("bounded by bytes: a body over an eighth of the bound is not kept; when full it starts again")
@@ -69,11 +69,11 @@ struct RenderedResponseCacheTests {
         // Each entry below costs its 90-byte body, its ETag and the key (48 bytes): 12 of them pass 1,600.
         let cache = RenderedResponseCache(maximumBytes: 1_600)
         cache.setLiveGeneration(1)
-        cache.set(Self.key("big"), generation: 1, Self.entry(String(repeating: "x", count: 300)))
-        #expect(cache.get(Self.key("big"), generation: 1) == nil)
-        for i in 0..<12 { cache.set(Self.key("k\(i)"), generation: 1, Self.entry(String(repeating: "y", count: 90))) }
-        #expect(cache.get(Self.key("k11"), generation: 1) != nil)
-        #expect(cache.get(Self.key("k0"), generation: 1) == nil)
+        cache.set(Self.key("big"), version: KeyVersion(generation: 1), Self.entry(String(repeating: "x", count: 300)))
+        #expect(cache.get(Self.key("big"), version: KeyVersion(generation: 1)) == nil)
+        for i in 0..<12 { cache.set(Self.key("k\(i)"), version: KeyVersion(generation: 1), Self.entry(String(repeating: "y", count: 90))) }
+        #expect(cache.get(Self.key("k11"), version: KeyVersion(generation: 1)) != nil)
+        #expect(cache.get(Self.key("k0"), version: KeyVersion(generation: 1)) == nil)
     }
 
     @Test("a body is served until its TTL, then dropped")
@@ -81,13 +81,13 @@ struct RenderedResponseCacheTests {
         let clock = ManualClock()
         let cache = RenderedResponseCache(ttl: .seconds(60), now: clock.now)
         cache.setLiveGeneration(1)
-        cache.set(Self.key("a"), generation: 1, Self.entry("one"))
+        cache.set(Self.key("a"), version: KeyVersion(generation: 1), Self.entry("one"))
         clock.advance(by: .seconds(59))
-        #expect(cache.get(Self.key("a"), generation: 1)?.etag == "\"one\"")
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 1))?.etag == "\"one\"")
         clock.advance(by: .seconds(2))
-        #expect(cache.get(Self.key("a"), generation: 1) == nil)
-        cache.set(Self.key("a"), generation: 1, Self.entry("again"))
-        #expect(cache.get(Self.key("a"), generation: 1)?.etag == "\"again\"")
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 1)) == nil)
+        cache.set(Self.key("a"), version: KeyVersion(generation: 1), Self.entry("again"))
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 1))?.etag == "\"again\"")
     }
 
     @Test("a generation read from Redis is adopted up or down, unless the tracker changed while it was read")
@@ -95,14 +95,14 @@ struct RenderedResponseCacheTests {
         let cache = RenderedResponseCache()
         let tracker = GenerationTracker { cache.setLiveGeneration($0) }
         tracker.connected(generation: 7)
-        cache.set(Self.key("a"), generation: 7, Self.entry("seven"))
+        cache.set(Self.key("a"), version: KeyVersion(generation: 7), Self.entry("seven"))
         // Unchanged: nothing happens.
         #expect(!tracker.observed(7, since: tracker.version))
-        #expect(cache.get(Self.key("a"), generation: 7) != nil)
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 7)) != nil)
         // A missed bump: adopted, the old bodies go.
         #expect(tracker.observed(8, since: tracker.version))
         #expect(tracker.liveGeneration == 8)
-        #expect(cache.get(Self.key("a"), generation: 7) == nil)
+        #expect(cache.get(Self.key("a"), version: KeyVersion(generation: 7)) == nil)
         // Redis restarted empty: the lower counter is adopted.
         #expect(tracker.observed(0, since: tracker.version))
         #expect(tracker.liveGeneration == 0)

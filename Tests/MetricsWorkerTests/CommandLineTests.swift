@@ -78,4 +78,24 @@ struct CommandLineTests {
         let (code, message) = try #require(Self.rejection(SeedDemoCommand.self, ["--as-of", "2024-09-31"]))
         #expect(code == .usage && message.contains("--as-of"))
     }
+
+    @Test("daemon: --as-of, --metrics-port, --no-schedule or --no-follow (not both), no --partition")
+    func daemonOptions() throws {
+        let command = try DaemonCommand.parse(["--as-of", "2024-11-01", "--metrics-port", "0", "--no-follow"])
+        #expect(command.asOf.asOf == CalendarDate(iso: "2024-11-01"))
+        #expect(command.metricsPort == 0 && command.noFollow && !command.noSchedule)
+        let defaults = try DaemonCommand.parse([])
+        #expect(defaults.asOf.asOf == nil && defaults.metricsPort == nil && !defaults.noFollow && !defaults.noSchedule)
+        for arguments in [["--no-schedule", "--no-follow"], ["--metrics-port", "65536"], ["--partition", "0/2"], ["--as-of", "2024-02-30"]] {
+            let (code, message) = try #require(Self.rejection(DaemonCommand.self, arguments), "accepted \(arguments)")
+            #expect(code == .usage)
+            #expect(message.contains(arguments[0]), "\(message)")
+        }
+    }
+
+    @Test("the root command lists daemon among its subcommands")
+    func rootListsDaemon() throws {
+        #expect(MetricsWorker.helpMessage().contains("daemon"))
+        #expect(try MetricsWorker.parseAsRoot(["daemon", "--no-schedule"]) is DaemonCommand)
+    }
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks on rendered Kubernetes manifests (the output of kustomize build), one mode per check.
 
-  check_manifests.py subcommands WORKER_BIN RENDERED...   every Job/CronJob runs a real
-      `metrics-worker` subcommand with options that subcommand accepts (from its --help)
+  check_manifests.py subcommands WORKER_BIN RENDERED...   every Job/CronJob (and every Deployment
+      that runs metrics-worker: the daemon) runs a real `metrics-worker` subcommand with options that
+      subcommand accepts (from its --help)
   check_manifests.py env SOURCES SECRET_TEMPLATE RENDERED...   every env var set reaches an
       executable that reads it (grep of Sources/AnalyticsAPI or Sources/MetricsWorker, plus the
       shared settings of Sources/AnalyticsLogging), and the
@@ -10,7 +11,11 @@
   check_manifests.py compose SOURCES COMPOSE_CONFIG   the same for deploy/compose.yaml (the output
       of `docker-compose config`): each service of our image sets only variables it reads
   check_manifests.py policy RENDERED...   the deployment rules of issue #6 (replicas, probes,
-      security context, resources, schedules, time zone, history limits, one image)
+      security context, resources, schedules, time zone, history limits, one image) and of the
+      daemon (issue #14: two or more replicas, probes, a grace period that covers its shutdown,
+      the design's schedule in its ConfigMap)
+  check_manifests.py one-schedule RENDERED   the job schedule runs once: the daemon or the
+      CronJobs, not both
 
 Prints one line per problem and exits 1 if there is any.
 """
@@ -32,6 +37,14 @@ SCHEDULES = {
     ("full-refresh",): "0 2 * * *",
     ("capture-par15-snapshot",): "0 12 15 * *",
     ("archive-old-data",): "0 3 * * *",
+}
+# The daemon's settings for the same schedule (deploy/k8s/schedule/daemon/daemon-config.yaml).
+DAEMON_SCHEDULE_KEYS = {
+    ("refresh-loans", "calculate-officer-metrics"): "DAEMON_SCHEDULE_OFFICER_METRICS",
+    ("calculate-branch-metrics",): "DAEMON_SCHEDULE_BRANCH_METRICS",
+    ("full-refresh",): "DAEMON_SCHEDULE_FULL_REFRESH",
+    ("capture-par15-snapshot",): "DAEMON_SCHEDULE_PAR15_SNAPSHOT",
+    ("archive-old-data",): "DAEMON_SCHEDULE_ARCHIVE_OLD_DATA",
 }
 problems = []
 
@@ -62,6 +75,12 @@ def argv(c):
     return list(c.get("command", [])) + list(c.get("args", []))
 
 
+def runs_daemon(spec):
+    """True for a pod spec whose container runs `metrics-worker daemon`."""
+    return any(os.path.basename((argv(c) or ["?"])[0]) == "metrics-worker" and argv(c)[1:2] == ["daemon"]
+               for c in containers(spec))
+
+
 def where(o, c):
     return f"{o['kind']}/{o['metadata']['name']} container {c['name']}"
 
@@ -79,7 +98,7 @@ def check_subcommands(worker, objs):
         problems.append(f"no subcommands found in `{worker} --help`")
     seen = 0
     for o, spec in pod_specs(objs):
-        if o["kind"] not in ("Job", "CronJob"):
+        if o["kind"] not in ("Job", "CronJob") and not runs_daemon(spec):
             continue
         for c in containers(spec):
             words = argv(c)
@@ -194,10 +213,30 @@ def check_policy(objs):
             res = c.get("resources", {})
             if not res.get("requests") or not res.get("limits", {}).get("memory"):
                 problems.append(f"{where(o, c)}: needs resource requests and a memory limit")
+    maps = {o["metadata"]["name"]: o.get("data", {}) for o in by_kind.get("ConfigMap", [])}
     for d in by_kind.get("Deployment", []):
         spec, c = d["spec"], d["spec"]["template"]["spec"]["containers"][0]
-        if spec.get("replicas") != 3 or spec["strategy"]["rollingUpdate"].get("maxUnavailable") != 0:
-            problems.append(f"Deployment/{d['metadata']['name']}: needs replicas 3 and maxUnavailable 0")
+        name = d["metadata"]["name"]
+        if runs_daemon(d["spec"]["template"]["spec"]):
+            # The daemon: a standby for the lease holder; its grace period covers the job's.
+            if (spec.get("replicas") or 1) < 2 or spec["strategy"]["rollingUpdate"].get("maxUnavailable") != 0:
+                problems.append(f"Deployment/{name}: the daemon needs 2 or more replicas (a standby) and maxUnavailable 0")
+            settings = {}
+            for src in c.get("envFrom", []):
+                settings.update(maps.get(src.get("configMapRef", {}).get("name"), {}))
+            grace = int(settings.get("DAEMON_SHUTDOWN_GRACE_SECONDS", 60))
+            if d["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30) < grace + 15:
+                problems.append(f"Deployment/{name}: terminationGracePeriodSeconds must be at least "
+                                f"DAEMON_SHUTDOWN_GRACE_SECONDS ({grace}) + 15")
+            for commands, key in DAEMON_SCHEDULE_KEYS.items():
+                if settings.get(key) != SCHEDULES[commands]:
+                    problems.append(f"Deployment/{name}: {key} is {settings.get(key)!r}, the design's schedule is {SCHEDULES[commands]!r}")
+            annotations = d["spec"]["template"]["metadata"].get("annotations", {})
+            port = str(settings.get("DAEMON_METRICS_PORT", "9464"))
+            if annotations.get("prometheus.io/scrape") != "true" or annotations.get("prometheus.io/port") != port:
+                problems.append(f"Deployment/{name}: needs the prometheus.io scrape annotations for port {port}")
+        elif spec.get("replicas") != 3 or spec["strategy"]["rollingUpdate"].get("maxUnavailable") != 0:
+            problems.append(f"Deployment/{name}: needs replicas 3 and maxUnavailable 0")
         if c.get("readinessProbe", {}).get("httpGet", {}).get("path") != "/ready" \
                 or c.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/health":
             problems.append(f"Deployment/{d['metadata']['name']}: readiness must be /ready, liveness /health")
@@ -228,6 +267,16 @@ def check_policy(objs):
                 problems.append(f"Job/{j['metadata']['name']}: --partition must be $(JOB_COMPLETION_INDEX)/{n} with parallelism {n}")
 
 
+def check_one_schedule(objs):
+    daemons = [o["metadata"]["name"] for o, spec in pod_specs(objs) if o["kind"] == "Deployment" and runs_daemon(spec)]
+    cronjobs = [o["metadata"]["name"] for o in objs if o["kind"] == "CronJob"]
+    if daemons and cronjobs:
+        problems.append(f"both the daemon ({', '.join(daemons)}) and CronJobs ({', '.join(cronjobs)}) run the schedule: choose one")
+    if not daemons and not cronjobs:
+        problems.append("nothing runs the job schedule (no daemon Deployment, no CronJob)")
+    return "the daemon" if daemons else "CronJobs"
+
+
 def main():
     mode, rest = sys.argv[1], sys.argv[2:]
     if mode == "subcommands":
@@ -239,6 +288,8 @@ def main():
     elif mode == "compose":
         n = check_compose(rest[0], rest[1])
         what = f"{n} compose services of our image set only variables they read"
+    elif mode == "one-schedule":
+        what = f"the schedule runs once ({check_one_schedule(load(rest))})"
     elif mode == "policy":
         check_policy(load(rest))
         what = "deployment rules hold"

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Checks the alert rules and the Grafana dashboard against the metrics the API really exports.
+"""Checks the alert rules and the Grafana dashboard against the metrics the API and the daemon
+really export.
 
-  check_monitoring.py ALERTS DASHBOARD SOURCES [SCRAPE]
+  check_monitoring.py ALERTS DASHBOARD SOURCES [SCRAPE] [DAEMON_SCRAPE]
 
-The names the API can export are derived from Sources/AnalyticsAPI (metricName/unitName pairs,
-gauge descriptors, counter names). SCRAPE, a /metrics scrape of a replica that has served traffic
-(check-deploy.sh saves one during the cluster checks), proves that derivation: every analytics_api_*
-family in it must be one derived from the code. Some counters only appear once they count (cache
-fallbacks, Redis errors need a Redis failure), so a name used here need not be in the scrape.
+The names the API can export are derived from SOURCES (Sources/AnalyticsAPI: metricName/unitName
+pairs, gauge descriptors, counter names); the daemon's from Sources/MetricsWorker/Daemon next to it
+(`name("metric", "unit", ...)` descriptors of DaemonMetrics). SCRAPE, a /metrics scrape of a replica
+that has served traffic (check-deploy.sh saves one during the cluster checks), and DAEMON_SCRAPE,
+one of a daemon, prove those derivations: every analytics_api_* / analytics_daemon_* family in them
+must be one derived from the code. Some counters only appear once they count (cache fallbacks,
+Redis errors need a Redis failure), so a name used here need not be in the scrape.
 """
 import json
 import os
@@ -48,12 +51,33 @@ def exported_from_source(folder):
     return names
 
 
+def daemon_exported_from_source(folder):
+    names = set()
+    for root, _, files in os.walk(folder):
+        for file in files:
+            text = open(os.path.join(root, file)).read() if file.endswith(".swift") else ""
+            # DaemonMetrics.name("metric", "unit", help) registers analytics_daemon_<metric>[_<unit>].
+            for m in re.finditer(r'\bname\("(\w+)",\s*"(\w*)"', text):
+                base = "analytics_daemon_" + m.group(1) + (f"_{m.group(2)}" if m.group(2) else "")
+                names |= {base, base + "_bucket", base + "_sum", base + "_count"}
+    return names
+
+
 def main():
     alerts_path, dashboard_path, sources = sys.argv[1:4]
     exported = exported_from_source(sources)
+    daemon_sources = os.path.join(os.path.dirname(os.path.normpath(sources)), "MetricsWorker", "Daemon")
+    daemon_exported = daemon_exported_from_source(daemon_sources)
+    if not daemon_exported:
+        problems.append(f"found no daemon metrics in {daemon_sources} (pattern out of date?)")
+    exported |= daemon_exported
     live = exported_from_scrape(sys.argv[4]) if len(sys.argv) > 4 else set()
+    daemon_live = exported_from_scrape(sys.argv[5]) if len(sys.argv) > 5 else set()
     for name in sorted(n for n in live if n.startswith("analytics_api_") and n not in exported):
         problems.append(f"{name} is served by the API but not derived from the source: update exported_from_source")
+    for name in sorted(n for n in daemon_live if n.startswith("analytics_daemon_") and n not in daemon_exported):
+        problems.append(f"{name} is served by the daemon but not derived from the source: update daemon_exported_from_source")
+    live |= daemon_live
     rules = yaml.safe_load(open(alerts_path))
     exprs = []
     names = set()
@@ -78,16 +102,17 @@ def main():
     for where, expr in exprs:
         if expr.count("(") != expr.count(")"):
             problems.append(f"{where}: unbalanced parentheses")
-        for name in re.findall(r"\banalytics_api_\w+", expr):
+        for name in re.findall(r"\banalytics_(?:api|daemon)_\w+", expr):
             used.add(name)
             if name not in exported:
-                problems.append(f"{where}: {name} is not exported by analytics-api")
+                who = "analytics-api" if name.startswith("analytics_api_") else "metrics-worker daemon"
+                problems.append(f"{where}: {name} is not exported by {who}")
     for p in dict.fromkeys(problems):
         print(f"   - {p}")
     if problems:
         sys.exit(1)
     unseen = sorted(n for n in used if n not in live)
-    print(f"   {len(names)} alerts, {len(dashboard['panels'])} panels; all {len(used)} analytics_api_* series are exported by the code"
+    print(f"   {len(names)} alerts, {len(dashboard['panels'])} panels; all {len(used)} analytics_api_*/analytics_daemon_* series are exported by the code"
           + (f"; the live scrape had {len(used) - len(unseen)} (not yet counted: {', '.join(unseen)})" if live else " (no live scrape)"))
 
 

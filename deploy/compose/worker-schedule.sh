@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The worker schedule (ARCHITECTURE.md "Schedules") as a loop, for places without CronJobs: the
-# compose `worker` service and scripts/local-cluster.sh. Wakes each minute in ANALYTICS_TIMEZONE:
+# The worker schedule (ARCHITECTURE.md "Schedules") as a loop: the alternative to
+# `metrics-worker daemon` for places without CronJobs (the compose `worker` service, profile
+# schedule-loop, and scripts/local-cluster.sh --schedule-loop). Wakes each minute in ANALYTICS_TIMEZONE:
 #   every 15 min  refresh-loans --changed-only, then calculate-officer-metrics
 #   every 30 min  calculate-branch-metrics        02:00 full-refresh
 #   15th 12:00    capture-par15-snapshot          03:00 archive-old-data

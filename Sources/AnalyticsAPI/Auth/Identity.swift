@@ -57,9 +57,10 @@ struct Identity: Sendable {
     /// True when PII must be masked for this caller (every role but admin).
     var masksPII: Bool { role != .admin }
 
-    /// The cache key of a read of `family` by this caller (its role and scope are always part of it).
+    /// The cache key of a read of `family` by this caller (its role and scope are always part of it),
+    /// showing `tags` (`CacheTag+Reads.swift`).
     func cacheKey(_ family: CacheNamespace.Family, resource: [String] = [],
-                  parameters: [(name: String, value: String)] = []) -> CacheKey {
-        CacheKey(family, role: role, scope: scope, resource: resource, parameters: parameters)
+                  parameters: [(name: String, value: String)] = [], tags: [CacheTag]) -> CacheKey {
+        CacheKey(family, role: role, scope: scope, resource: resource, parameters: parameters, tags: tags)
     }
 }

@@ -9,17 +9,24 @@ import AnalyticsStore
 /// parameters in name order. Two different reads therefore never share a key, whatever bytes their
 /// values hold (`&`, `=`, `:`, `|` included): a parameter whose value spells out another query
 /// cannot land on that query's entry. Role and scope are always in it (API.md "Caching").
+///
+/// It also names the entry's `tags` (`CacheTag+Reads.swift` decides them), which are in the digest
+/// too: one digest always has the same tags, whose versions label its value (`KeyVersion.labelled`).
 struct CacheKey: Sendable, Hashable, CustomStringConvertible {
     /// The key family (the `{family}` part of the Redis key, and the label of the cache counters).
     let family: CacheNamespace.Family
     /// The SHA-256 of the canonical encoding.
     let digest: [UInt8]
+    /// What the entry shows, sorted and without duplicates: invalidating any of them moves its key.
+    let tags: [CacheTag]
 
     /// The key of a read of `family` by a caller with `role` and `scope`, of the resource named by
-    /// `resource`, with the query `parameters` (decoded names and values, any order).
+    /// `resource`, with the query `parameters` (decoded names and values, any order), showing `tags`.
+    /// Without tags an entry is invalidated by the generation only (a cursor's filter hash uses that).
     init(_ family: CacheNamespace.Family, role: Role, scope: AccessScope, resource: [String] = [],
-         parameters: [(name: String, value: String)] = []) {
+         parameters: [(name: String, value: String)] = [], tags: [CacheTag] = []) {
         self.family = family
+        self.tags = Array(Set(tags)).sorted()
         var encoding = CanonicalDigest()
         encoding.string("F", family.rawValue)
         encoding.string("O", role.rawValue)
@@ -28,6 +35,8 @@ struct CacheKey: Sendable, Hashable, CustomStringConvertible {
         encoding.list("P", resource)
         let sorted = parameters.sorted { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }
         encoding.list("Q", sorted.flatMap { [$0.name, $0.value] })
+        // Only when there are tags, so a key without them (a cursor's filter hash) keeps its digest.
+        if !self.tags.isEmpty { encoding.list("T", self.tags.map(\.field)) }
         digest = encoding.digest
     }
 
@@ -42,7 +51,9 @@ struct CacheKey: Sendable, Hashable, CustomStringConvertible {
         digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    /// The Redis key of this entry under `generation`.
+    /// The Redis key of this entry under `generation`. Its tags' versions are not in the key but in
+    /// the value (`KeyVersion.labelled`): one key per read and generation, whatever the number of
+    /// targeted invalidations, so Redis holds no dead versions until their TTL.
     func redisKey(generation: Int64) -> String {
         CacheNamespace.key(generation: generation, family: family, [hex])
     }

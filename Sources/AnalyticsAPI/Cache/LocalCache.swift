@@ -1,16 +1,18 @@
 import Synchronization
 
-/// A small in-process cache of rendered bodies, keyed by the full Redis key (which carries the
-/// generation, so a new generation never sees old entries). Bounded by total bytes; entries expire
-/// with the same TTL as Redis. Thread-safe.
+/// A small in-process cache of rendered bodies, keyed by `CacheKey`, each kept with the version it was
+/// loaded at and served only at that version (a new generation or a bumped tag never sees old
+/// entries; a key holds one version, the last stored). Bounded by total bytes; entries expire with
+/// the same TTL as Redis. Thread-safe.
 final class LocalCache: Sendable {
     private struct Entry {
         var value: [UInt8]
+        var version: KeyVersion
         var expires: ContinuousClock.Instant
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [CacheKey: Entry] = [:]
         var bytes = 0
     }
 
@@ -23,11 +25,11 @@ final class LocalCache: Sendable {
         self.ttl = ttl
     }
 
-    /// The entry under `key`, if present and fresh.
-    func get(_ key: String) -> [UInt8]? {
+    /// The entry under `key` stored at `version`, if present and fresh.
+    func get(_ key: CacheKey, version: KeyVersion) -> [UInt8]? {
         let now = ContinuousClock.now
         return state.withLock { s in
-            guard let entry = s.entries[key] else { return nil }
+            guard let entry = s.entries[key], entry.version == version else { return nil }
             guard entry.expires > now else {
                 s.bytes -= entry.value.count
                 s.entries[key] = nil
@@ -37,10 +39,11 @@ final class LocalCache: Sendable {
         }
     }
 
-    /// Stores an entry; when full, everything is dropped first (entries are cheap to refill).
-    func set(_ key: String, _ value: [UInt8]) {
+    /// Stores an entry loaded at `version`, replacing the key's entry of any other version; when
+    /// full, everything is dropped first (entries are cheap to refill).
+    func set(_ key: CacheKey, version: KeyVersion, _ value: [UInt8]) {
         guard value.count <= maximumBytes / 4 else { return }
-        let entry = Entry(value: value, expires: .now + ttl)
+        let entry = Entry(value: value, version: version, expires: .now + ttl)
         state.withLock { s in
             if s.bytes + value.count > maximumBytes {
                 s.entries.removeAll(keepingCapacity: true)

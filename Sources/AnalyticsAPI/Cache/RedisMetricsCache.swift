@@ -3,8 +3,13 @@ import AnalyticsStore
 /// Cache-aside in Redis under the generation namespace of `CacheNamespace`, with an in-process
 /// layer in front that is used only while the invalidation subscription is live.
 ///
-/// Lookup: local layer (live generation only) -> Redis GET -> `load` from PostgreSQL, then SET EX.
-/// Any Redis error or timeout (50 ms) makes the read a counted fallback to PostgreSQL.
+/// An entry's Redis key holds the generation; its value is labelled with the versions of its tags
+/// (`KeyVersion.labelled`). Lookup: versions from memory (live; no round trip) or from Redis (one
+/// pipelined round trip) -> local layer (live only) -> Redis GET, taken only when its label is the
+/// reader's version -> `load` from PostgreSQL, then SET EX labelled with the version read before
+/// loading. A read that loaded old rows and stores them after an invalidation labels them with the
+/// old versions, which no reader takes again (the next reader replaces them). Any Redis error or
+/// timeout (50 ms) makes the read a counted fallback to PostgreSQL.
 struct RedisMetricsCache: MetricsCache {
     let redis: RedisClient
     let tracker: GenerationTracker
@@ -12,36 +17,34 @@ struct RedisMetricsCache: MetricsCache {
     let ttlSeconds: Int
     let metrics: APIMetrics
 
-    var liveGeneration: Int64? { tracker.liveGeneration }
+    func liveVersion(of key: CacheKey) -> KeyVersion? { tracker.liveVersion(for: key.tags) }
 
     func value(_ cacheKey: CacheKey,
                load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
         let family = cacheKey.family
-        let generation: Int64
-        var liveKey: String?
-        if let live = tracker.liveGeneration {
-            generation = live
-            let key = cacheKey.redisKey(generation: live)
-            liveKey = key
-            if let hit = local.get(key) {
+        let version: KeyVersion
+        if let live = tracker.liveVersion(for: cacheKey.tags) {
+            version = live
+            if let hit = local.get(cacheKey, version: live) {
                 metrics.recordCache(family: family, outcome: .localHit)
                 return hit
             }
         } else {
             do {
-                generation = try await CacheNamespace.generation(redis: redis)
+                let read = try await CacheNamespace.versions(of: cacheKey.tags, redis: redis)
+                version = KeyVersion(generation: read.generation, tagVersions: read.tagVersions)
             } catch {
                 metrics.recordRedisError()
                 metrics.recordCache(family: family, outcome: .fallback)
                 return try await load()
             }
         }
-        let key = liveKey ?? cacheKey.redisKey(generation: generation)
+        let key = cacheKey.redisKey(generation: version.generation)
         do {
-            if let bytes = try await redis.get(key) {
+            if let bytes = try await redis.get(key), let value = version.value(ofLabelled: bytes) {
                 metrics.recordCache(family: family, outcome: .hit)
-                if tracker.liveGeneration == generation { local.set(key, bytes) }
-                return bytes
+                if tracker.liveVersion(for: cacheKey.tags) == version { local.set(cacheKey, version: version, value) }
+                return value
             }
         } catch {
             metrics.recordRedisError()
@@ -51,8 +54,8 @@ struct RedisMetricsCache: MetricsCache {
         metrics.recordCache(family: family, outcome: .miss)
         let value = try await load()
         do {
-            try await redis.set(key, value, expireSeconds: ttlSeconds)
-            if tracker.liveGeneration == generation { local.set(key, value) }
+            try await redis.set(key, version.labelled(value), expireSeconds: ttlSeconds)
+            if tracker.liveVersion(for: cacheKey.tags) == version { local.set(cacheKey, version: version, value) }
         } catch {
             metrics.recordRedisError()
         }

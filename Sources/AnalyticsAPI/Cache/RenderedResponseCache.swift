@@ -5,7 +5,9 @@ import Synchronization
 /// generation only, keyed by the request's `CacheKey`. The `GenerationTracker` tells it every
 /// change of generation or liveness (`setLiveGeneration`), which empties it: bodies of a past
 /// generation, or from before a lost subscription, are neither served nor kept, and a late body
-/// of a past generation is refused.
+/// of a past generation is refused. Each body also keeps the versions of its key's tags it was
+/// rendered at, and is served only at those versions: a body of a tag invalidated since (stored
+/// late or not) is never served again.
 /// A body holding audit fields also records its officers and their `AuditCache` stamp, and is used
 /// only while that stamp is unchanged.
 /// Bounded by total bytes (when full it starts again empty) and in time: a body is served at most
@@ -35,7 +37,10 @@ final class RenderedResponseCache: Sendable {
 
     private struct Stored {
         var entry: Entry
+        var tagVersions: [Int64]
         var expires: ContinuousClock.Instant
+
+        var size: Int { entry.size + tagVersions.count * 8 }
     }
 
     private struct State {
@@ -73,13 +78,15 @@ final class RenderedResponseCache: Sendable {
         }
     }
 
-    /// The body stored under `key` for `generation`.
-    func get(_ key: CacheKey, generation: Int64) -> Entry? {
+    /// The body stored under `key` at `version` (the key's live version).
+    func get(_ key: CacheKey, version: KeyVersion) -> Entry? {
         let now = self.now()
         return state.withLock { s in
-            guard s.live == generation, let stored = s.entries[key] else { return nil }
+            guard s.live == version.generation, let stored = s.entries[key], stored.tagVersions == version.tagVersions else {
+                return nil
+            }
             guard stored.expires > now else {
-                s.bytes -= stored.entry.size + keySize
+                s.bytes -= stored.size + keySize
                 s.entries[key] = nil
                 return nil
             }
@@ -87,15 +94,18 @@ final class RenderedResponseCache: Sendable {
         }
     }
 
-    /// Stores a body rendered for `generation`, if that is still the live generation.
-    func set(_ key: CacheKey, generation: Int64, _ entry: Entry) {
-        let size = entry.size + keySize
+    /// Stores a body rendered at `version` (read before its rows were), if its generation is still
+    /// the live one. Its tag versions are kept with it and checked by `get`.
+    func set(_ key: CacheKey, version: KeyVersion, _ entry: Entry) {
+        let stored = Stored(entry: entry, tagVersions: version.tagVersions, expires: now() + ttl)
+        let size = stored.size + keySize
         guard size <= maximumBytes / 8 else { return }
-        let stored = Stored(entry: entry, expires: now() + ttl)
         state.withLock { s in
-            guard s.live == generation else { return }
+            guard s.live == version.generation else { return }
+            // A body rendered before a tag moved, arriving after one rendered since: the newer stays.
+            if let old = s.entries[key], zip(old.tagVersions, version.tagVersions).contains(where: { $0 > $1 }) { return }
             if s.bytes + size > maximumBytes { s.removeAll() }
-            if let old = s.entries.updateValue(stored, forKey: key) { s.bytes -= old.entry.size + keySize }
+            if let old = s.entries.updateValue(stored, forKey: key) { s.bytes -= old.size + keySize }
             s.bytes += size
         }
     }

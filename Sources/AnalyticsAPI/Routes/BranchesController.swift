@@ -21,7 +21,8 @@ struct BranchesController: Sendable {
                                       branch: try query.string("branch"), scope: identity.scope,
                                       sort: try ReadOptions.sort(query.string("sort"), sortable: BranchFields.sortable), fields: fields)
         let repository = self.repository
-        let bytes = try await cache.value(identity.cacheKey(.branchMetrics, parameters: query.pairs())) {
+        // Every read of branch rows carries `book`, filtered or not (CacheTag+Reads.swift).
+        let bytes = try await cache.value(identity.cacheKey(.branchMetrics, parameters: query.pairs(), tags: [.book])) {
             let freshness: Freshness?
             if let date {
                 guard let found = try await repository.completeDate(date) else {
@@ -54,7 +55,7 @@ struct BranchesController: Sendable {
         _ = try QueryParameters(request, allowed: [])
         let repository = self.repository
         let scope = identity.scope
-        let data = try await cache.value(identity.cacheKey(.filterOptions)) {
+        let data = try await cache.value(identity.cacheKey(.filterOptions, tags: [.book])) {
             try await repository.filterOptions(scope: scope)
         }
         return ResponseBuilder.json(ResponseBuilder.envelope(data: data), for: request)

@@ -8,11 +8,12 @@ import NIOCore
 struct LoansController: Sendable {
     let repository: any MetricsRepository
     let cursors: CursorCodec
-    /// Supplies the live generation: the loan states' date is remembered until it changes.
+    /// Supplies the live versions: the loan states' date is remembered until they move.
     let cache: any MetricsCache
-    let statesMemo = GenerationMemo<Freshness?>()
-    /// Finished page bodies while the cache generation is live (loans change only when a metric
-    /// job commits, which moves the generation; audit writes do not touch them).
+    let statesMemo = VersionMemo<Freshness?>()
+    /// Finished page bodies at the live version of their tags (loans change only when a metric job
+    /// commits, which moves the generation, or the daemon invalidates their officers, branches and
+    /// the book; audit writes do not touch them).
     let rendered: RenderedResponseCache
     let metrics: APIMetrics
 
@@ -50,35 +51,38 @@ struct LoansController: Sendable {
             fimrTagged: try query.bool("fimr_tagged"),
             earlyIndicatorTagged: kind == .earlyIndicators ? try query.bool("early_indicator_tagged") : nil,
             scope: identity.scope, fields: fields, maskPhones: identity.masksPII, limit: 50, offset: nil, afterLoanID: nil)
-        // One reading of the generation for the whole request: the states read and the body stored
-        // under it belong to the same generation (a body of older states never lands under a newer one).
-        let liveGeneration = cache.liveGeneration
-        let states: Freshness?
-        if let generation = liveGeneration, let remembered = statesMemo.value(for: generation) {
-            states = remembered
-        } else {
-            states = try await repository.loanStatesFreshness()
-            if let generation = liveGeneration { statesMemo.store(states, for: generation) }
-        }
-        let asOf = states?.date
-        var renderedKey: (key: CacheKey, generation: Int64)?
-        if let generation = liveGeneration {
-            // The role decides masking, and it is part of every key.
-            let key = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue], parameters: query.pairs())
-            if let hit = rendered.get(key, generation: generation) {
+        // The role decides masking, and it is part of every key.
+        let key = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue], parameters: query.pairs(),
+                                    tags: CacheTag.filtered(officerID: drill.officerID, branch: drill.branch))
+        // One reading of the version for the whole request: the states read and the body stored
+        // under it belong to the same version (a body of older states never lands under a newer one).
+        let liveVersion = cache.liveVersion(of: key)
+        var renderedKey: (key: CacheKey, version: KeyVersion)?
+        if let version = liveVersion {
+            if let hit = rendered.get(key, version: version) {
                 metrics.recordCache(family: .loanDrilldown, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
             }
-            metrics.recordCache(family: .loanDrilldown, outcome: .miss)
-            renderedKey = (key, generation)
+            renderedKey = (key, version)
         }
+        // Computed from PostgreSQL: a miss, whether or not the page may be kept afterwards.
+        metrics.recordCache(family: .loanDrilldown, outcome: .miss)
+        let states: Freshness?
+        if let version = liveVersion, let remembered = statesMemo.value(tags: key.tags, version: version) {
+            states = remembered
+        } else {
+            states = try await repository.loanStatesFreshness()
+            if let version = liveVersion { statesMemo.store(states, tags: key.tags, version: version) }
+        }
+        let asOf = states?.date
         var meta = JSONWriter(capacity: 256)
         meta.raw("{")
         if keyset {
             drill.limit = try query.integer("limit", default: 50, 1...500)
             // The filters and the caller, not the position: a cursor only continues its own query.
+            // No tags: the hash names the query, not a cache entry.
             let filterHash = identity.cacheKey(.loanDrilldown, resource: [kind.rawValue],
-                                               parameters: query.pairs(excluding: ["cursor", "limit"])).hash64
+                                               parameters: query.pairs(excluding: ["cursor", "limit"]), tags: []).hash64
             if let cursorText {
                 let cursor = try cursors.decode(cursorText)
                 guard cursor.filterHash == filterHash else {
@@ -110,16 +114,16 @@ struct LoansController: Sendable {
     }
 
     /// The page with `meta` closed by the loan states' date and when they were written (as the
-    /// lists give theirs), kept for the live generation under `cacheKey`.
+    /// lists give theirs), kept at the live version under `cacheKey`.
     private func respond(_ page: RenderedPage, meta: inout JSONWriter, states: Freshness?, request: Request,
-                         cacheKey: (key: CacheKey, generation: Int64)?) -> Response {
+                         cacheKey: (key: CacheKey, version: KeyVersion)?) -> Response {
         ReadOptions.freshness(states, into: &meta)
         meta.raw("}")
         var writer = JSONWriter(capacity: page.rows.reduce(16) { $0 + $1.fragment.count + 2 })
         writer.rows(page.rows)
         let body = ResponseBuilder.envelope(data: writer.bytes, meta: meta.bytes)
         let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body))
-        if let cacheKey { rendered.set(cacheKey.key, generation: cacheKey.generation, entry) }
+        if let cacheKey { rendered.set(cacheKey.key, version: cacheKey.version, entry) }
         return ResponseBuilder.json(entry.body, etag: entry.etag, for: request)
     }
 }

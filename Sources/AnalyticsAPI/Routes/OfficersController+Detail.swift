@@ -13,7 +13,8 @@ extension OfficersController {
         let repository = self.repository
         let scope = identity.scope
         let masks = identity.masksPII
-        let bytes = try await cache.value(identity.cacheKey(.officerMetrics, resource: [officerID], parameters: query.pairs())) {
+        let key = identity.cacheKey(.officerMetrics, resource: [officerID], parameters: query.pairs(), tags: [.officer(officerID)])
+        let bytes = try await cache.value(key) {
             let freshness: Freshness
             if let date {
                 guard let found = try await repository.completeDate(date) else {

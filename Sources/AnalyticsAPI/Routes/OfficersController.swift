@@ -8,7 +8,7 @@ struct OfficersController: Sendable {
     let repository: any MetricsRepository
     let cache: any MetricsCache
     let audit: AuditDirectory
-    /// Finished list bodies per cache generation, each checked against its officers' audit stamp.
+    /// Finished list bodies per cache version, each checked against its officers' audit stamp.
     let rendered: RenderedResponseCache
     /// Counts the finished-body hits as local cache hits.
     let metrics: APIMetrics
@@ -37,15 +37,15 @@ struct OfficersController: Sendable {
             scope: identity.scope, sort: try ReadOptions.sort(query.string("sort"), sortable: OfficerFields.sortable),
             fields: fields, page: try query.integer("page", default: 1, 1...1_000_000),
             perPage: try query.integer("per_page", default: 50, 1...500))
-        let cacheKey = identity.cacheKey(.officerList, parameters: query.pairs())
-        var renderedKey: (key: CacheKey, generation: Int64)?
-        if let generation = cache.liveGeneration {
-            let key = cacheKey
-            if let hit = rendered.get(key, generation: generation), hit.audited.map({ audit.cache.stamp($0.ids) == $0.stamp }) ?? true {
+        let cacheKey = identity.cacheKey(.officerList, parameters: query.pairs(),
+                                         tags: CacheTag.filtered(officerID: listQuery.officerID, branch: listQuery.branch))
+        var renderedKey: (key: CacheKey, version: KeyVersion)?
+        if let version = cache.liveVersion(of: cacheKey) {
+            if let hit = rendered.get(cacheKey, version: version), hit.audited.map({ audit.cache.stamp($0.ids) == $0.stamp }) ?? true {
                 metrics.recordCache(family: .officerList, outcome: .localHit)
                 return ResponseBuilder.json(hit.body, etag: hit.etag, for: request)
             }
-            renderedKey = (key, generation)
+            renderedKey = (cacheKey, version)
         }
         let repository = self.repository
         let bytes = try await cache.value(cacheKey) {
@@ -67,7 +67,7 @@ struct OfficersController: Sendable {
         }
         let body = ResponseBuilder.envelope(data: writer.bytes, meta: page.meta)
         let entry = RenderedResponseCache.Entry(body: ByteBuffer(bytes: body), etag: ResponseBuilder.etag(of: body), audited: audited)
-        if let renderedKey { rendered.set(renderedKey.key, generation: renderedKey.generation, entry) }
+        if let renderedKey { rendered.set(renderedKey.key, version: renderedKey.version, entry) }
         return ResponseBuilder.json(entry.body, etag: entry.etag, for: request)
     }
 

@@ -1,6 +1,9 @@
 /// The Redis key scheme shared by the API (which caches) and the worker (which invalidates).
 ///
-/// Every cache key lives under a generation number: `analytics:v{generation}:{family}:{rest}`.
+/// Every cache key lives under a generation number: `{analytics}:v{generation}:{family}:{rest}`, and
+/// the API labels each value with the versions of the entry's tags (`CacheTag`;
+/// `CacheNamespace+Tags.swift`): a whole-book job bumps the generation (`invalidateAll`), an
+/// incremental update bumps only the tags of what it changed (`invalidate(tags:redis:)`).
 /// Invalidation is an `INCR` of `generationKey` and a `PUBLISH` on `invalidationChannel` sent in one
 /// pipeline (one write: the announcement cannot be skipped by a failure between the two), so
 /// replicas that keep the generation in memory learn about it at once; they also re-read the key
@@ -49,6 +52,7 @@ public enum CacheNamespace {
 
     /// Invalidates every cached entry: bumps the generation and announces it, in one pipeline.
     /// Returns the new generation. Call it after the writing transaction has committed.
+    /// Tag versions stay as they are: they only grow, and the new generation's keys hold no entries.
     @discardableResult
     public static func invalidateAll(redis: RedisClient) async throws -> Int64 {
         let replies = try await redis.pipeline([["INCR", generationKey], ["PUBLISH", invalidationChannel, announcement]])

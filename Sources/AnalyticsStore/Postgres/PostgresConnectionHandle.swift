@@ -124,6 +124,9 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         _ = PQcancel(cancelObject, &buffer, Int32(buffer.count))
     }
 
+    /// The libpq connection, nil once closed (for the listener's wait, on the executor).
+    var rawConnection: OpaquePointer? { connection }
+
     private func requireConnection() throws(PostgresError) -> OpaquePointer {
         guard let connection else {
             throw PostgresError(code: .connectionLost, message: "the connection is closed")

@@ -7,8 +7,11 @@ struct ArchiveCommand: AsyncParsableCommand {
         commandName: "archive-old-data",
         abstract: "Move metric rows older than D minus --keep-days into the *_archive tables.")
     @OptionGroup var asOf: AsOfOption
+    /// Days of history kept when `--keep-days` is not given (the daemon's schedule uses it too).
+    static let defaultKeepDays = 400
+
     @Option(name: .long, help: "Days of history to keep in the live tables.")
-    var keepDays = 400
+    var keepDays = ArchiveCommand.defaultKeepDays
 
     func validate() throws {
         guard keepDays >= 1 else { throw ValidationError("--keep-days must be at least 1") }

@@ -29,4 +29,14 @@ struct AsOfOption: ParsableArguments {
         }
         return today
     }
+
+    /// Refuses a date after tomorrow for the jobs that write the loan states: they keep the latest
+    /// date computed, so a mistyped future year would hold them there (every later run skipped).
+    static func refuseFutureStatesDate(_ date: CalendarDate, timeZone identifier: String) throws(ValidationError) {
+        guard let today = try? today(timeZone: identifier), date > today.adding(days: 1) else { return }
+        throw ValidationError("""
+            --as-of \(date) is in the future (today is \(today) in \(identifier)); \
+            loan states keep the latest date computed, so a future one would hold them there
+            """)
+    }
 }

@@ -29,14 +29,13 @@ enum JobCommand {
                 FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
                 throw ExitCode.usage
             }
-            if request.writesLoanStates, let today = try? AsOfOption.today(timeZone: runtime.configuration.timeZone),
-               date > today.adding(days: 1) {
-                FileHandle.standardError.write(Data("""
-                    metrics-worker: --as-of \(date) is in the future (today is \(today) in \(runtime.configuration.timeZone)); \
-                    loan states keep the latest date computed, so a future one would hold them there
-
-                    """.utf8))
-                throw ExitCode.usage
+            if request.writesLoanStates {
+                do throws(ValidationError) {
+                    try AsOfOption.refuseFutureStatesDate(date, timeZone: runtime.configuration.timeZone)
+                } catch {
+                    FileHandle.standardError.write(Data("metrics-worker: \(error.message)\n".utf8))
+                    throw ExitCode.usage
+                }
             }
             let partition = request.partition
             let context = JobContext(pool: runtime.pool, runner: runtime.runner, asOf: date, partition: partition,

@@ -8,9 +8,16 @@ enum BranchMetricsStore {
         "par15_ratio", "ayr", "dqi", "fimr",
     ]
 
-    /// Replaces the branch rows of `date` and completes `run`, in one transaction.
-    static func write(_ rows: [BranchMetricsRow], date: CalendarDate, run: JobRunner.Run,
+    /// Replaces the branch rows of `date` and completes `run` (when given), in one transaction.
+    static func write(_ rows: [BranchMetricsRow], date: CalendarDate, run: JobRunner.Run?,
                       on connection: PostgresConnection) async throws -> JobCounts {
+        try await writeChanges(rows, date: date, run: run, on: connection).counts
+    }
+
+    /// `write`, returning also the branches whose row was inserted, changed or removed (an
+    /// identical row is not written).
+    static func writeChanges(_ rows: [BranchMetricsRow], date: CalendarDate, run: JobRunner.Run?,
+                             on connection: PostgresConnection) async throws -> (counts: JobCounts, changed: [String]) {
         try await connection.execute("""
             CREATE TEMP TABLE IF NOT EXISTS stage_branch_metrics (LIKE branch_metrics_daily INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
             """)
@@ -22,15 +29,23 @@ enum BranchMetricsStore {
                                                  r.overdue15d, r.par15Ratio, r.ayr, r.dqi, r.fimr])
                 }
             }
-            try await tx.execute("DELETE FROM branch_metrics_daily WHERE calculation_date = $1 AND branch <> ALL($2)", [date, rows.map(\.branch)])
-            let assignments = columns.filter { $0 != "branch" && $0 != "calculation_date" }.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-            let written = try await tx.execute("""
-                INSERT INTO branch_metrics_daily (\(list)) SELECT \(list) FROM stage_branch_metrics
+            let removed = try await tx.query("""
+                DELETE FROM branch_metrics_daily WHERE calculation_date = $1 AND branch <> ALL($2) RETURNING branch
+                """, [date, rows.map(\.branch)])
+            let updatable = columns.filter { $0 != "branch" && $0 != "calculation_date" }
+            let assignments = updatable.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+            let current = updatable.map { "t.\($0)" }.joined(separator: ", ")
+            let incoming = updatable.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
+            let written = try await tx.query("""
+                INSERT INTO branch_metrics_daily AS t (\(list)) SELECT \(list) FROM stage_branch_metrics
                 ON CONFLICT (branch, calculation_date) DO UPDATE SET \(assignments), calculated_at = now()
+                WHERE (\(current)) IS DISTINCT FROM (\(incoming))
+                RETURNING t.branch
                 """)
-            let counts = JobCounts(processed: rows.count, updated: written, failed: 0)
-            try await run.complete(counts, in: tx)
-            return counts
+            let changed = try (Array(removed) + Array(written)).map { try $0.decode(String.self, "branch") }
+            let counts = JobCounts(processed: rows.count, updated: written.count, failed: 0)
+            try await run?.complete(counts, in: tx)
+            return (counts, changed)
         }
     }
 }

@@ -57,6 +57,13 @@ struct JobRunner: Sendable {
         }
     }
 
+    /// The advisory lock that orders the jobs and the daemon's incremental updates: every job run
+    /// holds it shared for its whole run (jobs run beside each other as before), an incremental
+    /// update takes it exclusively and only when free (`pg_try_advisory_lock`, never queued behind
+    /// a job). So no job that read the source before an ingest committed writes its rows after the
+    /// daemon applied that ingest: the daemon applies it once the job is done.
+    static let writersLockKey = Int64(bitPattern: FNV1a.hash64("analytics:metric-writers"))
+
     /// The advisory lock key of (job, date, partition).
     static func lockKey(job: String, date: CalendarDate, partition: Partition) -> Int64 {
         Int64(bitPattern: FNV1a.hash64("job:\(job):\(date):\(partition)"))
@@ -74,10 +81,13 @@ struct JobRunner: Sendable {
                 throw JobSkipped(message: "\(name) for \(date) partition \(partition) is already running in another process; skipped (try later)")
             }
             do {
+                try await lockConnection.query("SELECT pg_advisory_lock_shared($1)", [Self.writersLockKey])
                 let counts = try await runLocked(name, date: date, partition: partition, invalidatesCache: invalidatesCache, log: log, body)
+                try await lockConnection.query("SELECT pg_advisory_unlock_shared($1)", [Self.writersLockKey])
                 try await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
                 return counts
             } catch {
+                _ = try? await lockConnection.query("SELECT pg_advisory_unlock_shared($1)", [Self.writersLockKey])
                 _ = try? await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
                 throw error
             }
@@ -119,6 +129,12 @@ struct JobRunner: Sendable {
     /// Running there, and the error is in the job's own log line either way).
     private func markFailed(logID: Int64, message: String, log: PhaseLog) async {
         let deadline = ContinuousClock.now.advanced(by: .seconds(15))
+        // A cancelled task cannot reach the database any more (every call throws at once): say so
+        // instead of retrying for 15 s. (The daemon cancels a job only at shutdown.)
+        guard !Task.isCancelled else {
+            log.log("failed_not_recorded", ["log_id": Int(logID), "error": "the run was cancelled"], level: "error")
+            return
+        }
         while true {
             do {
                 try await pool.query("""

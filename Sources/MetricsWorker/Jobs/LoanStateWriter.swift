@@ -117,7 +117,7 @@ enum LoanStateWriter {
     /// Writes `loans` (their states at `date`) and completes `run` in the same transaction; returns
     /// the number of loans whose stored state changed. `mayReplaceTable` marks a pass over every
     /// loan of the book (not a partition, not `--changed-only`), the only kind that may swap the table.
-    static func write(_ loans: [BookConsumer.LoanRow], date: CalendarDate, mayReplaceTable: Bool, run: JobRunner.Run,
+    static func write(_ loans: [BookConsumer.LoanRow], date: CalendarDate, mayReplaceTable: Bool, run: JobRunner.Run?,
                       on connection: PostgresConnection) async throws -> JobCounts {
         var hashes: [Int64] = []
         hashes.reserveCapacity(loans.count)
@@ -154,7 +154,7 @@ enum LoanStateWriter {
                 INSERT INTO loan_states_date (as_of, written_at) VALUES ($1, now())
                 ON CONFLICT (singleton) DO UPDATE SET as_of = EXCLUDED.as_of, written_at = now()
                 """, [date])
-            try await run.complete(counts, in: tx)
+            try await run?.complete(counts, in: tx)
         }
         if !replace, changed.count >= 10_000 {
             // A large upsert moves the statistics (a swapped-in table got its own before the swap).

@@ -97,6 +97,15 @@ enum LoanStream {
         return mine
     }
 
+    /// Restricts the next streams on `connection` to the officers `ids` (the daemon's touched
+    /// officers), through the partition filter's table: stream them with `filter: .partition`.
+    static func selectOfficers(_ ids: [String], on connection: PostgresConnection) async throws {
+        try await connection.execute(createPartitionTable)
+        try await connection.execute("TRUNCATE job_officers")
+        try await connection.execute("INSERT INTO job_officers (officer_id) SELECT DISTINCT unnest($1::text[])", [ids])
+        try await connection.execute("ANALYZE job_officers")
+    }
+
     /// Runs the stream through `consumer` and returns it with everything it gathered.
     static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, _ consumer: C) async throws -> C {
         // A whole-book pass sizes its arrays from the planner's row counts up front: growing a

@@ -23,9 +23,16 @@ enum OfficerMetricsStore {
     }
 
     /// Replaces the rows of `date` for `officers` (a partition's officers, or nil for all) with
-    /// `rows`, and completes `run`, in one transaction.
-    static func write(_ rows: [OfficerMetricsRow], date: CalendarDate, officers: [String]?, run: JobRunner.Run,
+    /// `rows`, and completes `run` (when given), in one transaction.
+    static func write(_ rows: [OfficerMetricsRow], date: CalendarDate, officers: [String]?, run: JobRunner.Run?,
                       on connection: PostgresConnection) async throws -> JobCounts {
+        try await writeChanges(rows, date: date, officers: officers, run: run, on: connection).counts
+    }
+
+    /// `write`, returning also the officers whose row of `date` was inserted, changed or removed
+    /// (an identical row is not written: its `calculated_at` stays that of the run that computed it).
+    static func writeChanges(_ rows: [OfficerMetricsRow], date: CalendarDate, officers: [String]?, run: JobRunner.Run?,
+                             on connection: PostgresConnection) async throws -> (counts: JobCounts, changed: [String]) {
         try await connection.execute("""
             CREATE TEMP TABLE IF NOT EXISTS stage_officer_metrics (LIKE officer_metrics_daily INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
             """)
@@ -36,21 +43,31 @@ enum OfficerMetricsStore {
             }
             let ids = rows.map(\.officerId)
             // Rows of this scope that no longer qualify (a re-run after data changed) go.
+            let removed: PostgresRows
             if let officers {
-                try await tx.execute("""
+                removed = try await tx.query("""
                     DELETE FROM officer_metrics_daily WHERE calculation_date = $1 AND officer_id = ANY($2) AND officer_id <> ALL($3)
+                    RETURNING officer_id
                     """, [date, officers, ids])
             } else {
-                try await tx.execute("DELETE FROM officer_metrics_daily WHERE calculation_date = $1 AND officer_id <> ALL($2)", [date, ids])
+                removed = try await tx.query("""
+                    DELETE FROM officer_metrics_daily WHERE calculation_date = $1 AND officer_id <> ALL($2) RETURNING officer_id
+                    """, [date, ids])
             }
-            let assignments = columns.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-            let written = try await tx.execute("""
-                INSERT INTO officer_metrics_daily (\(list)) SELECT \(list) FROM stage_officer_metrics
+            let updatable = columns.dropFirst(2)
+            let assignments = updatable.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+            let current = updatable.map { "t.\($0)" }.joined(separator: ", ")
+            let incoming = updatable.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
+            let written = try await tx.query("""
+                INSERT INTO officer_metrics_daily AS t (\(list)) SELECT \(list) FROM stage_officer_metrics
                 ON CONFLICT (officer_id, calculation_date) DO UPDATE SET \(assignments), calculated_at = now()
+                WHERE (\(current)) IS DISTINCT FROM (\(incoming))
+                RETURNING t.officer_id
                 """)
-            let counts = JobCounts(processed: rows.count, updated: written, failed: 0)
-            try await run.complete(counts, in: tx)
-            return counts
+            let changed = try (Array(removed) + Array(written)).map { try $0.decode(String.self, "officer_id") }
+            let counts = JobCounts(processed: rows.count, updated: written.count, failed: 0)
+            try await run?.complete(counts, in: tx)
+            return (counts, changed)
         }
     }
 
@@ -61,7 +78,9 @@ enum OfficerMetricsStore {
 
     /// Ranks all officer rows of `date` together (the rank is global even when partitions wrote
     /// the rows); only rows whose rank changes are written.
-    static func rerank(date: CalendarDate, on connection: PostgresConnection) async throws {
+    /// Returns the officers whose rank changed.
+    @discardableResult
+    static func rerank(date: CalendarDate, on connection: PostgresConnection) async throws -> [String] {
         let entries = try await connection.query("""
             SELECT officer_id, risk_score, dqi, active_loans FROM officer_metrics_daily WHERE calculation_date = $1
             """, [date]).map {
@@ -70,16 +89,19 @@ enum OfficerMetricsStore {
         }
         let ranks = OfficerRanking.ranks(of: entries)
         let ranked = Array(ranks.keys)
-        try await connection.withTransaction { tx in
-            try await tx.execute("""
+        return try await connection.withTransaction { tx in
+            let unranked = try await tx.query("""
                 UPDATE officer_metrics_daily SET rank = NULL
                 WHERE calculation_date = $1 AND rank IS NOT NULL AND officer_id <> ALL($2)
+                RETURNING officer_id
                 """, [date, ranked])
-            try await tx.execute("""
+            let reranked = try await tx.query("""
                 UPDATE officer_metrics_daily o SET rank = r.rank
                 FROM unnest($2::text[], $3::int[]) AS r(officer_id, rank)
                 WHERE o.calculation_date = $1 AND o.officer_id = r.officer_id AND o.rank IS DISTINCT FROM r.rank
+                RETURNING o.officer_id
                 """, [date, ranked, ranked.map { ranks[$0] ?? 0 }])
+            return try (Array(unranked) + Array(reranked)).map { try $0.decode(String.self, "officer_id") }
         }
     }
 

@@ -3,9 +3,9 @@ import AnalyticsStore
 
 /// Writes `par15_snapshots`.
 enum Par15SnapshotStore {
-    /// Replaces the snapshot rows of `date` for `officers` (nil: all) and completes `run`.
+    /// Replaces the snapshot rows of `date` for `officers` (nil: all) and completes `run` (when given).
     static func write(_ exposure: [String: BookConsumer.Exposure], date: CalendarDate, officers: [String]?,
-                      run: JobRunner.Run, on connection: PostgresConnection) async throws -> JobCounts {
+                      run: JobRunner.Run?, on connection: PostgresConnection) async throws -> JobCounts {
         try await connection.withTransaction { tx in
             let ids = ByteOrder.sorted(exposure.keys)
             if let officers {
@@ -21,7 +21,7 @@ enum Par15SnapshotStore {
                 WHERE (par15_snapshots.par15_exposure, par15_snapshots.par15_count) IS DISTINCT FROM (EXCLUDED.par15_exposure, EXCLUDED.par15_count)
                 """, [date, ids, ids.map { exposure[$0]?.amount ?? .zero }, ids.map { exposure[$0]?.count ?? 0 }])
             let counts = JobCounts(processed: ids.count, updated: written, failed: 0)
-            try await run.complete(counts, in: tx)
+            try await run?.complete(counts, in: tx)
             return counts
         }
     }

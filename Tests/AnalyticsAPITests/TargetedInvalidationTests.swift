@@ -1,0 +1,248 @@
+@testable import AnalyticsAPI
+import AnalyticsCore
+import AnalyticsStore
+import AnalyticsTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Targeted invalidation end to end (issue 14 part 2): a fixture database, a Redis of the test's own,
+/// two live API replicas (in-process layers in front of Redis) and one without its subscriber (every
+/// read through Redis). Rows are changed in PostgreSQL, then `CacheNamespace.invalidate(tags:)` names
+/// some of them: what showed them is read again everywhere, the rest is still served from the cache
+/// (it still shows the values of before, though PostgreSQL changed under it too).
+@Suite("Targeted invalidation", .serialized)
+struct TargetedInvalidationTests {
+    static let date = "2024-11-01"
+    /// Officer X of branch "Lagos Main", officer Y of branch "Abuja Central".
+    static let x = "OFF0001"
+    static let y = "OFF0002"
+    static let lagos = "Lagos Main"
+    static let abuja = "Abuja Central"
+    /// The values written into PostgreSQL by the tests.
+    static let newX = "111111.11"
+    static let newY = "222222.22"
+    static let newLagos = "333333.33"
+
+    static let xDetail = "/api/v1/metrics/officers/OFF0001"
+    static let yDetail = "/api/v1/metrics/officers/OFF0002"
+    static let all = "/api/v1/metrics/officers"
+    static let lagosList = "/api/v1/metrics/officers?branch=Lagos+Main"
+    static let abujaList = "/api/v1/metrics/officers?branch=Abuja%20Central"
+    static let yList = "/api/v1/metrics/officers?officer_id=OFF0002&fields=officer_id,portfolio_total"
+    static let regionList = "/api/v1/metrics/officers?region=South+West"
+    static let branches = "/api/v1/metrics/branches"
+    static let options = "/api/v1/filters/options"
+    static let yDrill = "/api/v1/loans/fimr-drilldown?officer_id=OFF0002"
+    static let allDrill = "/api/v1/loans/fimr-drilldown"
+
+    /// The fixture's expected portfolio of `officer` on `date` (the values before any change).
+    static func expectedPortfolio(_ officer: String) throws -> JSONValue? {
+        try Expected.officers(date).first { $0["officer_id"]?.stringValue == officer }?["total_portfolio"]
+    }
+
+    static func setPortfolio(_ db: TestDatabase, officer: String, to value: String) async throws {
+        _ = try await db.pool.query("""
+            UPDATE officer_metrics_daily SET total_portfolio = $1::numeric WHERE officer_id = $2::text AND calculation_date = $3::date
+            """, [value, officer, date])
+    }
+
+    static func setPortfolio(_ db: TestDatabase, branch: String, to value: String) async throws {
+        _ = try await db.pool.query("""
+            UPDATE branch_metrics_daily SET portfolio_total = $1::numeric WHERE branch = $2::text AND calculation_date = $3::date
+            """, [value, branch, date])
+    }
+
+    static func tracker(_ app: TestApp) throws -> GenerationTracker {
+        try #require((app.dependencies.cache as? RedisMetricsCache)?.tracker)
+    }
+
+    /// Waits until `app` holds the versions that `invalidate(tags:)` of `tags` gave (`version` each).
+    static func waitForVersions(_ app: TestApp, _ tags: [CacheTag], at version: Int64) async throws {
+        let tracker = try Self.tracker(app)
+        try await Waiting.until("the replica holds the new tag versions") {
+            tracker.liveVersion(for: tags.sorted())?.tagVersions == Array(repeating: version, count: tags.count)
+        }
+    }
+
+    /// `officer`'s portfolio as the response to `uri` shows it: the detail's current metrics, or the
+    /// officer's row of a list.
+    static func portfolio(_ client: some TestClientProtocol, _ uri: String, _ headers: HTTPFields, officer: String) async throws -> JSONValue? {
+        try await client.execute(uri: uri, method: .get, headers: headers) { response in
+            #expect(response.status == .ok, "\(uri)")
+            if uri.hasPrefix("/api/v1/metrics/officers/") {
+                return try Body.data(response)["metrics"]?.objectValue?["current"]?.objectValue?["portfolio_total"]
+            }
+            return try Body.rows(response).first { $0["officer_id"]?.stringValue == officer }?["portfolio_total"]
+        }
+    }
+
+    static func branchPortfolio(_ client: some TestClientProtocol, _ headers: HTTPFields, branch: String) async throws -> JSONValue? {
+        try await client.execute(uri: branches, method: .get, headers: headers) { response in
+            try Body.rows(response).first { $0["branch"]?.stringValue == branch }?["portfolio_total"]
+        }
+    }
+
+    /// A counter of `/metrics`, by its line's prefix.
+    static func counter(_ client: some TestClientProtocol, _ prefix: String) async throws -> Double {
+        CacheTests.metricValue(try await CacheTests.metricsText(client), prefix)
+    }
+
+    static func local(_ family: CacheNamespace.Family) -> String {
+        "analytics_api_cache_hits_total{family=\"\(family.rawValue)\",layer=\"local\"}"
+    }
+
+    static func miss(_ family: CacheNamespace.Family) -> String {
+        "analytics_api_cache_misses_total{family=\"\(family.rawValue)\"}"
+    }
+
+    @Test("X's detail and every page that shows X are read again on every replica; Y's detail and branch page are still served from the cache")
+    func onlyWhatShowedThemMoves() async throws {
+        try await CacheTests.withFixtureAndRedis { db, redis in
+            let first = try await TestApp.make(database: db, redisURL: redis.url)
+            let second = try await TestApp.make(database: db, redisURL: redis.url)
+            // Without its invalidation subscriber, a replica never trusts memory: every read goes through Redis.
+            var unsubscribed = try await TestApp.make(database: db, redisURL: redis.url)
+            unsubscribed.dependencies.services = []
+            let throughRedis = unsubscribed
+            let headers = try await first.headers("viewer")
+            let scoped = try await first.headers("viewer", branches: [Self.abuja])
+            let uris = [Self.xDetail, Self.yDetail, Self.all, Self.lagosList, Self.abujaList, Self.yList, Self.regionList,
+                        Self.branches, Self.options, Self.yDrill, Self.allDrill]
+            try await first.application.test(.live) { one in
+                try await second.application.test(.live) { two in
+                    try await throughRedis.application.test(.router) { three in
+                        try await CacheTests.waitForSubscription(first)
+                        try await CacheTests.waitForSubscription(second)
+                        #expect(try Self.tracker(throughRedis).liveGeneration == nil)
+                        // Fill: every read twice on the live replicas (the second from memory), once through Redis.
+                        let fillers: [any TestClientProtocol] = [one, one, two, two, three]
+                        for uri in uris {
+                            for client in fillers {
+                                try await client.execute(uri: uri, method: .get, headers: headers) { #expect($0.status == .ok, "\(uri)") }
+                            }
+                        }
+                        try await one.execute(uri: Self.all, method: .get, headers: scoped) { #expect($0.status == .ok) }
+                        try await two.execute(uri: Self.all, method: .get, headers: scoped) { #expect($0.status == .ok) }
+                        let oldX = try Self.expectedPortfolio(Self.x)
+                        let oldY = try Self.expectedPortfolio(Self.y)
+                        #expect(Expected.same(try await Self.portfolio(one, Self.yDetail, headers, officer: Self.y), oldY))
+
+                        // PostgreSQL changes under the cache: X, Y and Lagos Main. Only X, Lagos Main and
+                        // the book are invalidated; Y's own entries must keep the values of before.
+                        try await Self.setPortfolio(db, officer: Self.x, to: Self.newX)
+                        try await Self.setPortfolio(db, officer: Self.y, to: Self.newY)
+                        try await Self.setPortfolio(db, branch: Self.lagos, to: Self.newLagos)
+                        let before = (try await Self.counters(one), try await Self.counters(two))
+                        let tags: [CacheTag] = [.officer(Self.x), .branch(Self.lagos), .book]
+                        try await CacheNamespace.invalidate(tags: Set(tags), redis: try #require(first.redis))
+                        try await Self.waitForVersions(first, tags, at: 1)
+                        try await Self.waitForVersions(second, tags, at: 1)
+
+                        let readers: [any TestClientProtocol] = [one, two, three]
+                        for client in readers {
+                            // What showed X (or aggregates the book): the new values, on every replica.
+                            #expect(Expected.same(try await Self.portfolio(client, Self.xDetail, headers, officer: Self.x), .string(Self.newX)))
+                            #expect(Expected.same(try await Self.portfolio(client, Self.all, headers, officer: Self.x), .string(Self.newX)))
+                            #expect(Expected.same(try await Self.portfolio(client, Self.lagosList, headers, officer: Self.x), .string(Self.newX)))
+                            #expect(Expected.same(try await Self.portfolio(client, Self.regionList, headers, officer: Self.x), .string(Self.newX)))
+                            #expect(Expected.same(try await Self.branchPortfolio(client, headers, branch: Self.lagos), .string(Self.newLagos)))
+                            // The book was read again, so it shows Y's row as PostgreSQL has it now.
+                            #expect(Expected.same(try await Self.portfolio(client, Self.all, headers, officer: Self.y), .string(Self.newY)))
+                            // A scoped token without a branch filter carries the book too.
+                            #expect(Expected.same(try await Self.portfolio(client, Self.all, scoped, officer: Self.y), .string(Self.newY)))
+                            // What showed only Y: still the cached values of before.
+                            #expect(Expected.same(try await Self.portfolio(client, Self.yDetail, headers, officer: Self.y), oldY))
+                            #expect(Expected.same(try await Self.portfolio(client, Self.abujaList, headers, officer: Self.y), oldY))
+                            #expect(Expected.same(try await Self.portfolio(client, Self.yList, headers, officer: Self.y), oldY))
+                            try await client.execute(uri: Self.yDrill, method: .get, headers: headers) { #expect($0.status == .ok) }
+                            try await client.execute(uri: Self.allDrill, method: .get, headers: headers) { #expect($0.status == .ok) }
+                        }
+                        #expect(!Expected.same(oldX, .string(Self.newX)))
+
+                        // Counted on each live replica: Y's detail, Abuja's and Y's lists and Y's drilldown
+                        // came from memory (and the unfiltered list's second read, rendered once since);
+                        // X's detail and the book's pages did not.
+                        let after = (try await Self.counters(one), try await Self.counters(two))
+                        for (b, a) in [(before.0, after.0), (before.1, after.1)] {
+                            #expect(a.localDetail - b.localDetail == 1)
+                            #expect(a.localList - b.localList == 3)
+                            #expect(a.localDrill - b.localDrill == 1)
+                            #expect(a.missDrill - b.missDrill == 1)
+                        }
+                        // The first replica loaded X's detail and the book's lists (unfiltered, Lagos Main,
+                        // region, scoped) from PostgreSQL; the second found them in Redis.
+                        #expect(after.0.missDetail - before.0.missDetail == 1)
+                        #expect(after.0.missList - before.0.missList == 4)
+                        #expect(after.1.missDetail - before.1.missDetail == 0)
+                        #expect(after.1.missList - before.1.missList == 0)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The cache counters of one replica that the test compares.
+    struct Counters {
+        var localDetail, missDetail, localList, missList, localDrill, missDrill: Double
+    }
+
+    static func counters(_ client: some TestClientProtocol) async throws -> Counters {
+        let text = try await CacheTests.metricsText(client)
+        return Counters(localDetail: CacheTests.metricValue(text, local(.officerMetrics)),
+                        missDetail: CacheTests.metricValue(text, miss(.officerMetrics)),
+                        localList: CacheTests.metricValue(text, local(.officerList)),
+                        missList: CacheTests.metricValue(text, miss(.officerList)),
+                        localDrill: CacheTests.metricValue(text, local(.loanDrilldown)),
+                        missDrill: CacheTests.metricValue(text, miss(.loanDrilldown)))
+    }
+
+    @Test("the race: a read that loaded X's old rows before the invalidation and stores them after it is never served afterwards")
+    func lateStoreIsNotServed() async throws {
+        try await CacheTests.withFixtureAndRedis { db, redis in
+            var gated = try await TestApp.make(database: db, redisURL: redis.url)
+            let gate = LoadGate()
+            gated.dependencies.metricsRepository = GatedRepository(base: gated.dependencies.metricsRepository, gate: gate)
+            let racing = gated
+            let other = try await TestApp.make(database: db, redisURL: redis.url)
+            let headers = try await racing.headers("viewer")
+            let oldX = try Self.expectedPortfolio(Self.x)
+            try await racing.application.test(.live) { one in
+                try await other.application.test(.live) { two in
+                    try await CacheTests.waitForSubscription(racing)
+                    try await CacheTests.waitForSubscription(other)
+                    gate.arm()
+                    let shown = try await withThrowingTaskGroup(of: JSONValue?.self) { group in
+                        // The slow read: it loads Lagos Main's rows, then waits at the gate.
+                        group.addTask { try await Self.portfolio(one, Self.lagosList, headers, officer: Self.x) }
+                        try await Waiting.until("the slow read has loaded its rows") { gate.entered }
+                        try await Self.setPortfolio(db, officer: Self.x, to: Self.newX)
+                        let tags: [CacheTag] = [.officer(Self.x), .branch(Self.lagos), .book]
+                        try await CacheNamespace.invalidate(tags: Set(tags), redis: try #require(racing.redis))
+                        try await Self.waitForVersions(racing, tags, at: 1)
+                        try await Self.waitForVersions(other, tags, at: 1)
+                        // Now it stores its old page: in Redis, in memory and as a finished body.
+                        gate.release()
+                        return try await group.next() ?? nil
+                    }
+                    // It started before the change: it may show the old value.
+                    #expect(Expected.same(shown, oldX))
+                    // Every read after it shows the new one, from every layer, on both replicas.
+                    let readers: [any TestClientProtocol] = [one, one, two, two]
+                    for client in readers {
+                        #expect(Expected.same(try await Self.portfolio(client, Self.lagosList, headers, officer: Self.x), .string(Self.newX)))
+                    }
+                    // Redis holds one entry for the read, labelled with the new version (the late write
+                    // labelled with the old one was taken by nobody and replaced by the next reader).
+                    let key = CacheKey(.officerList, role: .viewer, scope: .unrestricted, parameters: [("branch", Self.lagos)],
+                                       tags: [.branch(Self.lagos)])
+                    let redisClient = try #require(racing.redis)
+                    let stored = try #require(try await redisClient.get(key.redisKey(generation: 0)))
+                    #expect(KeyVersion(generation: 0, tagVersions: [0]).value(ofLabelled: stored) == nil)
+                    #expect(KeyVersion(generation: 0, tagVersions: [1]).value(ofLabelled: stored) != nil)
+                }
+            }
+        }
+    }
+}
