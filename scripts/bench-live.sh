@@ -259,7 +259,7 @@ if [ -n "$daemon_pid" ]; then
   memory+=("daemon RSS after the live run (peak so far)|$(mib "$daemon_rss_live") ($(mib "$daemon_hwm_live"))")
   memory+=("daemon RSS at the end (peak VmHWM)|$(mib "$(rss_kib "$daemon_pid" VmRSS)") ($(mib "$(rss_kib "$daemon_pid" VmHWM)"))")
   echo "daemon /metrics at the end:"
-  grep -E '^analytics_daemon_(queue|oldest|lease|batch_(duration|loans|officers)_[a-z]+(_count|_sum)|batches|last)' "$work/daemon-metrics-2.txt" 2>/dev/null \
+  grep -E '^analytics_daemon_(queue|oldest|lease|batch_[a-z_]+_(count|sum)|batches|changes|last_batch|job_last_result.* 1$)' "$work/daemon-metrics-2.txt" 2>/dev/null \
     || grep -E '^analytics_daemon_' "$work/daemon-metrics-1.txt" 2>/dev/null | grep -v _bucket || true
 fi
 if grep -q '"status":5' "$work/api.log"; then echo "5xx logged by the API:"; grep '"status":5' "$work/api.log" | head -n 5; fi
