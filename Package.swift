@@ -110,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "AnalyticsTestSupport",
-            dependencies: ["AnalyticsStore"],
+            dependencies: ["AnalyticsCore", "AnalyticsStore"],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
@@ -135,6 +135,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the API from its own OpenAPI document with schemathesis (issue 7): a running analytics-api
 # over the fixture (ingested and computed at its three dates), every endpoint, every role (viewer,
-# auditor, admin, and a branch-scoped viewer). Fails on any 5xx, any status code, content type or
+# auditor, admin, ingest, and a branch-scoped viewer and ingest token; the ingest runs load what
+# schemathesis makes up, which only adds rows the computed metrics do not read until a refresh). Fails on any 5xx, any status code, content type or
 # body the document does not declare. Throwaway PostgreSQL and Redis on free loopback ports.
 #
 #   bash scripts/fuzz-api.sh [--time SECONDS]     (per role; default 30, CI; the soak script runs longer)
@@ -64,14 +65,30 @@ for _ in $(seq 1 100); do curl -fs "$base/ready" >/dev/null 2>&1 && break; sleep
 curl -fs "$base/openapi.json" >"$work/openapi.json"
 
 failed=0
-for who in viewer auditor admin "viewer --branches Ibadan"; do
+fuzz() { # TOKEN: one schemathesis run into $work/run.log
+  "$venv/bin/schemathesis" run "$work/openapi.json" --url "$base" -H "Authorization: Bearer $1" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --max-time "$seconds" --seed 7 --workers 2 --no-color --warnings off --suppress-health-check all \
+    >"$work/run.log" 2>&1
+}
+# The one failure that is the fuzzer's, not the API's: CPython 3.11's ast module (gh-106905) can
+# raise this while Hypothesis describes a strategy; the run stops with a "Runtime Error" and no
+# check failed. Such a run is repeated once; any check failure is never repeated.
+fuzzer_crash() {
+  grep -q "SystemError: AST constructor recursion depth mismatch" "$work/run.log" \
+    && ! grep -qE "^Failures:" "$work/run.log"
+}
+for who in viewer auditor admin "viewer --branches Ibadan" ingest "ingest --branches Ibadan"; do
   # shellcheck disable=SC2086
   token=$("$bin/metrics-worker" dev-token --role $who --sub fuzz)
   echo "== schemathesis as ${who}, ${seconds} s"
-  if ! "$venv/bin/schemathesis" run "$work/openapi.json" --url "$base" -H "Authorization: Bearer $token" \
-      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-      --max-time "$seconds" --seed 7 --workers 2 --no-color --warnings off --suppress-health-check all \
-      >"$work/run.log" 2>&1; then
+  ok=0
+  fuzz "$token" && ok=1
+  if [ "$ok" = 0 ] && fuzzer_crash; then
+    echo "   the fuzzer crashed (CPython gh-106905, no check failed): running once more"
+    fuzz "$token" && ok=1
+  fi
+  if [ "$ok" = 0 ]; then
     failed=$((failed + 1))
     tail -n 80 "$work/run.log"
   else

@@ -74,6 +74,11 @@ $(for p in "$@"; do echo "    server 127.0.0.1:$p max_fails=1 fail_timeout=5s;";
     location / {
       include $repo/deploy/nginx/proxy.conf;
     }
+    location = /api/v1/ingest {
+      client_max_body_size 256m;
+      proxy_request_buffering off;
+      include $repo/deploy/nginx/proxy.conf;
+    }
   }
 }
 CONF

@@ -16,6 +16,8 @@ import Foundation
 /// them, go to standard output (see `LogSettings` and `RequestLogSink`).
 /// `IDEMPOTENCY_KEY_TTL_HOURS` (default 24, 1...720: how long an `Idempotency-Key` of `POST .../actions` and the
 /// response stored with it are kept; the stored response holds customer names and phone numbers).
+/// `INGEST_MAX_BYTES` (default 268435456 = 256 MiB, 1024...17179869184: the largest body of
+/// `POST /api/v1/ingest`; every other body stays limited to 64 KiB).
 struct APIConfiguration: Sendable {
     var database: PostgresConfiguration
     var readDatabase: PostgresConfiguration
@@ -33,6 +35,8 @@ struct APIConfiguration: Sendable {
     /// `LOG_LEVEL` and `LOG_FORMAT`.
     var log: LogSettings
     var idempotencyKeyTTLHours: Int
+    /// `INGEST_MAX_BYTES`.
+    var ingestMaxBytes: Int
 
     init(environment: [String: String]) throws(APIConfigurationError) {
         func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -88,6 +92,7 @@ struct APIConfiguration: Sendable {
         }
         idempotencyKeyTTLHours = try integer("IDEMPOTENCY_KEY_TTL_HOURS",
                                              default: PostgresAuditRepository.defaultIdempotencyKeyTTLHours, 1...720)
+        ingestMaxBytes = try integer("INGEST_MAX_BYTES", default: IngestController.defaultMaximumBytes, 1024...(16 << 30))
         cacheTTLSeconds = try integer("CACHE_TTL_SECONDS", default: CacheNamespace.defaultTTLSeconds, 1...86_400)
         corsAllowedOrigins = Set((value("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",").map {
             String($0.trimmingWhitespace())

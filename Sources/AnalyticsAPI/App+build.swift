@@ -8,6 +8,11 @@ struct APIDependencies: Sendable {
     var readiness: any ReadinessProbe
     var metricsRepository: any MetricsRepository
     var auditRepository: any AuditRepository
+    var ingestRepository: any IngestRepository
+    /// The largest body of `POST /api/v1/ingest` (`INGEST_MAX_BYTES`).
+    var ingestMaxBytes: Int
+    /// Records per transaction of `POST /api/v1/ingest`.
+    var ingestChunkSize = Ingestor.fileChunkSize
     var cache: any MetricsCache
     var audit: AuditDirectory
     /// Finished officer-list bodies and drilldown pages, at the live versions of their tags.
@@ -28,6 +33,7 @@ struct APIDependencies: Sendable {
                      timeZone: String = "Africa/Lagos", cacheTTLSeconds: Int = CacheNamespace.defaultTTLSeconds,
                      corsAllowedOrigins: Set<String> = [],
                      idempotencyKeyTTLHours: Int = PostgresAuditRepository.defaultIdempotencyKeyTTLHours,
+                     ingestMaxBytes: Int = IngestController.defaultMaximumBytes,
                      logger: Logger) async throws -> APIDependencies {
         let metrics = APIMetrics()
         let auditCache = AuditCache()
@@ -51,6 +57,8 @@ struct APIDependencies: Sendable {
             readiness: StoreReadinessProbe(pool: primary, redis: redis, logger: logger),
             metricsRepository: PostgresMetricsRepository(pool: read),
             auditRepository: auditRepository,
+            ingestRepository: PostgresIngestRepository(pool: primary, idempotencyKeyTTLHours: idempotencyKeyTTLHours),
+            ingestMaxBytes: ingestMaxBytes,
             cache: cache,
             audit: AuditDirectory(repository: auditRepository, cache: auditCache, redis: redis, metrics: metrics),
             officerBodies: officerBodies,
@@ -89,6 +97,8 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
     LoansController(repository: dependencies.metricsRepository, cursors: dependencies.cursors, cache: dependencies.cache,
                     rendered: dependencies.drilldownBodies, metrics: dependencies.metrics).addRoutes(to: api)
     AuditController(repository: dependencies.auditRepository, audit: dependencies.audit).addRoutes(to: api)
+    IngestController(repository: dependencies.ingestRepository, maximumBytes: dependencies.ingestMaxBytes,
+                     chunkSize: dependencies.ingestChunkSize).addRoutes(to: api)
     routeTable.set(recorder.routes)
     return (router, recorder.routes)
 }
@@ -104,7 +114,7 @@ func buildApplication(configuration: APIConfiguration, logger: Logger) async thr
         jwtSecret: configuration.jwtSecret, jwtPreviousSecret: configuration.jwtPreviousSecret,
         jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
         cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
-        idempotencyKeyTTLHours: configuration.idempotencyKeyTTLHours, logger: logger)
+        idempotencyKeyTTLHours: configuration.idempotencyKeyTTLHours, ingestMaxBytes: configuration.ingestMaxBytes, logger: logger)
     return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.bindAddress, port: configuration.port), serverName: "analytics-api"),

@@ -70,7 +70,7 @@ struct OpenAPITests {
         }
         #expect(routes.subtracting(documented).isEmpty, "undocumented: \(routes.subtracting(documented).sorted())")
         #expect(documented.subtracting(routes).isEmpty, "documented but not served: \(documented.subtracting(routes).sorted())")
-        #expect(routes.count == 15)
+        #expect(routes.count == 17)
         try await app.application.test(.router) { client in
             try await client.execute(uri: "/openapi.json", method: .get) { response in
                 #expect(response.status == .ok)

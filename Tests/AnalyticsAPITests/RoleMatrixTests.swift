@@ -7,7 +7,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The role matrix on every route: no token, expired, bad signature, viewer, auditor, admin.
+/// The role matrix on every route: no token, expired, bad signature, viewer, auditor, admin, ingest
+/// (which may ingest and nothing else; `IngestRoleTests` covers its batches' rejects).
 @Suite("Role matrix", .serialized)
 struct RoleMatrixTests {
     struct Route {
@@ -29,6 +30,8 @@ struct RoleMatrixTests {
         Route(method: .put, uri: "/api/v1/audit/officers/OFF0001/assignee", body: "{\"assignee_id\":\"TM001\"}", minimum: .auditor),
         Route(method: .put, uri: "/api/v1/audit/officers/OFF0001/status", body: "{\"audit_status\":\"Assigned\"}", minimum: .auditor),
         Route(method: .post, uri: "/api/v1/audit/officers/OFF0001/actions", body: "{\"action_type\":\"Review\"}", minimum: .auditor),
+        Route(method: .post, uri: "/api/v1/ingest", body: "{\"type\":\"team_member\",\"member_id\":\"TM900\",\"member_name\":\"New Auditor\"}",
+              minimum: .ingest),
     ]
 
     @Test("every route answers each kind of caller as its role allows")
@@ -51,7 +54,7 @@ struct RoleMatrixTests {
                         if route.body != nil { headers[.contentType] = "application/json" }
                         let status = try await client.execute(uri: route.uri, method: route.method, headers: headers,
                                                               body: route.body.map { ByteBuffer(string: $0) }) { $0.status }
-                        let expected: HTTPResponse.Status = role == nil ? .unauthorized : (role! >= route.minimum ? .ok : .forbidden)
+                        let expected: HTTPResponse.Status = role == nil ? .unauthorized : (role!.includes(route.minimum) ? .ok : .forbidden)
                         #expect(status == expected, "\(name) \(route.method) \(route.uri)")
                     }
                 }

@@ -1,23 +1,36 @@
+import AnalyticsCore
 import AnalyticsStore
 
-/// A caller's role, from the token's `role` claim.
-enum Role: String, Sendable, Comparable, CaseIterable {
+/// A caller's role, from the token's `role` claim (API.md "Security").
+enum Role: String, Sendable, CaseIterable {
     /// Reads.
     case viewer
     /// Reads and audit writes.
     case auditor
     /// Everything, with unmasked PII.
     case admin
+    /// Service tokens of the lending system: `POST /api/v1/ingest` and the rejects of its own
+    /// batches, nothing else (no reads of metrics or audit data).
+    case ingest
 
+    /// True when a caller of this role may do what needs `needed`: the reading roles form a
+    /// ladder (viewer, auditor, admin); ingest stands apart, and admin may do everything.
+    func includes(_ needed: Role) -> Bool {
+        switch (self, needed) {
+        case (.admin, _), (.ingest, .ingest): true
+        case (.ingest, _), (_, .ingest): false
+        default: level >= needed.level
+        }
+    }
+
+    /// The rung on the reading ladder.
     private var level: Int {
         switch self {
-        case .viewer: 0
+        case .viewer, .ingest: 0
         case .auditor: 1
         case .admin: 2
         }
     }
-
-    static func < (lhs: Role, rhs: Role) -> Bool { lhs.level < rhs.level }
 }
 
 /// The row-level scope of a token (API.md "Row-level scope"): nil lists mean no restriction; both
@@ -38,6 +51,9 @@ struct AccessScope: Sendable, Hashable {
 
     /// True when the token sees everything.
     var isUnrestricted: Bool { regions == nil && branches == nil }
+
+    /// The scope as the shared ingest path checks it (nil when unrestricted).
+    var ingestScope: IngestScope? { IngestScope(regions: regions, branches: branches) }
 
     /// True when a row with this region and branch is inside the scope.
     func allows(region: String, branch: String) -> Bool {

@@ -43,9 +43,14 @@ final class TokenVerifier: Sendable {
             throw TokenError(reason: "the token's signature or format is invalid")
         }
         guard let role = Role(rawValue: claims.role) else {
-            throw TokenError(reason: "the token's role '\(claims.role.prefix(20))' is not viewer, auditor or admin")
+            throw TokenError(reason: "the token's role '\(claims.role.prefix(20))' is not viewer, auditor, admin or ingest")
         }
         guard !claims.sub.value.isEmpty else { throw TokenError(reason: "the token has no subject") }
+        // The subject is stored (audit actor, ingest batches: 255 characters) and every claim is
+        // bound into SQL, where a NUL character cannot go.
+        guard claims.sub.value.utf8.count <= 255 else { throw TokenError(reason: "the token's subject is longer than 255 bytes") }
+        let texts = [claims.sub.value] + (claims.regions ?? []) + (claims.branches ?? [])
+        guard !texts.contains(where: { $0.utf8.contains(0) }) else { throw TokenError(reason: "the token's claims contain a NUL character") }
         let identity = Identity(subject: claims.sub.value, role: role,
                                 scope: AccessScope(regions: claims.regions, branches: claims.branches))
         let notBefore = claims.nbf?.value ?? .distantPast

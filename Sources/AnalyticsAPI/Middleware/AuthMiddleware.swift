@@ -26,11 +26,12 @@ struct AuthMiddleware: RouterMiddleware {
 }
 
 extension APIRequestContext {
-    /// The caller, who must hold at least `role`; 403 otherwise.
+    /// The caller, whose role must include `role` (`Role.includes`); 403 otherwise.
     func require(_ role: Role) throws(APIError) -> Identity {
         let identity = try requireIdentity()
-        guard identity.role >= role else {
-            throw APIError(.forbidden, "the role '\(identity.role.rawValue)' may not do this (needs \(role.rawValue) or above)")
+        guard identity.role.includes(role) else {
+            let needs = role == .ingest ? "ingest or admin" : "\(role.rawValue) or above"
+            throw APIError(.forbidden, "the role '\(identity.role.rawValue)' may not do this (needs \(needs))")
         }
         return identity
     }

@@ -15,7 +15,8 @@ extension PostgresAuditRepository {
                         WHERE actor = $1 AND idempotency_key = $2
                         """, [write.actor, idempotencyKey])
                     if let row = stored.first {
-                        guard try row.decode(String.self, "officer_id") == write.officerID,
+                        // (A key of POST /api/v1/ingest names no officer: a different request.)
+                        guard try row.decode(String?.self, "officer_id") == write.officerID,
                               try row.decode(String.self, "request_hash") == requestHash else {
                             throw APIError(.unprocessable, "Idempotency-Key was already used for a different request",
                                            details: [ErrorDetail(field: "Idempotency-Key", issue: "reused with a different body, officer or scope")])

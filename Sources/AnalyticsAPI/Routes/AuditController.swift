@@ -66,10 +66,7 @@ struct AuditController: Sendable {
         let body = try await RequestBodyReader.decode(ActionBody.self, from: request)
         guard (1...100).contains(body.actionType.count) else { throw APIError.badField("action_type", "must be 1-100 characters") }
         if let notes = body.actionNotes, notes.count > 2000 { throw APIError.badField("action_notes", "must be at most 2000 characters") }
-        let key = request.headers[.idempotencyKey]
-        if let key, key.isEmpty || key.utf8.count > 255 {
-            throw APIError(.badRequest, "Idempotency-Key must be 1-255 bytes", details: [ErrorDetail(field: "Idempotency-Key", issue: "length")])
-        }
+        let key = try IdempotencyKey.read(request.headers)
         let hash = Self.requestHash(body, scope: write.scope)
         let result = try await repository.recordAction(type: body.actionType, notes: body.actionNotes,
                                                        idempotencyKey: key, requestHash: hash, write)

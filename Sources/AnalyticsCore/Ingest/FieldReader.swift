@@ -51,7 +51,7 @@ struct FieldReader {
             problem(field, "must not be empty")
             return nil
         }
-        return text
+        return storable(field, text)
     }
 
     /// An optional string (absent or null gives nil).
@@ -59,6 +59,20 @@ struct FieldReader {
         guard let value = value(field) else { return nil }
         guard let text = value.stringValue else {
             problem(field, "must be a string, not \(value.kindDescription)")
+            return nil
+        }
+        return storable(field, text)
+    }
+
+    /// The text when its column can hold it: no NUL character (PostgreSQL text cannot) and no
+    /// longer than the column (`TextLimits`, counted in Unicode code points as PostgreSQL does).
+    private mutating func storable(_ field: String, _ text: String) -> String? {
+        if text.utf8.contains(0) {
+            problem(field, "must not contain NUL (\\u0000) characters")
+            return nil
+        }
+        if let limit = TextLimits.maximum[field], text.utf8.count > limit, text.unicodeScalars.count > limit {
+            problem(field, "must be at most \(limit) characters, got \(text.unicodeScalars.count)")
             return nil
         }
         return text

@@ -3,5 +3,5 @@
 /// a test keeps this constant equal to the newest file.
 public enum Schema {
     /// The newest migration's number.
-    public static let expectedVersion = 9
+    public static let expectedVersion = 10
 }

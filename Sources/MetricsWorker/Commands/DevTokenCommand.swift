@@ -9,7 +9,7 @@ struct DevTokenCommand: AsyncParsableCommand {
         abstract: "Print a signed API token for local use (HS256 with JWT_SECRET).",
         discussion: "The claims are the API's: sub, role, iat, exp, and optional regions / branches (row-level scope).")
 
-    @Option(name: .long, help: "viewer, auditor or admin.")
+    @Option(name: .long, help: "viewer, auditor, admin, or ingest (a service token for POST /api/v1/ingest).")
     var role = "viewer"
 
     @Option(name: .long, help: "The subject (user id) recorded as the actor of audit writes.")
@@ -25,8 +25,8 @@ struct DevTokenCommand: AsyncParsableCommand {
     var ttl = 3600
 
     func validate() throws {
-        guard ["viewer", "auditor", "admin"].contains(role) else {
-            throw ValidationError("--role must be viewer, auditor or admin, not '\(role)'")
+        guard ["viewer", "auditor", "admin", "ingest"].contains(role) else {
+            throw ValidationError("--role must be viewer, auditor, admin or ingest, not '\(role)'")
         }
         guard (1...31_536_000).contains(ttl) else { throw ValidationError("--ttl must be 1...31536000 seconds") }
     }

@@ -1,4 +1,5 @@
 import AnalyticsCore
+import AnalyticsStore
 import ArgumentParser
 
 /// `metrics-worker rejects`: the records `ingest` rejected, their reasons and where they came from.
@@ -18,7 +19,7 @@ struct RejectsCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Only rejects received on or after this day (UTC).", valueName: "YYYY-MM-DD"))
     var since: CalendarDate?
-    @Option(name: .long, help: ArgumentHelp("Only rejects of this file (any spelling of its path), or stdin (-).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Only rejects of this file (any spelling of its path), stdin (-), or api:BATCH_ID (a POST /api/v1/ingest request).", valueName: "path"))
     var source: String?
     @Option(name: .long, help: "At most this many (1...10000).")
     var limit = 50
@@ -29,8 +30,14 @@ struct RejectsCommand: AsyncParsableCommand {
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be in 1...10000, got \(limit)") }
     }
 
+    /// The stored source a `--source` names: an API batch (`api:<batch_id>`) as given, a path as
+    /// `ingest` records it.
+    static func sourceName(for text: String) -> String {
+        text.hasPrefix(IngestSourceName.apiPrefix) ? text : IngestSource.sourceName(for: text)
+    }
+
     func run() async throws {
-        let filter = RejectListing.Filter(since: since, source: source.map(IngestSource.sourceName(for:)), limit: limit)
+        let filter = RejectListing.Filter(since: since, source: source.map(Self.sourceName(for:)), limit: limit)
         let format = self.format
         try await WorkerRuntime.with(label: "metrics-worker.rejects") { runtime in
             do {

@@ -27,7 +27,8 @@ final class IngestSource {
         case undecided
         case ndjson
         case csv(kind: RecordKind, header: [String])
-        case buffered([IngestEntry])
+        /// A whole document's entries, and the position of the next one.
+        case buffered([IngestEntry], next: Int)
         case finished
     }
 
@@ -74,14 +75,13 @@ final class IngestSource {
         switch mode {
         case .finished:
             return nil
-        case .buffered(var entries):
-            guard !entries.isEmpty else {
+        case .buffered(let entries, let next):
+            guard next < entries.count else {
                 mode = .finished
                 return nil
             }
-            let first = entries.removeFirst()
-            mode = .buffered(entries)
-            return first
+            mode = .buffered(entries, next: next + 1)
+            return entries[next]
         case .ndjson:
             return try nextLineEntry()
         case .csv(let kind, let header):
@@ -103,20 +103,24 @@ final class IngestSource {
         }
     }
 
-    /// Reads the first line: a complete JSON value there means NDJSON, else the input is one document.
+    /// Reads the first line: a complete JSON object there means NDJSON, else the input is one document.
     private func decide() throws -> IngestEntry? {
         while let line = try lines.nextLine() {
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            if let value = try? reader.parse(line), value.objectValue != nil, !(value.objectValue.map(BatchDecoder.isBatch) ?? false) {
+            if IngestInput.isBlank(line) { continue }
+            let first = IngestInput.lineEntry(line, number: lines.lineNumber, reader: reader)
+            if IngestInput.startsNDJSON(first) {
                 mode = .ndjson
-                return IngestEntry(location: "line \(lines.lineNumber)", kind: nil, value: .success(value),
-                                   raw: String(decoding: line, as: UTF8.self))
+                return first
             }
             // A whole document: this line plus everything after it.
             var document = Array(line)
             document.append(10)
             document.append(contentsOf: try lines.readRemaining())
-            mode = .buffered(try entries(ofDocument: document))
+            do {
+                mode = .buffered(try IngestInput.documentEntries(document, reader: reader), next: 0)
+            } catch {
+                mode = .buffered([IngestInput.unreadableDocument(document, error)], next: 0)
+            }
             return try nextEntry()
         }
         mode = .finished
@@ -125,51 +129,11 @@ final class IngestSource {
 
     private func nextLineEntry() throws -> IngestEntry? {
         while let line = try lines.nextLine() {
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            let location = "line \(lines.lineNumber)"
-            let raw = String(decoding: line, as: UTF8.self)
-            do {
-                let value = try reader.parse(line)
-                return IngestEntry(location: location, kind: nil, value: .success(value), raw: raw)
-            } catch {
-                return IngestEntry(location: location, kind: nil,
-                                   value: .failure(EntryParseError(message: "invalid JSON: \(error)")), raw: raw)
-            }
+            if IngestInput.isBlank(line) { continue }
+            return IngestInput.lineEntry(line, number: lines.lineNumber, reader: reader)
         }
         mode = .finished
         return nil
-    }
-
-    private func entries(ofDocument bytes: [UInt8]) throws -> [IngestEntry] {
-        let value: JSONValue
-        do {
-            value = try reader.parse(bytes)
-        } catch {
-            let raw = String(decoding: bytes.prefix(1 << 20), as: UTF8.self)
-            return [IngestEntry(location: "document", kind: nil,
-                                value: .failure(EntryParseError(message: "invalid JSON document: \(error)")), raw: raw)]
-        }
-        if let array = value.arrayValue {
-            return array.enumerated().map { IngestEntry(location: "[\($0.offset)]", kind: nil, value: .success($0.element), raw: "") }
-        }
-        guard let object = value.objectValue, BatchDecoder.isBatch(object) else {
-            return [IngestEntry(location: "document", kind: nil, value: .success(value), raw: "")]
-        }
-        var entries: [IngestEntry] = []
-        // Master data first, so loans find their officers and repayments their loans.
-        for kind in [RecordKind.officer, .customer, .teamMember, .loan, .repayment] {
-            guard let list = object[kind.batchKey], !list.isNull else { continue }
-            guard let elements = list.arrayValue else {
-                entries.append(IngestEntry(location: kind.batchKey, kind: kind,
-                                           value: .failure(EntryParseError(message: "\(kind.batchKey): must be an array, not \(list.kindDescription)")),
-                                           raw: list.jsonText))
-                continue
-            }
-            for (index, element) in elements.enumerated() {
-                entries.append(IngestEntry(location: "\(kind.batchKey)[\(index)]", kind: kind, value: .success(element), raw: ""))
-            }
-        }
-        return entries
     }
 }
 

@@ -1,19 +1,28 @@
 import AnalyticsCore
-import AnalyticsStore
 import Foundation
 
 /// Writes validated chunks. Each chunk is one transaction: either all of it is written or none.
-struct IngestWriter {
+public struct IngestWriter: Sendable {
     /// Counts of what was written, per kind.
-    struct Counts: Sendable {
-        var inserted: [RecordKind: Int] = [:]
-        var updated: [RecordKind: Int] = [:]
-        var unchanged: [RecordKind: Int] = [:]
-        var placeholders = 0
-        var rejected = 0
-        var touchedLoans = 0
+    public struct Counts: Sendable {
+        /// Rows inserted.
+        public var inserted: [RecordKind: Int] = [:]
+        /// Rows that existed and changed.
+        public var updated: [RecordKind: Int] = [:]
+        /// Records identical to their stored row (nothing written).
+        public var unchanged: [RecordKind: Int] = [:]
+        /// Officers and customers created from the names on a loan (INGEST.md).
+        public var placeholders = 0
+        /// Rejects stored in `etl_rejects`.
+        public var rejected = 0
+        /// Loans marked for the next refresh by their repayments.
+        public var touchedLoans = 0
 
-        mutating func merge(_ other: Counts) {
+        /// No counts.
+        public init() {}
+
+        /// Adds another chunk's counts.
+        public mutating func merge(_ other: Counts) {
             inserted.merge(other.inserted, uniquingKeysWith: +)
             updated.merge(other.updated, uniquingKeysWith: +)
             unchanged.merge(other.unchanged, uniquingKeysWith: +)
@@ -31,13 +40,6 @@ struct IngestWriter {
         for spec in [UpsertSpec.officers, .customers, .teamMembers, .loans, .repayments, .schedule] {
             try await connection.execute(spec.createStage)
         }
-    }
-
-    /// The loan ids among `ids` that exist in the database.
-    static func existingLoanIDs(_ ids: Set<String>, on connection: PostgresConnection) async throws -> Set<String> {
-        guard !ids.isEmpty else { return [] }
-        let rows = try await connection.query("SELECT loan_id FROM loan_accounts WHERE loan_id = ANY($1)", [Array(ids)])
-        return Set(try rows.map { try $0.decode(String.self, "loan_id") })
     }
 
     /// Writes one chunk in one transaction and returns what it did.
@@ -167,20 +169,24 @@ struct IngestWriter {
         // twice) updates its row instead of adding one (migration 0007).
         try await tx.execute("""
             CREATE TEMP TABLE IF NOT EXISTS stage_etl_rejects (
-                source TEXT, location TEXT, entity_type VARCHAR(20), entity_id VARCHAR(255), reasons JSONB, payload TEXT
+                source TEXT, location TEXT, record_index INTEGER, entity_type VARCHAR(20), entity_id VARCHAR(255), reasons JSONB,
+                payload TEXT
             ) ON COMMIT DELETE ROWS
             """)
-        try await tx.copyIn("COPY stage_etl_rejects (source, location, entity_type, entity_id, reasons, payload) FROM STDIN") { writer in
+        let columns = "source, location, record_index, entity_type, entity_id, reasons, payload"
+        try await tx.copyIn("COPY stage_etl_rejects (\(columns)) FROM STDIN") { writer in
             for reject in rejects {
-                try await writer.write(row: [source, reject.location, reject.kind?.rawValue, reject.recordId,
-                                             reject.reasonsJSON, IngestRows.storable(reject.payload)])
+                try await writer.write(row: [source, reject.location, reject.index, reject.kind?.rawValue,
+                                             reject.entityID, reject.reasonsJSON,
+                                             IngestRows.storable(reject.payload)])
             }
         }
         try await tx.execute("""
-            INSERT INTO etl_rejects (source, location, entity_type, entity_id, reasons, payload)
-            SELECT source, location, entity_type, entity_id, reasons, payload FROM stage_etl_rejects
+            INSERT INTO etl_rejects (\(columns))
+            SELECT \(columns) FROM stage_etl_rejects
             ON CONFLICT (source, location, md5(payload)) DO UPDATE
-            SET entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id, reasons = EXCLUDED.reasons, received_at = now()
+            SET record_index = EXCLUDED.record_index, entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id,
+                reasons = EXCLUDED.reasons, received_at = now()
             """)
         try await tx.execute("TRUNCATE stage_etl_rejects")
         return rejects.count

@@ -1,6 +1,5 @@
-import Foundation
 import AnalyticsCore
-import AnalyticsStore
+import Foundation
 
 /// The COPY rows of each record type, in `UpsertSpec` column order.
 enum IngestRows {

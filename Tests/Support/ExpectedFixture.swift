@@ -1,18 +1,18 @@
 import AnalyticsCore
 import AnalyticsStore
-import AnalyticsTestSupport
 import Foundation
 
 /// Reads the fixture's expected files with AnalyticsCore's exact JSON reader and compares them with
 /// what the jobs stored, column by column, as text (money "1234.50", ratios "0.3659", null).
-enum ExpectedFixture {
-    static func load(_ relative: String) throws -> JSONValue {
+public enum ExpectedFixture {
+    /// A file of the fixture (`small/expected/<date>/...`), read exactly.
+    public static func load(_ relative: String) throws -> JSONValue {
         let url = FixtureDatabase.fixturesDirectory.appendingPathComponent(relative)
         return try JSONReader().parse(Array(try Data(contentsOf: url)))
     }
 
     /// The expected value as the text PostgreSQL prints for the stored column (nil for null).
-    static func text(_ value: JSONValue) -> String? {
+    public static func text(_ value: JSONValue) -> String? {
         switch value {
         case .null: nil
         case .bool(let b): b ? "true" : "false"
@@ -23,14 +23,14 @@ enum ExpectedFixture {
     }
 
     /// Stored column for an expected key, where the names differ.
-    static let loanColumns = ["risk_score": "loan_risk_score"]
+    public static let loanColumns = ["risk_score": "loan_risk_score"]
     /// Expected loan keys that are not stored columns of `loans` (engine details tested in AnalyticsCore).
-    static let unstoredLoanKeys: Set<String> = ["installments", "covered_to_date", "schedule_source"]
+    public static let unstoredLoanKeys: Set<String> = ["installments", "covered_to_date", "schedule_source"]
     /// Officer keys that come from the officer record, not from `officer_metrics_daily`.
-    static let officerRecordKeys: Set<String> = ["officer_name", "region", "branch", "employment_status"]
+    public static let officerRecordKeys: Set<String> = ["officer_name", "region", "branch", "employment_status"]
 
     /// Every difference between the stored rows of `date` and the expected files, as readable lines.
-    static func differences(date: String, pool: PostgresPool, checkLoans: Bool = true) async throws -> [String] {
+    public static func differences(date: String, pool: PostgresPool, checkLoans: Bool = true) async throws -> [String] {
         var problems: [String] = []
         // Officer rows.
         let expectedOfficers = try load("small/expected/\(date)/officer_metrics.json").arrayValue ?? []
