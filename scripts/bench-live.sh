@@ -3,7 +3,7 @@
 #
 #   bash scripts/bench-live.sh [--loans 1000000] [--officers 2000] [--rate 50] [--duration 60]
 #                              [--readers 100] [--think-ms 0] [--ndjson-records 200000]
-#                              [--poll-ms 200] [--readers-only]
+#                              [--batch 1] [--poll-ms 200] [--readers-only]
 #
 # Builds release binaries, starts its own PostgreSQL and Redis (scripts/servers.sh, loopback, free
 # ports), seeds the demo book (`seed-demo --as-of D`), runs `full-refresh --as-of D`, starts ONE
@@ -14,14 +14,17 @@
 #      readers.lua); each connection sends its next request when the answer arrives (--think-ms
 #      adds a pause); p50/p95/p99/max, and every status but 2xx/304 is an error;
 #   2. writers: --rate repayments a second, ONE repayment per POST /api/v1/ingest (NDJSON, ingest
-#      token), each a new repayment dated D of an Active loan of the seeded book, officers taken
+#      token; --batch N puts N repayments of N officers in each POST, at rate/N POSTs a second),
+#      each a new repayment dated D of an Active loan of the seeded book, officers taken
 #      round-robin (never two in flight for one officer); for each, the time from the POST's answer
 #      until GET /api/v1/metrics/officers/{id} shows it (interest_collected and total_entries move;
 #      checked exactly), polled every --poll-ms; p50/p95/max and how many never showed within 30 s
 #      (bench/live/writers.py).
 # Then, separately: --ndjson-records new repayments in ONE NDJSON request (curl --data-binary),
 # records/s, and how long the daemon took to apply them. Prints the daemon's peak memory (VmHWM) and
-# its /metrics batch figures per phase, the API's memory, and a summary table.
+# its /metrics batch figures per phase, the API's own per-route figures for the live run (from its
+# /metrics), the API's memory, and a summary table. The API and the daemon run with the caller's
+# environment (DATABASE_POOL_SIZE and the like pass through; the defaults otherwise).
 #
 # Environment: SWIFT_SCRATCH_PATH, when set, is passed to swift build as --scratch-path.
 # Everything it starts (servers, API, daemon, wrk, the writers) is stopped by process id on exit,
@@ -37,8 +40,9 @@ readers=100
 think_ms=0
 ndjson_records=200000
 poll_ms=200
+batch=1
 readers_only=false
-usage="usage: $0 [--loans N] [--officers N] [--rate R] [--duration S] [--readers C] [--think-ms MS] [--ndjson-records N] [--poll-ms MS] [--readers-only]"
+usage="usage: $0 [--loans N] [--officers N] [--rate R] [--duration S] [--readers C] [--think-ms MS] [--ndjson-records N] [--batch N] [--poll-ms MS] [--readers-only]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --loans) loans=$2; shift 2 ;;
@@ -49,14 +53,16 @@ while [ $# -gt 0 ]; do
     --think-ms) think_ms=$2; shift 2 ;;
     --ndjson-records) ndjson_records=$2; shift 2 ;;
     --poll-ms) poll_ms=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
     --readers-only) readers_only=true; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "$usage" >&2; exit 64 ;;
   esac
 done
-for n in "$loans" "$officers" "$duration" "$readers" "$think_ms" "$ndjson_records" "$poll_ms"; do
+for n in "$loans" "$officers" "$duration" "$readers" "$think_ms" "$ndjson_records" "$poll_ms" "$batch"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench-live.sh: '$n' is not a whole number; $usage" >&2; exit 64; }
 done
+[ "$batch" -ge 1 ] || { echo "bench-live.sh: --batch must be at least 1" >&2; exit 64; }
 [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench-live.sh: --rate must be a number; $usage" >&2; exit 64; }
 command -v wrk >/dev/null || { echo "bench-live.sh: wrk is not installed (apt-get install wrk)" >&2; exit 69; }
 command -v python3 >/dev/null || { echo "bench-live.sh: python3 is not installed" >&2; exit 69; }
@@ -181,17 +187,18 @@ echo "  $(wc -l <"$work/active-loans.tsv") Active loans"
 rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.0f MiB", k / 1024}'; }
 [ -n "$daemon_pid" ] && curl -fs "$daemon_url/metrics" >"$work/daemon-metrics-0.txt" || true
+curl -fs "$base/metrics" >"$work/api-metrics-0.txt" || true
 daemon_log_0=$( [ -f "$work/daemon.log" ] && wc -l <"$work/daemon.log" || echo 0)
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-echo "live run: $readers readers (think ${think_ms} ms)$($readers_only || echo ", $rate repayments/s") for $duration s (load average before: $(load))"
+echo "live run: $readers readers (think ${think_ms} ms)$($readers_only || echo ", $rate repayments/s, $batch per POST") for $duration s (load average before: $(load))"
 load_before=$(load)
 READS_FILE=$reads TOKEN=$viewer THINK_MS=$think_ms \
   wrk -t2 -c"$readers" -d"${duration}s" --timeout 10s --latency -s bench/live/readers.lua "$base" >"$work/wrk.txt" 2>&1 &
 wrk_pid=$!
 if ! $readers_only; then
   VIEWER_TOKEN=$viewer INGEST_TOKEN=$ingest python3 bench/live/writers.py --base-url "$base" \
-    --loans-file "$work/active-loans.tsv" --date "$day" --rate "$rate" --duration "$duration" --poll-ms "$poll_ms" \
+    --loans-file "$work/active-loans.tsv" --date "$day" --rate "$rate" --batch "$batch" --duration "$duration" --poll-ms "$poll_ms" \
     --timeout 30 --run-id "$run_id" --out "$work/writers.json" >"$work/writers.txt" 2>&1 &
   writers_pid=$!
 fi
@@ -202,8 +209,10 @@ if [ -n "$writers_pid" ]; then
   writers_pid=""
 fi
 load_after=$(load)
+curl -fs "$base/metrics" >"$work/api-metrics-1.txt" || true
 grep -E '^readers:' "$work/wrk.txt" || cat "$work/wrk.txt"
 [ -f "$work/writers.txt" ] && cat "$work/writers.txt"
+python3 bench/live/api_report.py "$work/api-metrics-0.txt" "$work/api-metrics-1.txt"
 api_rss_live=$(rss_kib "$api_pid" VmRSS)
 daemon_hwm_live="" daemon_rss_live=""
 if [ -n "$daemon_pid" ]; then
@@ -262,14 +271,16 @@ if [ -n "$daemon_pid" ]; then
   grep -E '^analytics_daemon_(queue|oldest|lease|batch_[a-z_]+_(count|sum)|batches|changes|last_batch|job_last_result.* 1$)' "$work/daemon-metrics-2.txt" 2>/dev/null \
     || grep -E '^analytics_daemon_' "$work/daemon-metrics-1.txt" 2>/dev/null | grep -v _bucket || true
 fi
-if grep -q '"status":5' "$work/api.log"; then echo "5xx logged by the API:"; grep '"status":5' "$work/api.log" | head -n 5; fi
+if grep -q '"status":5' "$work/api.log"; then
+  echo "5xx logged by the API: $(grep -c '"status":5' "$work/api.log"), the first 3:"; grep -m 3 '"status":5' "$work/api.log"
+fi
 if [ -f "$work/daemon.log" ] && grep -q '"level":"error"' "$work/daemon.log"; then
-  echo "errors logged by the daemon:"; grep '"level":"error"' "$work/daemon.log" | head -n 5
+  echo "errors logged by the daemon: $(grep -c '"level":"error"' "$work/daemon.log"), the first 3:"; grep -m 3 '"level":"error"' "$work/daemon.log"
 fi
 
 MEMORY=$(printf '%s\n' "${memory[@]}") READERS_LINE=$(grep -E '^readers-result' "$work/wrk.txt" || true) \
 WRITERS_JSON=$([ -f "$work/writers.json" ] && echo "$work/writers.json" || true) \
-SETTINGS="$loans loans, $officers officers, $readers readers$($readers_only || echo ", ${rate} repayments/s") for ${duration} s, one API replica; load average $load_before before the live run, $load_after after it, on $(nproc) cores" \
+SETTINGS="$loans loans, $officers officers, $readers readers$($readers_only || echo ", ${rate} repayments/s, $batch per POST") for ${duration} s, one API replica; load average $load_before before the live run, $load_after after it, on $(nproc) cores" \
 ND="$nd_records $nd_accepted $nd_rejected $nd_seconds $nd_mib ${nd_applied:-none}" python3 - "$work/figures.json" <<'PY'
 import json, os, sys
 records, accepted, rejected, seconds, mib, applied = os.environ["ND"].split()

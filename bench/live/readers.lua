@@ -17,8 +17,9 @@ local token = os.getenv("TOKEN")
 local think = tonumber(os.getenv("THINK_MS") or "0") or 0
 local threads = {}
 local counter = 0
-local bad = 0
-local statuses = {}
+-- Globals, not locals: done() reads them from each thread with thread:get, which sees globals only.
+bad = 0
+statuses = {}
 
 setup = function(thread)
   threads[#threads + 1] = thread

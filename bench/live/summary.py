@@ -49,7 +49,8 @@ def main():
         errors = int(r.get("bad", 0) + r.get("socket", 0))
         row("readers: errors (not 2xx/304, socket)", str(errors), "0", errors == 0)
     if w:
-        row("writers: repayments posted (rate)", f"{w.get('posted', 0)} ({w.get('rate_achieved', 0):.1f}/s)",
+        row(f"writers: repayments accepted, {w.get('batch', 1)} per POST", f"{w.get('posted', 0)} ({w.get('rate_achieved', 0):.1f}/s, "
+            f"{w.get('requests', 0)} POSTs answered)",
             f"{w.get('rate_target', 0):g}/s", w.get("rate_achieved", 0) >= 0.95 * w.get("rate_target", 0))
         row("writers: POST p50 / p95", f"{ms(w.get('post_ms', {}).get('p50'))} / {ms(w.get('post_ms', {}).get('p95'))}")
         row("publication -> dashboard p50", s(lag.get("p50")), "(aim 2 s)",

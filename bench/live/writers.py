@@ -5,7 +5,8 @@ For `--duration` seconds, `--rate` times a second (an open loop: the schedule do
 answers), one new repayment of an existing Active loan, dated `--date`, is sent as one NDJSON line
 in its own request with the ingest token. Officers are taken round-robin in a shuffled order and
 an officer with a repayment still in flight is passed over, so two repayments of one officer are
-never measured at the same time.
+never measured at the same time. `--batch N` sends N repayments (of N officers) per request, at
+rate / N requests a second.
 
 For each repayment:
   1. `GET /api/v1/metrics/officers/{officer_id}` (viewer token) reads the officer's
@@ -45,6 +46,7 @@ def parse_args():
     p.add_argument("--loans-file", required=True)
     p.add_argument("--date", required=True, help="the business date D (payment_date of every repayment)")
     p.add_argument("--rate", type=float, default=50.0, help="repayments per second")
+    p.add_argument("--batch", type=int, default=1, help="repayments per POST (each of another officer)")
     p.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
     p.add_argument("--poll-ms", type=float, default=200.0)
     p.add_argument("--timeout", type=float, default=30.0, help="seconds after which a repayment counts as never shown")
@@ -86,7 +88,8 @@ class Bench:
         self.exact = 0
         self.inexact = []         # (officer, expected, got) when a figure moved by something else
         self.errors = {}          # what went wrong, counted
-        self.busy_ticks = 0       # ticks where every officer had a repayment in flight
+        self.busy_slots = 0       # repayments not sent: every officer had one in flight
+        self.requests = 0         # POSTs answered
         self.late_ticks = 0       # ticks sent more than 100 ms after their time (the client fell behind)
         self.polls = 0
 
@@ -122,70 +125,81 @@ class Bench:
                 f'"payment_method":"Transfer","payment_channel":"Mobile","is_backdated":false,"is_reversed":false}}')
         return line.encode() + b"\n", interest
 
-    async def one(self, sequence, officer):
+    async def group(self, first_sequence, officers):
+        """One POST with a repayment for each of `officers`, then each officer watched."""
         try:
-            loan_id = self.random.choice(self.loans[officer])
-            body, interest = self.repayment(sequence, loan_id)
-            try:
-                before = await self.read_officer(officer)
-            except (HTTPError, OSError, asyncio.TimeoutError, KeyError, ValueError) as e:
-                self.error("officer read before the POST failed", str(e))
-                return
+            lines, interests = [], []
+            for offset, officer in enumerate(officers):
+                line, interest = self.repayment(first_sequence + offset, self.random.choice(self.loans[officer]))
+                lines.append(line)
+                interests.append(interest)
+            befores = await asyncio.gather(*(self.read_officer(o) for o in officers), return_exceptions=True)
+            for before in befores:
+                if isinstance(before, BaseException):
+                    self.error("officer read before the POST failed", str(before))
+                    return
             start = time.monotonic()
             try:
-                response = await self.pool.request("POST", "/api/v1/ingest", self.ingest, body)
+                response = await self.pool.request("POST", "/api/v1/ingest", self.ingest, b"".join(lines))
             except (HTTPError, OSError, asyncio.TimeoutError) as e:
                 self.error("POST failed", str(e))
                 return
             answered = time.monotonic()
             self.post_times.append(answered - start)
-            self.sent += 1
+            self.requests += 1
             if response.status != 200:
                 self.error(f"POST status {response.status}", response.body[:300].decode("utf-8", "replace"))
                 return
             try:
                 data = json.loads(response.body)["data"]
-                if data.get("accepted") != 1 or data.get("rejected") != 0:
+                if data.get("accepted") != len(officers) or data.get("rejected") != 0:
                     self.error("POST not accepted", response.body[:300].decode("utf-8", "replace"))
                     return
             except (ValueError, KeyError, TypeError) as e:
                 self.error("POST answer unreadable", f"{e}: {response.body[:200]!r}")
                 return
-            deadline = answered + self.args.timeout
-            etag = before.etag
-            while True:
-                sent_at = time.monotonic()
-                try:
-                    now = await self.read_officer(officer, etag)
-                    self.polls += 1
-                except (HTTPError, OSError, asyncio.TimeoutError, KeyError, ValueError) as e:
-                    self.error("officer poll failed", str(e))
-                    now = None
-                received = time.monotonic()
-                if now is not None and (now.interest != before.interest or now.entries != before.entries):
-                    self.shown += 1
-                    self.lags.append(received - answered)
-                    self.lags_sent.append(max(0.0, sent_at - answered))
-                    expected = (before.interest + interest, before.entries + 1)
-                    if (now.interest, now.entries) == expected:
-                        self.exact += 1
-                    else:
-                        self.inexact.append((officer, [str(expected[0]), expected[1]], [str(now.interest), now.entries]))
-                    return
-                if now is not None:
-                    etag = now.etag
-                if received >= deadline:
-                    self.never_shown += 1
-                    return
-                await asyncio.sleep(min(self.args.poll_ms / 1000.0, max(0.0, deadline - received)))
+            self.sent += len(officers)
+            await asyncio.gather(*(self.watch(o, b, i, answered) for o, b, i in zip(officers, befores, interests)))
         finally:
-            self.in_flight.discard(officer)
+            for officer in officers:
+                self.in_flight.discard(officer)
+
+    async def watch(self, officer, before, interest, answered):
+        """Polls the officer's detail until its figures move, or the timeout."""
+        deadline = answered + self.args.timeout
+        etag = before.etag
+        while True:
+            sent_at = time.monotonic()
+            try:
+                now = await self.read_officer(officer, etag)
+                self.polls += 1
+            except (HTTPError, OSError, asyncio.TimeoutError, KeyError, ValueError) as e:
+                self.error("officer poll failed", str(e))
+                now = None
+            received = time.monotonic()
+            if now is not None and (now.interest != before.interest or now.entries != before.entries):
+                self.shown += 1
+                self.lags.append(received - answered)
+                self.lags_sent.append(max(0.0, sent_at - answered))
+                expected = (before.interest + interest, before.entries + 1)
+                if (now.interest, now.entries) == expected:
+                    self.exact += 1
+                else:
+                    self.inexact.append((officer, [str(expected[0]), expected[1]], [str(now.interest), now.entries]))
+                return
+            if now is not None:
+                etag = now.etag
+            if received >= deadline:
+                self.never_shown += 1
+                return
+            await asyncio.sleep(min(self.args.poll_ms / 1000.0, max(0.0, deadline - received)))
 
     async def run(self):
         loop = asyncio.get_running_loop()
         tasks = []
         start = loop.time()
         end = start + self.args.duration
+        batch = self.args.batch
         sequence = 0
         cursor = 0
         while True:
@@ -197,19 +211,21 @@ class Bench:
                 await asyncio.sleep(delay)
             elif delay < -0.1:
                 self.late_ticks += 1
-            sequence += 1
-            officer = None
+            first = sequence
+            sequence += batch
+            officers = []
             for _ in range(len(self.order)):
                 candidate = self.order[cursor % len(self.order)]
                 cursor += 1
                 if candidate not in self.in_flight:
-                    officer = candidate
-                    break
-            if officer is None:
-                self.busy_ticks += 1
+                    officers.append(candidate)
+                    self.in_flight.add(candidate)
+                    if len(officers) == batch:
+                        break
+            self.busy_slots += batch - len(officers)
+            if not officers:
                 continue
-            self.in_flight.add(officer)
-            tasks.append(asyncio.create_task(self.one(sequence, officer)))
+            tasks.append(asyncio.create_task(self.group(first, officers)))
             tasks = [t for t in tasks if not t.done()] if len(tasks) > 1000 else tasks
         sending = loop.time() - start
         await asyncio.gather(*tasks)
@@ -239,7 +255,7 @@ def main():
         "officers": len(loans), "rate_target": args.rate, "sending_seconds": sending, "total_seconds": total,
         "posted": bench.sent, "rate_achieved": bench.sent / sending if sending else 0.0,
         "shown": bench.shown, "never_shown": bench.never_shown, "exact": bench.exact, "inexact": bench.inexact[:20],
-        "inexact_count": len(bench.inexact), "errors": bench.errors, "busy_ticks": bench.busy_ticks,
+        "inexact_count": len(bench.inexact), "errors": bench.errors, "busy_slots": bench.busy_slots, "batch": args.batch, "requests": bench.requests,
         "late_ticks": bench.late_ticks, "polls": bench.polls, "connections": bench.pool.opened,
         "lag_ms": {k: percentile(ms(bench.lags), q) for k, q in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))},
         "lag_sent_ms": {k: percentile(ms(bench.lags_sent), q) for k, q in (("p50", 50), ("p95", 95), ("max", 100))},
@@ -250,8 +266,10 @@ def main():
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1, default=str)
     print(f"writers: {bench.sent} repayments posted in {sending:.1f} s ({result['rate_achieved']:.1f}/s, target "
-          f"{args.rate:g}/s) over {len(loans)} officers, one repayment per request"
-          + (f", {bench.busy_ticks} ticks skipped (every officer busy)" if bench.busy_ticks else "")
+          f"{args.rate:g}/s) over {len(loans)} officers, "
+          + ("one repayment per request" if args.batch == 1 else f"{args.batch} repayments (of {args.batch} officers) per request")
+          + f", {bench.requests} requests answered"
+          + (f", {bench.busy_slots} not sent (every officer busy)" if bench.busy_slots else "")
           + (f", {bench.late_ticks} ticks sent >100 ms late" if bench.late_ticks else ""))
     print("  POST /api/v1/ingest: " + summary_line(ms(bench.post_times), "ms"))
     print(f"  publication to dashboard (POST answer -> GET answer showing it, polled every {args.poll_ms:g} ms): "
