@@ -20,9 +20,12 @@
 #      until GET /api/v1/metrics/officers/{id} shows it (interest_collected and total_entries move;
 #      checked exactly), polled every --poll-ms; p50/p95/max and how many never showed within 30 s
 #      (bench/live/writers.py).
-# Then, separately: --ndjson-records new repayments in ONE NDJSON request (curl --data-binary),
-# records/s, and how long the daemon took to apply them. Prints the daemon's peak memory (VmHWM) and
-# its /metrics batch figures per phase, the API's own per-route figures for the live run (from its
+# Then, separately, on the API alone (the daemon stopped with SIGTERM, its stop timed): two NDJSON
+# files of --ndjson-records records, each in ONE request (curl --data-binary): new loans each with
+# its 9 repayments (the initial-load shape), then new repayments of existing loans (the catch-up
+# shape, every record updating a loan); records/s of each. Then the daemon is started again and
+# timed until it has applied all that. Prints the daemon's memory (VmRSS, peak VmHWM) and its
+# /metrics batch figures per phase, the API's own per-route figures for the live run (from its
 # /metrics), the API's memory, and a summary table. The API and the daemon run with the caller's
 # environment (DATABASE_POOL_SIZE and the like pass through; the defaults otherwise).
 #
@@ -214,63 +217,79 @@ grep -E '^readers:' "$work/wrk.txt" || cat "$work/wrk.txt"
 [ -f "$work/writers.txt" ] && cat "$work/writers.txt"
 python3 bench/live/api_report.py "$work/api-metrics-0.txt" "$work/api-metrics-1.txt"
 api_rss_live=$(rss_kib "$api_pid" VmRSS)
-daemon_hwm_live="" daemon_rss_live=""
+daemon_hwm_live="" daemon_rss_live="" daemon_stop=""
 if [ -n "$daemon_pid" ]; then
   daemon_hwm_live=$(rss_kib "$daemon_pid" VmHWM) daemon_rss_live=$(rss_kib "$daemon_pid" VmRSS)
   curl -fs "$daemon_url/metrics" >"$work/daemon-metrics-1.txt" || true
-  daemon_log_1=$(wc -l <"$work/daemon.log")
   python3 bench/live/daemon_report.py "$work/daemon-metrics-0.txt" "$work/daemon-metrics-1.txt" "$work/daemon.log" \
-    $((daemon_log_0 + 1)) "$daemon_log_1" "during the live run"
+    $((daemon_log_0 + 1)) "$(wc -l <"$work/daemon.log")" "during the live run"
 fi
 
-# NDJSON over HTTP: one request with the whole file, then the time until the daemon applied it.
-nd_records=0 nd_accepted=0 nd_rejected=0 nd_seconds=0 nd_mib=0 nd_applied=""
+# NDJSON over HTTP, on the API alone: the daemon is stopped (SIGTERM, as a deployment would) so
+# the figure is the endpoint's, then started again and timed until it has applied everything.
+nd_rows=""
 if ! $readers_only && [ "$ndjson_records" -gt 0 ]; then
-  python3 bench/live/make_ndjson.py --loans-file "$work/active-loans.tsv" --records "$ndjson_records" --date "$day" \
-    --run-id "$run_id" --out "$work/bulk.ndjson"
-  nd_mib=$(awk -v b="$(stat -c %s "$work/bulk.ndjson")" 'BEGIN {printf "%.1f", b / 1048576}')
-  echo "NDJSON: $ndjson_records repayments ($nd_mib MiB) in one POST /api/v1/ingest"
-  posted=$(date +%s.%N)
-  out=$(curl -s -o "$work/bulk-response.json" -w '%{http_code} %{time_total}' -X POST \
-    -H "Authorization: Bearer $ingest" -H "Content-Type: application/x-ndjson" --data-binary "@$work/bulk.ndjson" "$base/api/v1/ingest")
-  code=${out% *} nd_seconds=${out#* }
-  if [ "$code" = 200 ]; then
-    read -r nd_accepted nd_rejected < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["data"]; print(d["accepted"], d["rejected"])' "$work/bulk-response.json")
-    nd_records=$ndjson_records
-    awk -v a="$nd_accepted" -v r="$nd_rejected" -v s="$nd_seconds" 'BEGIN {printf "  accepted %d, rejected %d in %.2f s: %.0f records/s\n", a, r, s, a / s}'
-    if [ "$has_changes" = t ]; then
-      for _ in $(seq 1 1800); do
-        [ "$(sql "SELECT count(*) FROM live_changes")" = 0 ] && break
-        kill -0 "$daemon_pid" 2>/dev/null || break
-        sleep 0.5
-      done
-      if [ "$(sql "SELECT count(*) FROM live_changes")" = 0 ]; then
-        nd_applied=$(echo "$(date +%s.%N) - $posted - $nd_seconds" | bc -l)
-        printf '  the daemon applied them %.1f s after the answer\n' "$nd_applied"
-      else
-        echo "  the daemon had not applied them after 15 minutes ($(sql "SELECT count(*) FROM live_changes") changes pending)"
-      fi
+  start=$(date +%s.%N)
+  kill -TERM "$daemon_pid" 2>/dev/null || true
+  status=0; wait "$daemon_pid" || status=$?
+  daemon_pid=""
+  daemon_stop=$(printf '%.1f s, exit status %d' "$(echo "$(date +%s.%N) - $start" | bc -l)" "$status")
+  echo "daemon stopped by SIGTERM for the NDJSON runs: $daemon_stop"
+  sql "SELECT officer_id || E'\t' || officer_name || E'\t' || region || E'\t' || branch FROM officers WHERE employment_status = 'Active' ORDER BY officer_id" >"$work/officers.tsv"
+  for kind in book repayments; do
+    python3 bench/live/make_ndjson.py --kind "$kind" --loans-file "$work/active-loans.tsv" --officers-file "$work/officers.tsv" \
+      --records "$ndjson_records" --date "$day" --run-id "$run_id" --out "$work/bulk-$kind.ndjson"
+    lines=$(wc -l <"$work/bulk-$kind.ndjson")
+    mib_size=$(awk -v b="$(stat -c %s "$work/bulk-$kind.ndjson")" 'BEGIN {printf "%.1f", b / 1048576}')
+    case $kind in
+      book) what="new loans each with its 9 repayments" ;;
+      repayments) what="new repayments of existing Active loans" ;;
+    esac
+    echo "NDJSON ($kind): $lines records, $what, $mib_size MiB, in one POST /api/v1/ingest"
+    out=$(curl -s -o "$work/bulk-$kind.json" -w '%{http_code} %{time_total}' -X POST \
+      -H "Authorization: Bearer $ingest" -H "Content-Type: application/x-ndjson" --data-binary "@$work/bulk-$kind.ndjson" "$base/api/v1/ingest")
+    code=${out% *} seconds=${out#* }
+    if [ "$code" = 200 ]; then
+      read -r accepted rejected < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["data"]; print(d["accepted"], d["rejected"])' "$work/bulk-$kind.json")
+      awk -v a="$accepted" -v r="$rejected" -v s="$seconds" 'BEGIN {printf "  accepted %d, rejected %d in %.2f s: %.0f records/s\n", a, r, s, a / s}'
+    else
+      echo "  POST answered $code: $(head -c 600 "$work/bulk-$kind.json")"
+      accepted=0 rejected=0
     fi
+    nd_rows+="$kind $lines $accepted $rejected $seconds $mib_size"$'\n'
+  done
+  # The daemon again: everything the NDJSON runs marked is its first work.
+  pending=$(sql "SELECT count(*) FROM live_changes")
+  start=$(date +%s.%N)
+  "$bin/metrics-worker" daemon --as-of "$day" --metrics-port "$daemon_port" >>"$work/daemon.log" 2>&1 &
+  daemon_pid=$!
+  daemon_log_1=$(wc -l <"$work/daemon.log")
+  catchup=""
+  for _ in $(seq 1 3600); do
+    [ "$(sql "SELECT count(*) FROM live_changes")" = 0 ] && { catchup=$(echo "$(date +%s.%N) - $start" | bc -l); break; }
+    kill -0 "$daemon_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if [ -n "$catchup" ]; then
+    printf 'daemon restarted: it applied the %s pending changes in %.1f s\n' "$pending" "$catchup"
   else
-    echo "  POST answered $code: $(head -c 600 "$work/bulk-response.json")"
+    echo "daemon restarted: $(sql "SELECT count(*) FROM live_changes") of $pending changes still pending after 30 minutes"
   fi
-  if [ -n "$daemon_pid" ]; then
-    curl -fs "$daemon_url/metrics" >"$work/daemon-metrics-2.txt" || true
-    python3 bench/live/daemon_report.py "$work/daemon-metrics-1.txt" "$work/daemon-metrics-2.txt" "$work/daemon.log" \
-      $((daemon_log_1 + 1)) "$(wc -l <"$work/daemon.log")" "applying the NDJSON file"
-  fi
+  curl -fs "$daemon_url/metrics" >"$work/daemon-metrics-2.txt" || true
+  python3 bench/live/daemon_report.py /dev/null "$work/daemon-metrics-2.txt" "$work/daemon.log" \
+    $((daemon_log_1 + 1)) "$(wc -l <"$work/daemon.log")" "restarted, applying the NDJSON runs"
 fi
 
 # Memory at the end, and the summary.
 memory=()
 memory+=("analytics-api RSS after the live run / at the end|$(mib "$api_rss_live") / $(mib "$(rss_kib "$api_pid" VmRSS)") (peak $(mib "$(rss_kib "$api_pid" VmHWM)"))")
-if [ -n "$daemon_pid" ]; then
-  memory+=("daemon RSS after the live run (peak so far)|$(mib "$daemon_rss_live") ($(mib "$daemon_hwm_live"))")
-  memory+=("daemon RSS at the end (peak VmHWM)|$(mib "$(rss_kib "$daemon_pid" VmRSS)") ($(mib "$(rss_kib "$daemon_pid" VmHWM)"))")
-  echo "daemon /metrics at the end:"
-  grep -E '^analytics_daemon_(queue|oldest|lease|batch_[a-z_]+_(count|sum)|batches|changes|last_batch|job_last_result.* 1$)' "$work/daemon-metrics-2.txt" 2>/dev/null \
-    || grep -E '^analytics_daemon_' "$work/daemon-metrics-1.txt" 2>/dev/null | grep -v _bucket || true
+if [ -n "$daemon_hwm_live" ]; then
+  memory+=("daemon RSS after the live run (peak VmHWM)|$(mib "$daemon_rss_live") ($(mib "$daemon_hwm_live"))")
 fi
+if [ -n "$daemon_pid" ] && [ -n "$daemon_stop" ]; then
+  memory+=("restarted daemon RSS after its catch-up (peak)|$(mib "$(rss_kib "$daemon_pid" VmRSS)") ($(mib "$(rss_kib "$daemon_pid" VmHWM)"))")
+fi
+[ -n "$daemon_stop" ] && memory+=("daemon stop on SIGTERM|$daemon_stop")
 if grep -q '"status":5' "$work/api.log"; then
   echo "5xx logged by the API: $(grep -c '"status":5' "$work/api.log"), the first 3:"; grep -m 3 '"status":5' "$work/api.log"
 fi
@@ -281,15 +300,19 @@ fi
 MEMORY=$(printf '%s\n' "${memory[@]}") READERS_LINE=$(grep -E '^readers-result' "$work/wrk.txt" || true) \
 WRITERS_JSON=$([ -f "$work/writers.json" ] && echo "$work/writers.json" || true) \
 SETTINGS="$loans loans, $officers officers, $readers readers$($readers_only || echo ", ${rate} repayments/s, $batch per POST") for ${duration} s, one API replica; load average $load_before before the live run, $load_after after it, on $(nproc) cores" \
-ND="$nd_records $nd_accepted $nd_rejected $nd_seconds $nd_mib ${nd_applied:-none}" python3 - "$work/figures.json" <<'PY'
+ND="$nd_rows" CATCHUP="${catchup:-}" PENDING="${pending:-}" python3 - "$work/figures.json" <<'PY'
 import json, os, sys
-records, accepted, rejected, seconds, mib, applied = os.environ["ND"].split()
+ndjson = []
+for line in os.environ["ND"].splitlines():
+    kind, records, accepted, rejected, seconds, mib = line.split()
+    ndjson.append({"kind": kind, "records": int(records), "accepted": int(accepted), "rejected": int(rejected),
+                   "seconds": float(seconds), "mib": float(mib)})
 figures = {
     "settings": os.environ["SETTINGS"],
     "readers_line": os.environ.get("READERS_LINE"),
     "writers_json": os.environ.get("WRITERS_JSON") or None,
-    "ndjson": {"records": int(records), "accepted": int(accepted), "rejected": int(rejected), "seconds": float(seconds),
-               "mib": float(mib), "applied_seconds": None if applied == "none" else float(applied)},
+    "ndjson": ndjson,
+    "catchup": {"seconds": float(os.environ["CATCHUP"]), "changes": int(os.environ["PENDING"])} if os.environ.get("CATCHUP") else None,
     "memory": [line.split("|", 1) for line in os.environ["MEMORY"].splitlines() if "|" in line],
 }
 json.dump(figures, open(sys.argv[1], "w"))

@@ -63,13 +63,14 @@ def main():
         row("shown exact to the cent", f"{w.get('exact', 0)} of {shown}", "all", shown > 0 and w.get("exact", 0) == shown)
         errors = sum(w.get("errors", {}).values())
         row("writer errors", str(errors), "0", errors == 0)
-    nd = figures.get("ndjson") or {}
-    if nd.get("records"):
+    for nd in figures.get("ndjson") or []:
         rate = nd["accepted"] / nd["seconds"] if nd.get("seconds") else 0
-        row("NDJSON POST: records/s", f"{rate:,.0f} ({nd['accepted']:,} accepted, {nd.get('rejected', 0)} rejected, "
-            f"{nd['seconds']:.2f} s, {nd.get('mib', 0):.0f} MiB)", ">= 30,000/s", rate >= 30000 and nd.get("rejected", 0) == 0)
-        if nd.get("applied_seconds") is not None:
-            row("NDJSON: until the daemon applied it", f"{nd['applied_seconds']:.1f} s")
+        row(f"NDJSON POST ({nd['kind']}): records/s", f"{rate:,.0f} ({nd['accepted']:,} of {nd['records']:,} accepted, "
+            f"{nd.get('rejected', 0)} rejected, {nd['seconds']:.2f} s, {nd.get('mib', 0):.0f} MiB)", ">= 30,000/s",
+            rate >= 30000 and nd.get("rejected", 0) == 0 and nd["accepted"] == nd["records"])
+    catchup = figures.get("catchup")
+    if catchup:
+        row("restarted daemon: all NDJSON applied", f"{catchup['seconds']:.1f} s ({catchup['changes']:,} changes)")
     for name, value in figures.get("memory", []):
         row(name, value)
     width = max(len(x[0]) for x in rows) if rows else 10
