@@ -36,14 +36,10 @@ struct StoreReadinessProbe: ReadinessProbe {
         var report = ReadinessReport(ready: false, status: "not ready", database: "unknown", redis: "not configured",
                                      schemaVersion: nil, expectedSchemaVersion: Schema.expectedVersion)
         do {
-            let (version, problem) = try await Schema.status(on: pool)
-            report.schemaVersion = version
-            if let problem {
-                report.database = problem
-            } else {
-                report.database = "ok"
-                report.ready = true
-            }
+            let schema = try await Schema.status(on: pool)
+            report.schemaVersion = schema.version
+            report.database = schema.summary
+            report.ready = schema.isCurrent
         } catch {
             report.database = "unavailable"
             logger.warning("readiness: the database is unavailable", metadata: ["error": "\(APIError.logSummary(of: error))"])

@@ -174,4 +174,37 @@ struct LiveUpdatePropertyTests {
             #expect(try await LiveUpdate.applyPending(Self.context(db, date)).kind == .applied)
         }
     }
+
+    @Test("the same file ingested again (a retry) leaves no marks and changes nothing")
+    func retriedIngestLeavesNoMarks() async throws {
+        let date = try #require(CalendarDate(iso: "2024-10-17"))
+        var book = LiveBook(seed: 29, asOf: date)
+        let base = try LiveBook.write(book.base(officers: 4, loans: 20), name: "base.ndjson")
+        let change = try LiveBook.write(book.changes(12), name: "change.ndjson")
+        try await TestDatabase.create(poolSize: 6).using { db in
+            for file in [base, change] { _ = try await IngestCommand.ingest([(file, nil)], pool: db.pool) }
+            _ = try await MetricJobs.fullRefresh(Self.context(db, date))
+            #expect(try await LiveUpdate.applyPending(Self.context(db, date)).kind == .applied)
+            // The retry of the last file (re-sending the base would undo the changes: not a retry).
+            _ = try await IngestCommand.ingest([(change, nil)], pool: db.pool)
+            #expect(try await db.pool.query("SELECT count(*) AS n FROM live_changes")[0].decode(Int.self, "n") == 0)
+            #expect(try await LiveUpdate.applyPending(Self.context(db, date)).kind == .idle)
+        }
+    }
+
+    @Test("a daemon date earlier than the loan states' keeps the marks (skipped), a daemon for the states' date applies them")
+    func earlierDateKeepsMarks() async throws {
+        let date = try #require(CalendarDate(iso: "2024-10-17"))
+        var book = LiveBook(seed: 31, asOf: date)
+        let base = try LiveBook.write(book.base(officers: 4, loans: 20), name: "base.ndjson")
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(base, nil)], pool: db.pool)
+            _ = try await MetricJobs.fullRefresh(Self.context(db, date))
+            _ = try await IngestCommand.ingest([(try LiveBook.write(book.changes(6), name: "c.ndjson"), nil)], pool: db.pool)
+            let marks = try await db.pool.query("SELECT count(*) AS n FROM live_changes")[0].decode(Int.self, "n")
+            await #expect(throws: JobSkipped.self) { try await LiveUpdate.applyPending(Self.context(db, date.adding(days: -1))) }
+            #expect(try await db.pool.query("SELECT count(*) AS n FROM live_changes")[0].decode(Int.self, "n") == marks)
+            #expect(try await LiveUpdate.applyPending(Self.context(db, date)).kind == .applied)
+        }
+    }
 }

@@ -6,12 +6,25 @@ public enum Schema {
     public static let expectedVersion = 10
 }
 
+/// What the database's schema version means for this build (the readiness check of both executables).
+public struct SchemaStatus: Sendable, Equatable {
+    /// The newest migration applied.
+    public var version: Int
+    /// What to do when the schema is behind this build; nil when it is current.
+    public var problem: String?
+
+    /// The schema is at least the version this build needs.
+    public var isCurrent: Bool { problem == nil }
+    /// `ok`, or the problem: the readiness reports' `database` field.
+    public var summary: String { problem ?? "ok" }
+}
+
 extension Schema {
-    /// The database's schema version, and what to do when it is behind this build (nil when it is
-    /// not): the readiness check of both executables.
-    public static func status(on pool: PostgresPool) async throws -> (version: Int, problem: String?) {
+    /// The database's schema version, read now.
+    public static func status(on pool: PostgresPool) async throws -> SchemaStatus {
         let version = try await MigrationRunner.currentVersion(on: pool)
-        guard version < expectedVersion else { return (version, nil) }
-        return (version, "schema at version \(version), this build needs \(expectedVersion): run `metrics-worker migrate`")
+        guard version < expectedVersion else { return SchemaStatus(version: version) }
+        return SchemaStatus(version: version,
+                            problem: "schema at version \(version), this build needs \(expectedVersion): run `metrics-worker migrate`")
     }
 }

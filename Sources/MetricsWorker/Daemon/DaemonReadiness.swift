@@ -24,14 +24,10 @@ struct DaemonReadiness: Codable, Sendable {
         var report = DaemonReadiness(ready: false, database: "unavailable", schemaVersion: nil,
                                      expectedSchemaVersion: Schema.expectedVersion, leaseHeld: leaseHeld)
         do {
-            let (version, problem) = try await Schema.status(on: pool)
-            report.schemaVersion = version
-            if let problem {
-                report.database = problem
-            } else {
-                report.database = "ok"
-                report.ready = true
-            }
+            let schema = try await Schema.status(on: pool)
+            report.schemaVersion = schema.version
+            report.database = schema.summary
+            report.ready = schema.isCurrent
         } catch {
             log.log("readiness_check_failed", ["error": (error as? PostgresError)?.message ?? String(describing: error)], level: "warning")
         }

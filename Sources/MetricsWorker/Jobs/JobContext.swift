@@ -9,11 +9,16 @@ struct JobContext: Sendable {
     let partition: Partition
     var options = MetricsOptions()
 
-    /// Current officer records, in any order.
-    func officers(on connection: PostgresConnection) async throws -> [Officer] {
-        try await connection.query("""
-            SELECT officer_id, officer_name, region, branch, employment_status, primary_channel, has_float_gap FROM officers
-            """).map {
+    /// Current officer records (all, or those among `ids`), in any order.
+    func officers(on connection: PostgresConnection, only ids: [String]? = nil) async throws -> [Officer] {
+        let columns = "SELECT officer_id, officer_name, region, branch, employment_status, primary_channel, has_float_gap FROM officers"
+        let rows: PostgresRows
+        if let ids {
+            rows = try await connection.query(columns + " WHERE officer_id = ANY($1)", [ids])
+        } else {
+            rows = try await connection.query(columns)
+        }
+        return try rows.map {
             Officer(officerId: try $0.decode(String.self, "officer_id"), officerName: try $0.decode(String.self, "officer_name"),
                     region: try $0.decode(String.self, "region"), branch: try $0.decode(String.self, "branch"),
                     employmentStatus: try $0.decode(String.self, "employment_status"),
@@ -36,10 +41,7 @@ struct JobContext: Sendable {
     func pass(on connection: PostgresConnection, loanStates: Bool, officerSums: Bool, exposure: Bool,
               officers: [Officer], loanFilter: String? = nil) async throws -> (BookConsumer, partitionOfficers: [String]?) {
         let partitionOfficers = try await LoanStream.selectPartition(partition, on: connection)
-        var channels: [String: String] = [:]
-        for officer in officers { channels[officer.officerId] = officer.effectivePrimaryChannel }
-        let consumer = BookConsumer(window: MetricsWindow(asOf: asOf), loanStates: loanStates, officerSums: officerSums,
-                                    exposure: exposure, primaryChannels: channels)
+        let consumer = self.consumer(loanStates: loanStates, officerSums: officerSums, exposure: exposure, officers: officers)
         let scope = partition.isWhole ? nil : partitionOfficers
         if let loanFilter {
             try await connection.execute(LoanStream.createLoanTable)
@@ -49,6 +51,30 @@ struct JobContext: Sendable {
             return (try await LoanStream.run(on: connection, filter: .loans(partitioned: !partition.isWhole), consumer), scope)
         }
         return (try await LoanStream.run(on: connection, filter: partition.isWhole ? .all : .partition, consumer), scope)
+    }
+
+    /// Streams every loan of the officers `ids` (the daemon's touched officers, a small part of the
+    /// book) through a `BookConsumer` keeping states and officer sums.
+    func pass(on connection: PostgresConnection, ofOfficers ids: [String], exposure: Bool,
+              officers: [Officer]) async throws -> BookConsumer {
+        try await LoanStream.selectOfficers(ids, on: connection)
+        let consumer = self.consumer(loanStates: true, officerSums: true, exposure: exposure, officers: officers)
+        // A few officers' loans: index lookups, never a scan of the whole book (the planner would
+        // otherwise hash-join a few thousand loans' installments against the whole table: 1.5 s
+        // at a million loans against 0.2 s). Local to this transaction.
+        return try await connection.withTransaction { tx in
+            try await tx.execute("SET LOCAL enable_hashjoin = off")
+            try await tx.execute("SET LOCAL enable_mergejoin = off")
+            return try await LoanStream.run(on: tx, filter: .partition, consumer)
+        }
+    }
+
+    /// A consumer of D's ledgers keeping what is asked for, with the officers' primary channels.
+    private func consumer(loanStates: Bool, officerSums: Bool, exposure: Bool, officers: [Officer]) -> BookConsumer {
+        var channels: [String: String] = [:]
+        for officer in officers { channels[officer.officerId] = officer.effectivePrimaryChannel }
+        return BookConsumer(window: MetricsWindow(asOf: asOf), loanStates: loanStates, officerSums: officerSums,
+                            exposure: exposure, primaryChannels: channels)
     }
 
     /// The officer rows of D for this partition's officers.
