@@ -65,6 +65,7 @@ done
 for n in "$loans" "$officers" "$duration" "$readers" "$think_ms" "$ndjson_records" "$poll_ms" "$batch"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench-live.sh: '$n' is not a whole number; $usage" >&2; exit 64; }
 done
+[ "$readers" -ge 1 ] || { echo "bench-live.sh: --readers must be at least 1" >&2; exit 64; }
 [ "$batch" -ge 1 ] || { echo "bench-live.sh: --batch must be at least 1" >&2; exit 64; }
 [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench-live.sh: --rate must be a number; $usage" >&2; exit 64; }
 command -v wrk >/dev/null || { echo "bench-live.sh: wrk is not installed (apt-get install wrk)" >&2; exit 69; }
@@ -197,7 +198,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "live run: $readers readers (think ${think_ms} ms)$($readers_only || echo ", $rate repayments/s, $batch per POST") for $duration s (load average before: $(load))"
 load_before=$(load)
 READS_FILE=$reads TOKEN=$viewer THINK_MS=$think_ms \
-  wrk -t2 -c"$readers" -d"${duration}s" --timeout 10s --latency -s bench/live/readers.lua "$base" >"$work/wrk.txt" 2>&1 &
+  wrk -t"$(( readers < 2 ? 1 : 2 ))" -c"$readers" -d"${duration}s" --timeout 10s --latency -s bench/live/readers.lua "$base" >"$work/wrk.txt" 2>&1 &
 wrk_pid=$!
 if ! $readers_only; then
   VIEWER_TOKEN=$viewer INGEST_TOKEN=$ingest python3 bench/live/writers.py --base-url "$base" \
