@@ -30,16 +30,17 @@ struct DaemonScheduleTests {
     }
 
     /// Runs a schedule service over `jobs` in a ServiceGroup until `body` returns, then shuts it
-    /// down gracefully and waits for it. The context's pool is never used by fake jobs.
+    /// down gracefully and waits for it (a job still running then meets the shutdown: `grace`,
+    /// `interruptFor`). The context's pool is never used by fake jobs.
     static func withSchedule(_ jobs: [ScheduledJob], clock: ManualClock, lease: any SchedulingLease = FakeLease(),
                              history: any ScheduleHistory = FakeHistory(), interrupter: any JobInterrupter = FakeInterrupter(),
                              asOf: CalendarDate? = nil, grace: Duration = .seconds(30), interruptFor: Duration = .seconds(10),
+                             metrics: DaemonMetrics = DaemonMetrics(),
                              _ body: (DaemonMetrics) async throws -> Void) async throws {
         let executor = BlockingExecutor(threads: 1)
         let pool = PostgresPool(configuration: try PostgresConfiguration(url: "postgres://nobody@127.0.0.1:1/unused"),
                                 maximumConnections: 1, acquireTimeout: .seconds(1), executor: executor)
         let logger = Logger(label: "test.daemon")
-        let metrics = DaemonMetrics()
         let context = DaemonContext(pool: pool, redis: nil, runner: JobRunner(pool: pool, redis: nil, logger: logger), metrics: metrics,
                                     logger: logger, options: MetricsOptions(), asOf: asOf, timeZone: lagos, clock: clock)
         var service = ScheduleService(context: context, jobs: jobs, lease: lease, history: history, interrupter: interrupter,
@@ -213,29 +214,15 @@ struct DaemonScheduleTests {
             return JobCounts(processed: 1, updated: 0, failed: 0)
         }
         let jobs = [slow, try Self.job("next", "*/15 * * * *", log: log)]
-        let executor = BlockingExecutor(threads: 1)
-        let pool = PostgresPool(configuration: try PostgresConfiguration(url: "postgres://nobody@127.0.0.1:1/unused"),
-                                maximumConnections: 1, acquireTimeout: .seconds(1), executor: executor)
-        let logger = Logger(label: "test.daemon")
-        let context = DaemonContext(pool: pool, redis: nil, runner: JobRunner(pool: pool, redis: nil, logger: logger), metrics: metrics,
-                                    logger: logger, options: MetricsOptions(), asOf: nil, timeZone: Self.lagos, clock: clock)
-        let service = ScheduleService(context: context, jobs: jobs, lease: FakeLease(), history: FakeHistory(),
-                                      interrupter: interrupter, retry: .milliseconds(50), grace: .seconds(30))
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        try await Self.withSchedule(jobs, clock: clock, interrupter: interrupter, metrics: metrics) { _ in
             try await Self.settle(clock, after: 0)
             clock.advance(to: Self.at("2024-06-15T09:15:00Z"))
             try await Waiting.until("slow starts") { log.starts("slow") == 1 }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
         #expect(log.order == ["slow"])
         #expect(interrupter.count == 0)
         #expect(String(decoding: metrics.render(), as: UTF8.self)
             .contains(#"analytics_daemon_job_last_result{schedule="slow",outcome="completed"} 1.0"#))
-        pool.shutdown()
-        try await executor.shutdown()
     }
 
     @Test("after the grace period the job's statements are cancelled; the job ends as cancelled and the service stops")
@@ -247,29 +234,15 @@ struct DaemonScheduleTests {
         // Like pg_cancel_backend: the job's statement fails, the job returns its error.
         let interrupter = FakeInterrupter { gate.fail(StatementCancelled()) }
         let jobs = [try Self.job("slow", "*/15 * * * *", log: log, gate: gate)]
-        let executor = BlockingExecutor(threads: 1)
-        let pool = PostgresPool(configuration: try PostgresConfiguration(url: "postgres://nobody@127.0.0.1:1/unused"),
-                                maximumConnections: 1, acquireTimeout: .seconds(1), executor: executor)
-        let logger = Logger(label: "test.daemon")
         let metrics = DaemonMetrics()
-        let context = DaemonContext(pool: pool, redis: nil, runner: JobRunner(pool: pool, redis: nil, logger: logger), metrics: metrics,
-                                    logger: logger, options: MetricsOptions(), asOf: nil, timeZone: Self.lagos, clock: clock)
-        let service = ScheduleService(context: context, jobs: jobs, lease: FakeLease(), history: FakeHistory(),
-                                      interrupter: interrupter, retry: .milliseconds(50), grace: .milliseconds(100))
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        try await Self.withSchedule(jobs, clock: clock, interrupter: interrupter, grace: .milliseconds(100), metrics: metrics) { _ in
             try await Self.settle(clock, after: 0)
             clock.advance(to: Self.at("2024-06-15T09:15:00Z"))
             try await Waiting.until("slow starts") { log.starts("slow") == 1 }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
         #expect(interrupter.count == 1)
         let text = String(decoding: metrics.render(), as: UTF8.self)
         #expect(text.contains(#"analytics_daemon_job_last_result{schedule="slow",outcome="cancelled"} 1.0"#), "\(text)")
         #expect(text.contains("analytics_daemon_lease_held 0.0"))
-        pool.shutdown()
-        try await executor.shutdown()
     }
 }

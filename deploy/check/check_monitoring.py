@@ -35,31 +35,39 @@ def exported_from_scrape(path):
     return names
 
 
-def exported_from_source(folder):
-    names = set()
+def swift_texts(folder):
+    """The text of every .swift file under folder."""
     for root, _, files in os.walk(folder):
         for file in files:
-            text = open(os.path.join(root, file)).read() if file.endswith(".swift") else ""
-            for m in re.finditer(r'metricName: "(\w+)"(?:,\s*unitName: "(\w*)")?', text):
-                base = "analytics_api_" + m.group(1) + (f"_{m.group(2)}" if m.group(2) else "")
-                names |= {base, base + "_bucket", base + "_sum", base + "_count"}
-            for m in re.finditer(r'descriptor(?:\(| )\(?"(\w+)"', text):
-                names.add("analytics_api_" + m.group(1))
-            # APIMetrics.counter("name", ...) registers analytics_api_<name>_total.
-            for m in re.finditer(r'\bcounter\("(\w+)"', text):
-                names.add(f"analytics_api_{m.group(1)}_total")
+            if file.endswith(".swift"):
+                with open(os.path.join(root, file)) as f:
+                    yield f.read()
+
+
+def family(base):
+    """The names a metric family may be served under (a histogram's series included)."""
+    return {base, base + "_bucket", base + "_sum", base + "_count"}
+
+
+def exported_from_source(folder):
+    names = set()
+    for text in swift_texts(folder):
+        for m in re.finditer(r'metricName: "(\w+)"(?:,\s*unitName: "(\w*)")?', text):
+            names |= family("analytics_api_" + m.group(1) + (f"_{m.group(2)}" if m.group(2) else ""))
+        for m in re.finditer(r'descriptor(?:\(| )\(?"(\w+)"', text):
+            names.add("analytics_api_" + m.group(1))
+        # APIMetrics.counter("name", ...) registers analytics_api_<name>_total.
+        for m in re.finditer(r'\bcounter\("(\w+)"', text):
+            names.add(f"analytics_api_{m.group(1)}_total")
     return names
 
 
 def daemon_exported_from_source(folder):
     names = set()
-    for root, _, files in os.walk(folder):
-        for file in files:
-            text = open(os.path.join(root, file)).read() if file.endswith(".swift") else ""
-            # DaemonMetrics.name("metric", "unit", help) registers analytics_daemon_<metric>[_<unit>].
-            for m in re.finditer(r'\bname\("(\w+)",\s*"(\w*)"', text):
-                base = "analytics_daemon_" + m.group(1) + (f"_{m.group(2)}" if m.group(2) else "")
-                names |= {base, base + "_bucket", base + "_sum", base + "_count"}
+    for text in swift_texts(folder):
+        # DaemonMetrics.name("metric", "unit", help) registers analytics_daemon_<metric>[_<unit>].
+        for m in re.finditer(r'\bname\("(\w+)",\s*"(\w*)"', text):
+            names |= family("analytics_daemon_" + m.group(1) + (f"_{m.group(2)}" if m.group(2) else ""))
     return names
 
 
