@@ -6,9 +6,12 @@ extension OfficerAccumulator {
     ///   - ledger: the loan.
     ///   - window: the dates of D.
     ///   - primaryChannel: the officer's primary channel (``Officer/effectivePrimaryChannel``).
-    public mutating func add(_ ledger: LoanLedger, window: MetricsWindow, primaryChannel: String) {
+    /// - Returns: the loan's state at D that the contributions came from (the same as
+    ///   ``LoanEngine/snapshot(of:at:)`` at D), or nil when the loan does not exist at D.
+    @discardableResult
+    public mutating func add(_ ledger: LoanLedger, window: MetricsWindow, primaryChannel: String) -> LoanSnapshot? {
         let d = window.asOf
-        guard ledger.exists(at: d) else { return }
+        guard ledger.exists(at: d) else { return nil }
         existingLoans += 1
         var figures = LoanWindowFigures()
         let atD = LoanEngine.snapshot(of: ledger, in: window, figures: &figures)
@@ -63,6 +66,7 @@ extension OfficerAccumulator {
             let atS = LoanEngine.snapshot(of: ledger, at: midMonth)
             if atS.currentDpd > 15 { par15AtMidMonth += atS.totalOutstanding }
         }
+        return atD
     }
 
     /// Repayment rows dated in MTD: entries (reversed or not), backdated, reversed as of D, and

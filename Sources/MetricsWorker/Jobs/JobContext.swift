@@ -53,19 +53,19 @@ struct JobContext: Sendable {
         return (try await LoanStream.run(on: connection, filter: partition.isWhole ? .all : .partition, consumer), scope)
     }
 
-    /// Streams every loan of the officers `ids` (the daemon's touched officers, a small part of the
-    /// book) through a `BookConsumer` keeping states and officer sums.
-    func pass(on connection: PostgresConnection, ofOfficers ids: [String], exposure: Bool,
+    /// Streams the loans `loanIDs` and every loan of the officers `officerIDs` (the daemon's batch:
+    /// a small part of the book) through a `BookConsumer` keeping their states and contributions.
+    func pass(on connection: PostgresConnection, loans loanIDs: [String], ofOfficers officerIDs: [String],
               officers: [Officer]) async throws -> BookConsumer {
-        try await LoanStream.selectOfficers(ids, on: connection)
-        let consumer = self.consumer(loanStates: true, officerSums: true, exposure: exposure, officers: officers)
-        // A few officers' loans: index lookups, never a scan of the whole book (the planner would
-        // otherwise hash-join a few thousand loans' installments against the whole table: 1.5 s
-        // at a million loans against 0.2 s). Local to this transaction.
+        try await LoanStream.selectLoans(loanIDs, ofOfficers: officerIDs, on: connection)
+        let consumer = self.consumer(loanStates: true, officerSums: false, exposure: false, officers: officers)
+        // A few loans: index lookups, never a scan of the whole book (the planner would otherwise
+        // hash-join a few thousand loans' installments against the whole table: 1.5 s at a
+        // million loans against 0.2 s). Local to this transaction.
         return try await connection.withTransaction { tx in
             try await tx.execute("SET LOCAL enable_hashjoin = off")
             try await tx.execute("SET LOCAL enable_mergejoin = off")
-            return try await LoanStream.run(on: tx, filter: .partition, consumer)
+            return try await LoanStream.run(on: tx, filter: .loans(partitioned: false), consumer)
         }
     }
 
@@ -77,11 +77,11 @@ struct JobContext: Sendable {
                             exposure: exposure, primaryChannels: channels)
     }
 
-    /// The officer rows of D for this partition's officers.
-    func officerRows(from consumer: BookConsumer, officers: [Officer], on connection: PostgresConnection) async throws -> [OfficerMetricsRow] {
+    /// The officer rows of D for this partition's officers, from their sums.
+    func officerRows(from sums: PortfolioAccumulator, officers: [Officer], on connection: PostgresConnection) async throws -> [OfficerMetricsRow] {
         let window = MetricsWindow(asOf: asOf)
         let overrides = try await par15Snapshots(at: window.midMonthDate, on: connection)
         let mine = officers.filter { partition.contains(officerID: $0.officerId) }
-        return consumer.sums.finalise(officers: mine, window: window, par15Overrides: overrides, options: options)
+        return sums.finalise(officers: mine, window: window, par15Overrides: overrides, options: options)
     }
 }

@@ -4,12 +4,15 @@ import AnalyticsStore
 /// The daemon's incremental recompute (ARCHITECTURE.md "The daemon"): applies the marks that
 /// committed ingests left in `live_changes` (migration 0009) to the rows of the business date D.
 ///
-/// One batch: the marked loans' officers (a loan moved to another officer marks both) and the
-/// marked officers are streamed with all their loans through the same `LoanStream`, `BookConsumer`
-/// and stores as the jobs (one definition of every rule), so the loans' states, the officers' rows,
-/// the global rank and the branch rows end exactly as a full refresh of D would leave them. Only
-/// rows that changed are written; the marks read are deleted last, so a batch interrupted at any
-/// point leaves them for the next one (every step is idempotent).
+/// One batch: the marked loans (and every loan of an officer whose record changed) are streamed
+/// through the same `LoanStream`, `BookConsumer` and `LoanStateWriter` as the jobs (one definition
+/// of every rule), which store each loan's state at D and its contribution to its officer's sums.
+/// Every touched officer (a loan's current officer, the one a loan left, a changed officer) is
+/// then re-summed from the stored contributions of its loans (`LoanContribution`), finalised,
+/// ranked among all officers, and the branch rows re-aggregated, so the loans' states, the
+/// officers' rows, the global rank and the branch rows end exactly as a full refresh of D would
+/// leave them. Only rows that changed are written; the marks read are deleted last, so a batch
+/// interrupted at any point leaves them for the next one (every step is idempotent).
 ///
 /// Preconditions: the loan states and the officer metrics of D are complete (a full refresh or
 /// every partition of D ran). When they are not (the first change of a new day) or when the
@@ -95,13 +98,20 @@ enum LiveUpdate {
         var ids: [Int64] = []
         var loanIDs = Set<String>()
         var officerIDs = Set<String>()
+        // Officers whose record changed: their primary channel is part of every one of their
+        // loans' contributions, so their whole book is re-read.
+        var recordOfficers = Set<String>()
         // Branches whose cached rows showed a marked loan or officer (drilldowns filter loans by
         // the loan's own branch, which may differ from its officer's).
         var branches = Set<String>()
         for mark in marks {
             ids.append(try mark.decode(Int64.self, "change_id"))
-            if let loan = try mark.decode(String?.self, "loan_id") { loanIDs.insert(loan) }
-            if let officer = try mark.decode(String?.self, "officer_id") { officerIDs.insert(officer) }
+            let loan = try mark.decode(String?.self, "loan_id")
+            if let loan { loanIDs.insert(loan) }
+            if let officer = try mark.decode(String?.self, "officer_id") {
+                officerIDs.insert(officer)
+                if loan == nil { recordOfficers.insert(officer) }
+            }
             if let branch = try mark.decode(String?.self, "previous_branch") { branches.insert(branch) }
         }
         if let reason = try await incompleteReason(date, on: connection) {
@@ -116,18 +126,28 @@ enum LiveUpdate {
             branches.insert(try row.decode(String.self, "branch"))
         }
         let touched = ByteOrder.sorted(officerIDs)
-
         let officers = try await context.officers(on: connection, only: touched)
+
+        // The marked loans (and the books of changed officers) re-evaluated at D, their states
+        // and contributions written; then every touched officer re-summed from the stored
+        // contributions. An officer with a loan lacking one (stored before migration 0011) has
+        // its whole book re-read once.
+        var streamed = try await recompute(context, loans: Array(loanIDs), ofOfficers: ByteOrder.sorted(recordOfficers),
+                                           officers: officers, on: connection)
+        var (sums, incomplete) = try await LoanContribution.sums(ofOfficers: touched, on: connection)
+        if !incomplete.isEmpty {
+            let more = try await recompute(context, loans: [], ofOfficers: ByteOrder.sorted(incomplete), officers: officers, on: connection)
+            streamed.loans += more.loans
+            streamed.changed += more.changed
+            (sums, _) = try await LoanContribution.sums(ofOfficers: touched, on: connection)
+        }
         // On the mid-month date the PAR15 snapshot of D is part of D's officer rows: recaptured for
         // these officers first, as a full refresh of D would capture it.
-        let midMonth = MetricsWindow(asOf: date).midMonthDate == date
-        let book = try await context.pass(on: connection, ofOfficers: touched, exposure: midMonth, officers: officers)
-
-        let loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: false, run: nil, on: connection)
-        if midMonth {
-            _ = try await Par15SnapshotStore.write(book.exposure, date: date, officers: touched, run: nil, on: connection)
+        if MetricsWindow(asOf: date).midMonthDate == date {
+            let exposure = sums.byOfficer.compactMapValues(BookConsumer.Exposure.init(sums:))
+            _ = try await Par15SnapshotStore.write(exposure, date: date, officers: touched, run: nil, on: connection)
         }
-        var rows = try await context.officerRows(from: book, officers: officers, on: connection)
+        var rows = try await context.officerRows(from: sums, officers: officers, on: connection)
         try await assignGlobalRanks(&rows, date: date, on: connection)
         let officerChanges = try await OfficerMetricsStore.writeChanges(rows, date: date, officers: touched, run: nil, on: connection)
         let reranked = try await OfficerMetricsStore.rerank(date: date, on: connection)
@@ -144,12 +164,22 @@ enum LiveUpdate {
         branches.formUnion(branchChanges.changed)
         for row in officerRows where changedOfficers.contains(row.officerId) { branches.insert(row.branch) }
         PhaseLog(job: "live_update").log("applied", [
-            "date": date.description, "changes": ids.count, "loans": book.ledgers, "officers": touched.count,
-            "loan_states_changed": loans.updated, "officer_rows_changed": officerChanges.counts.updated,
+            "date": date.description, "changes": ids.count, "loans": streamed.loans, "officers": touched.count,
+            "officers_reread": recordOfficers.count + incomplete.count, "loan_states_changed": streamed.changed, "officer_rows_changed": officerChanges.counts.updated,
             "ranks_changed": reranked.count, "branch_rows_changed": branchChanges.counts.updated,
         ])
-        return .done(Outcome(kind: .applied, changes: ids.count, loans: book.ledgers, officers: touched.count,
+        return .done(Outcome(kind: .applied, changes: ids.count, loans: streamed.loans, officers: touched.count,
                              changedOfficers: ByteOrder.sorted(changedOfficers), affectedBranches: ByteOrder.sorted(branches)))
+    }
+
+    /// Re-evaluates the loans `loans` and every loan of the officers `officerIDs` at D and writes
+    /// their states and contributions; returns how many were read and how many states changed.
+    private static func recompute(_ context: JobContext, loans: [String], ofOfficers officerIDs: [String], officers: [Officer],
+                                  on connection: PostgresConnection) async throws -> (loans: Int, changed: Int) {
+        guard !loans.isEmpty || !officerIDs.isEmpty else { return (0, 0) }
+        let book = try await context.pass(on: connection, loans: loans, ofOfficers: officerIDs, officers: officers)
+        let written = try await LoanStateWriter.write(book.loans, date: context.asOf, mayReplaceTable: false, run: nil, on: connection)
+        return (book.ledgers, written.updated)
     }
 
     /// Why D cannot be updated loan by loan (nil when it can): its loan states or its officer

@@ -24,7 +24,8 @@ enum LoanStateWriter {
     ]
 
     /// The columns a write sets (computed_at takes its default, now()).
-    static let copyColumns = ["loan_id"] + valueColumns + ["computed_as_of", "refreshed_source_at", "state_hash"]
+    static let copyColumns = ["loan_id"] + valueColumns + LoanContribution.columns
+        + ["computed_as_of", "refreshed_source_at", "state_hash"]
 
     /// The advisory lock every writer of `loan_states` holds for its transaction.
     static let writerLockKey: Int64 = 0x4C6F_616E_5374_6174 // "LoanStat"
@@ -60,8 +61,14 @@ enum LoanStateWriter {
         CREATE TEMP TABLE IF NOT EXISTS stage_loan_states (LIKE loan_states INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
         """
 
-    /// Encodes the engine's columns of a loan (all NULL when the loan does not exist at D).
-    static func encodeSnapshot(_ loan: BookConsumer.LoanRow, into e: inout PostgresBinaryRowEncoder) {
+    /// Encodes the engine's columns of a loan, then its contribution to its officer's sums (all
+    /// NULL when the loan does not exist at D): `valueColumns + LoanContribution.columns`.
+    static func encodeState(_ loan: BookConsumer.LoanRow, into e: inout PostgresBinaryRowEncoder) {
+        encodeSnapshot(loan, into: &e)
+        LoanContribution.encode(loan.contribution, exists: loan.snapshot != nil, into: &e)
+    }
+
+    private static func encodeSnapshot(_ loan: BookConsumer.LoanRow, into e: inout PostgresBinaryRowEncoder) {
         guard let s = loan.snapshot else {
             for _ in valueColumns { e.null() }
             return
@@ -88,11 +95,11 @@ enum LoanStateWriter {
         e.int32(value: Int32(clamping: s.riskScore))
     }
 
-    /// The row's `state_hash`: of the engine's columns and the source version (not the dates of
-    /// the refresh).
+    /// The row's `state_hash`: of the engine's columns, the contribution and the source version
+    /// (not the dates of the refresh).
     static func hash(_ loan: BookConsumer.LoanRow, scratch: inout PostgresBinaryRowEncoder) -> Int64 {
         scratch.reset()
-        encodeSnapshot(loan, into: &scratch)
+        encodeState(loan, into: &scratch)
         scratch.int64(value: loan.info.sourceVersion)
         return Int64(bitPattern: FNV1a.hash64(scratch.bytes))
     }
@@ -101,7 +108,7 @@ enum LoanStateWriter {
     static func encodeRow(_ loan: BookConsumer.LoanRow, date: CalendarDate, hash: Int64, into e: inout PostgresBinaryRowEncoder) {
         e.row(fields: copyColumns.count)
         e.text(loan.loanID)
-        encodeSnapshot(loan, into: &e)
+        encodeState(loan, into: &e)
         e.date(loan.snapshot == nil ? nil : date)
         e.int64(value: loan.info.sourceVersion)
         e.int64(value: hash)

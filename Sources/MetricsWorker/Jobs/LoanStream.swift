@@ -97,13 +97,18 @@ enum LoanStream {
         return mine
     }
 
-    /// Restricts the next streams on `connection` to the officers `ids` (the daemon's touched
-    /// officers), through the partition filter's table: stream them with `filter: .partition`.
-    static func selectOfficers(_ ids: [String], on connection: PostgresConnection) async throws {
-        try await connection.execute(createPartitionTable)
-        try await connection.execute("TRUNCATE job_officers")
-        try await connection.execute("INSERT INTO job_officers (officer_id) SELECT DISTINCT unnest($1::text[])", [ids])
-        try await connection.execute("ANALYZE job_officers")
+    /// Restricts the next streams on `connection` to the loans `ids` and every loan of the
+    /// officers `officers` (the daemon's batch): stream them with `filter: .loans(partitioned: false)`.
+    static func selectLoans(_ ids: [String], ofOfficers officers: [String], on connection: PostgresConnection) async throws {
+        try await connection.execute(createLoanTable)
+        try await connection.execute("TRUNCATE job_loans")
+        try await connection.execute("INSERT INTO job_loans (loan_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING", [ids])
+        if !officers.isEmpty {
+            try await connection.execute("""
+                INSERT INTO job_loans (loan_id) SELECT loan_id FROM loan_accounts WHERE officer_id = ANY($1) ON CONFLICT DO NOTHING
+                """, [officers])
+        }
+        try await connection.execute("ANALYZE job_loans")
     }
 
     /// Runs the stream through `consumer` and returns it with everything it gathered.

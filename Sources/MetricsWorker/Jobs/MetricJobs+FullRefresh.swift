@@ -34,7 +34,7 @@ extension MetricJobs {
                             loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: partition.isWhole,
                                                                     run: loanRun, on: connection)
                         }
-                        let rows = try await context.officerRows(from: book, officers: officers, on: connection)
+                        let rows = try await context.officerRows(from: book.sums, officers: officers, on: connection)
                         return try await OfficerMetricsStore.write(rows, date: date, officers: officersInScope, run: metricsRun, on: connection)
                     }
                 }

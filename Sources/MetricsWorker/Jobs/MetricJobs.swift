@@ -57,7 +57,7 @@ enum MetricJobs {
             try await context.pool.withConnection { connection in
                 let officers = try await context.officers(on: connection)
                 let (book, scope) = try await context.pass(on: connection, loanStates: false, officerSums: true, exposure: false, officers: officers)
-                let rows = try await context.officerRows(from: book, officers: officers, on: connection)
+                let rows = try await context.officerRows(from: book.sums, officers: officers, on: connection)
                 return try await OfficerMetricsStore.write(rows, date: context.asOf, officers: scope, run: run, on: connection)
             }
         }

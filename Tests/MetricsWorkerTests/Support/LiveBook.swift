@@ -12,10 +12,12 @@ struct LiveBook {
         var region: String
         var branch: String
         var floatGap: Bool
+        /// nil: no primary channel (Direct for channel purity).
+        var primaryChannel: String? = nil
         var json: String {
             """
             {"type":"officer","officer_id":"\(id)","officer_name":"Officer \(id)","region":"\(region)","branch":"\(branch)",\
-            "employment_status":"Active","has_float_gap":\(floatGap)}
+            "employment_status":"Active","has_float_gap":\(floatGap)\(primaryChannel.map { ",\"primary_channel\":\"\($0)\"" } ?? "")}
             """
         }
     }
@@ -215,10 +217,11 @@ struct LiveBook {
                 records.append(loanJSON(loan))
             default:
                 guard var officer = officers[pick(officerIDs)] else { continue }
-                if chance(0.5) {
-                    (officer.region, officer.branch) = pick(Self.branches)
-                } else {
-                    officer.floatGap.toggle()
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: (officer.region, officer.branch) = pick(Self.branches)
+                case 1: officer.floatGap.toggle()
+                // The primary channel is part of every one of the officer's loans' contributions.
+                default: officer.primaryChannel = officer.primaryChannel == nil ? "Partner" : nil
                 }
                 officers[officer.id] = officer
                 records.append(officer.json)

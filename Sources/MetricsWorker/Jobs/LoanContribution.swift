@@ -1,0 +1,93 @@
+import AnalyticsCore
+import AnalyticsStore
+
+/// A loan's contribution to its officer's sums at D (an `OfficerAccumulator` over that one loan),
+/// as stored beside its state in `loan_states` (migration 0011): counts as `integer`, amounts as
+/// `bigint` minor units. The daemon sums the stored contributions of an officer's loans instead
+/// of re-reading the officer's whole book; the sums are `OfficerAccumulator.merge` done by the
+/// database (integer addition, exact), and the property test compares them with a full refresh.
+enum LoanContribution {
+    /// The count fields and their columns, in `loan_states` order.
+    static var counts: [(column: String, field: WritableKeyPath<OfficerAccumulator, Int>)] {
+        [
+            ("contrib_existing_loans", \.existingLoans),
+            ("contrib_active_loans", \.activeLoans),
+            ("contrib_disbursed_mtd_count", \.disbursedMonthToDateCount),
+            ("contrib_overdue_15d_count", \.overdue15Count),
+            ("contrib_fimr_cohort", \.fimrCohort),
+            ("contrib_fimr_missed", \.fimrMissed),
+            ("contrib_all_time_fimr_loans", \.allTimeFimrLoans),
+            ("contrib_all_time_fimr_missed", \.allTimeFimrMissed),
+            ("contrib_roll_cohort_loans", \.rollCohortLoans),
+            ("contrib_installments_due_t30", \.installmentsDueTrailing),
+            ("contrib_installments_on_time_t30", \.installmentsOnTimeTrailing),
+            ("contrib_channel_matching_active", \.channelMatchingActiveLoans),
+            ("contrib_total_entries", \.totalEntries),
+            ("contrib_backdated_count", \.backdatedCount),
+            ("contrib_reversals_count", \.reversalsCount),
+        ]
+    }
+
+    /// The money fields and their columns (minor units), in `loan_states` order after the counts.
+    static var amounts: [(column: String, field: WritableKeyPath<OfficerAccumulator, Money>)] {
+        [
+            ("contrib_total_portfolio", \.totalPortfolio),
+            ("contrib_disbursed_mtd_amount", \.disbursedMonthToDateAmount),
+            ("contrib_overdue_15d_amount", \.overdue15Amount),
+            ("contrib_dpd_1to6_balance", \.dpd1to6Balance),
+            ("contrib_amount_due_7d", \.amountDue7d),
+            ("contrib_prev_dpd_1to6_balance", \.previousDpd1to6Balance),
+            ("contrib_moved_to_7to30", \.movedTo7to30),
+            ("contrib_fees_collected", \.feesCollected),
+            ("contrib_fees_due", \.feesDue),
+            ("contrib_interest_collected", \.interestCollected),
+            ("contrib_par15_at_mid_month", \.par15AtMidMonth),
+            ("contrib_waivers_amount", \.waiversAmount),
+        ]
+    }
+
+    /// Every contribution column, counts first.
+    static let columns = counts.map(\.column) + amounts.map(\.column)
+
+    /// Encodes a contribution (all NULL when the loan does not exist at D, like its state).
+    static func encode(_ contribution: OfficerAccumulator, exists: Bool, into e: inout PostgresBinaryRowEncoder) {
+        guard exists else {
+            for _ in columns { e.null() }
+            return
+        }
+        for count in counts { e.int32(value: Int32(clamping: contribution[keyPath: count.field])) }
+        for amount in amounts { e.int64(value: contribution[keyPath: amount.field].minorUnits) }
+    }
+
+    /// The sums of the stored contributions of the loans of `officers` (their current loans in
+    /// `loan_accounts`), and the officers for which some loan has no stored contribution (never
+    /// refreshed, or stored before migration 0011): those must be re-read whole.
+    static func sums(ofOfficers officers: [String], on connection: PostgresConnection) async throws
+        -> (sums: PortfolioAccumulator, incomplete: Set<String>) {
+        let selected = (counts.map(\.column) + amounts.map(\.column))
+            .map { "coalesce(sum(s.\($0)), 0)::bigint AS \($0)" }
+            .joined(separator: ", ")
+        // A loan that did not exist at its state's date has no contribution (computed_as_of and
+        // the contributions NULL); one that existed must have one.
+        let rows = try await connection.query("""
+            SELECT a.officer_id,
+                   count(*) FILTER (WHERE s.loan_id IS NULL OR (s.computed_as_of IS NOT NULL AND s.contrib_existing_loans IS NULL))
+                       AS missing,
+                   \(selected)
+            FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id
+            WHERE a.officer_id = ANY($1)
+            GROUP BY a.officer_id
+            """, [officers])
+        var result = PortfolioAccumulator()
+        var incomplete = Set<String>()
+        for row in rows {
+            let officer = try row.decode(String.self, "officer_id")
+            if try row.decode(Int.self, "missing") > 0 { incomplete.insert(officer) }
+            var sums = OfficerAccumulator()
+            for count in counts { sums[keyPath: count.field] = try row.decode(Int.self, count.column) }
+            for amount in amounts { sums[keyPath: amount.field] = Money(minorUnits: try row.decode(Int64.self, amount.column)) }
+            result.add(sums, forOfficer: officer)
+        }
+        return (result, incomplete)
+    }
+}
