@@ -69,7 +69,12 @@ enum LoanContribution {
             .joined(separator: ", ")
         // A loan that did not exist at its state's date has no contribution (computed_as_of and
         // the contributions NULL); one that existed must have one.
-        let rows = try await connection.query("""
+        // A few officers' loans: index lookups (loan_accounts by officer, loan_states by loan), not
+        // a hash join against every stored state. Local to this transaction.
+        let rows = try await connection.withTransaction { tx in
+            try await tx.execute("SET LOCAL enable_hashjoin = off")
+            try await tx.execute("SET LOCAL enable_mergejoin = off")
+            return try await tx.query("""
             SELECT a.officer_id,
                    count(*) FILTER (WHERE s.loan_id IS NULL OR (s.computed_as_of IS NOT NULL AND s.contrib_existing_loans IS NULL))
                        AS missing,
@@ -78,6 +83,7 @@ enum LoanContribution {
             WHERE a.officer_id = ANY($1)
             GROUP BY a.officer_id
             """, [officers])
+        }
         var result = PortfolioAccumulator()
         var incomplete = Set<String>()
         for row in rows {
