@@ -27,8 +27,10 @@ struct APIDependencies: Sendable {
     /// Services to run with the server (the invalidation subscriber).
     var services: [any Service]
 
-    /// Wires the real implementations over the given pools and Redis client.
-    static func make(primary: PostgresPool, read: PostgresPool, redis: RedisClient?, redisConfiguration: RedisConfiguration?,
+    /// Wires the real implementations over the given pools and Redis client; `ingest` (default:
+    /// `primary`) is the pool of `POST /api/v1/ingest`.
+    static func make(primary: PostgresPool, read: PostgresPool, ingest: PostgresPool? = nil, redis: RedisClient?,
+                     redisConfiguration: RedisConfiguration?,
                      jwtSecret: String, jwtPreviousSecret: String? = nil, jwtPublicKeyPEM: String? = nil,
                      timeZone: String = "Africa/Lagos", cacheTTLSeconds: Int = CacheNamespace.defaultTTLSeconds,
                      corsAllowedOrigins: Set<String> = [],
@@ -53,11 +55,14 @@ struct APIDependencies: Sendable {
             services.append(InvalidationSubscriber(redis: redis, subscriber: RedisSubscriber(configuration: redisConfiguration),
                                                    tracker: tracker, auditCache: auditCache, logger: logger))
         }
+        var pools: [(name: String, pool: PostgresPool)] = [("primary", primary)]
+        if read !== primary { pools.append(("read", read)) }
+        if let ingest, ingest !== primary { pools.append(("ingest", ingest)) }
         return APIDependencies(
             readiness: StoreReadinessProbe(pool: primary, redis: redis, logger: logger),
             metricsRepository: PostgresMetricsRepository(pool: read),
             auditRepository: auditRepository,
-            ingestRepository: PostgresIngestRepository(pool: primary, idempotencyKeyTTLHours: idempotencyKeyTTLHours),
+            ingestRepository: PostgresIngestRepository(pool: ingest ?? primary, idempotencyKeyTTLHours: idempotencyKeyTTLHours),
             ingestMaxBytes: ingestMaxBytes,
             cache: cache,
             audit: AuditDirectory(repository: auditRepository, cache: auditCache, redis: redis, metrics: metrics),
@@ -66,7 +71,7 @@ struct APIDependencies: Sendable {
             verifier: try await TokenVerifier(secret: jwtSecret, previousSecret: jwtPreviousSecret, rsaPublicKeyPEM: jwtPublicKeyPEM),
             cursors: CursorCodec(secret: jwtSecret),
             metrics: metrics,
-            pools: read === primary ? [("primary", primary)] : [("primary", primary), ("read", read)],
+            pools: pools,
             corsAllowedOrigins: corsAllowedOrigins,
             log: RequestLogSink(logger: logger),
             services: services)
@@ -110,7 +115,8 @@ func buildRouterAndRoutes(_ dependencies: APIDependencies) -> (router: Router<AP
 func buildApplication(configuration: APIConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let resources = APIResources(configuration: configuration, logger: logger)
     let dependencies = try await APIDependencies.make(
-        primary: resources.primary, read: resources.read, redis: resources.redis, redisConfiguration: configuration.redis,
+        primary: resources.primary, read: resources.read, ingest: resources.ingest, redis: resources.redis,
+        redisConfiguration: configuration.redis,
         jwtSecret: configuration.jwtSecret, jwtPreviousSecret: configuration.jwtPreviousSecret,
         jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
         cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
@@ -130,12 +136,15 @@ struct APIResources: Sendable {
     let executor: BlockingExecutor
     let primary: PostgresPool
     let read: PostgresPool
+    /// `POST /api/v1/ingest`'s own connections to the primary (`INGEST_DB_POOL_SIZE`): however many
+    /// loads run, the readers' pools keep theirs.
+    let ingest: PostgresPool
     let redis: RedisClient?
 
     init(configuration: APIConfiguration, logger: Logger) {
-        // One thread per connection of both pools, plus spares for cancel requests and closing.
+        // One thread per connection of every pool, plus spares for cancel requests and closing.
         let separateRead = configuration.readDatabase.url != configuration.database.url
-        let threads = configuration.poolSize * (separateRead ? 2 : 1) + 2
+        let threads = configuration.poolSize * (separateRead ? 2 : 1) + configuration.ingestPoolSize + 2
         let executor = BlockingExecutor(threads: threads)
         self.executor = executor
         primary = PostgresPool(configuration: configuration.database, maximumConnections: configuration.poolSize,
@@ -146,13 +155,16 @@ struct APIResources: Sendable {
                            acquireTimeout: configuration.acquireTimeout, executor: executor,
                            applicationName: "analytics-api-read", logger: logger)
             : primary
+        ingest = PostgresPool(configuration: configuration.database, maximumConnections: configuration.ingestPoolSize,
+                              acquireTimeout: configuration.acquireTimeout, executor: executor,
+                              applicationName: "analytics-api-ingest", logger: logger)
         redis = configuration.redis.map { RedisClient(configuration: $0, maximumConnections: 8) }
     }
 
     /// The services, in start order; a `ServiceGroup` stops them in reverse, so the executor, first,
     /// stops after the pools that use it.
     var services: [any Service] {
-        var services: [any Service] = [executor, primary]
+        var services: [any Service] = [executor, primary, ingest]
         if read !== primary { services.append(read) }
         if let redis { services.append(redis) }
         return services

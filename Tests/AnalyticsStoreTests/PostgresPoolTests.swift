@@ -135,4 +135,98 @@ struct PostgresPoolTests {
             }
         }
     }
+
+    @Test("pair leases take both connections at once: 8 pairs and 16 singles share a pool of 2 without a timeout")
+    func pairsNeverHoldAndWait() async throws {
+        // Taking one connection and then a second, two pairs in a pool of two would each hold one
+        // and wait for the other's until the acquire timeout.
+        try await TestDatabase.with(migrated: false, poolSize: 2, acquireTimeout: .seconds(20)) { db in
+            let results = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<8 {
+                    group.addTask {
+                        try await db.pool.withConnectionPair { first, second in
+                            let a = try await first.query("SELECT pg_backend_pid() AS pid, pg_sleep(0.01)")[0].decode(Int.self, "pid")
+                            let b = try await second.query("SELECT pg_backend_pid() AS pid")[0].decode(Int.self, "pid")
+                            #expect(a != b, "two connections, not one twice")
+                            return i
+                        }
+                    }
+                }
+                for i in 8..<24 {
+                    group.addTask {
+                        try await db.pool.withConnection { connection in
+                            try await connection.query("SELECT pg_sleep(0.005)")
+                            return i
+                        }
+                    }
+                }
+                var all: [Int] = []
+                for try await value in group { all.append(value) }
+                return all.sorted()
+            }
+            #expect(results == Array(0..<24))
+            let stats = db.pool.statistics
+            #expect(stats.open <= 2)
+            #expect(stats.inUse == 0)
+            #expect(stats.waiting == 0)
+        }
+    }
+
+    @Test("a pair waits while one connection is leased, and gets both when it is returned; a pool of one refuses pairs at once")
+    func pairWaitsForBoth() async throws {
+        try await TestDatabase.with(migrated: false, poolSize: 2, acquireTimeout: .milliseconds(300)) { db in
+            try await db.pool.withConnection { holder in
+                let error = await #expect(throws: PostgresError.self) {
+                    try await db.pool.withConnectionPair { _, _ in }
+                }
+                #expect(error?.code == .poolTimeout)
+                // The waiter gave its place up: nothing is leased but the holder's connection.
+                #expect(db.pool.statistics.inUse == 1)
+                #expect(db.pool.statistics.waiting == 0)
+                try await holder.query("SELECT 1")
+            }
+            let pids = try await db.pool.withConnectionPair { a, b in
+                [try await a.query("SELECT pg_backend_pid() AS p")[0].decode(Int.self, "p"),
+                 try await b.query("SELECT pg_backend_pid() AS p")[0].decode(Int.self, "p")]
+            }
+            #expect(Set(pids).count == 2)
+        }
+        try await TestDatabase.with(migrated: false, poolSize: 1, acquireTimeout: .seconds(20)) { db in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = await #expect(throws: PostgresError.self) { try await db.pool.withConnectionPair { _, _ in } }
+            #expect(error?.code == .poolTimeout)
+            #expect(clock.now - start < .seconds(10), "refused at once, not after the acquire timeout")
+        }
+    }
+
+    @Test("session set-up runs once per connection, and again on a connection that replaced a broken one")
+    func sessionSetUpOnce() async throws {
+        try await TestDatabase.with(migrated: false, poolSize: 1) { db in
+            let setUp = "CREATE TEMP TABLE IF NOT EXISTS once_marker (v int); INSERT INTO once_marker VALUES (1)"
+            for _ in 0..<3 {
+                try await db.pool.withConnection { try await $0.prepareSession("marker", setUp) }
+            }
+            #expect(try await db.pool.query("SELECT count(*)::int AS n FROM once_marker")[0].decode(Int.self, "n") == 1)
+            // Inside a transaction that rolls back, the set-up is undone, so it is not remembered.
+            await #expect(throws: PostgresError.self) {
+                try await db.pool.withTransaction { tx in
+                    try await tx.prepareSession("rolled-back", "CREATE TEMP TABLE rolled_back (v int)")
+                    try await tx.query("SELECT 1/0")
+                }
+            }
+            try await db.pool.withConnection { try await $0.prepareSession("rolled-back", "CREATE TEMP TABLE rolled_back (v int)") }
+            #expect(try await db.pool.query("SELECT count(*)::int AS n FROM rolled_back")[0].decode(Int.self, "n") == 0)
+            let pid = try await db.pool.query("SELECT pg_backend_pid() AS pid")[0].decode(Int.self, "pid")
+            try await TestDatabase.with(migrated: false, poolSize: 1) { admin in
+                try await admin.pool.query("SELECT pg_terminate_backend($1)", [pid])
+                try await Waiting.until("backend \(pid) has exited") {
+                    try await admin.pool.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [pid])[0]
+                        .decode(Int.self, "n") == 0
+                }
+            }
+            try await db.pool.withConnection { try await $0.prepareSession("marker", setUp) }
+            #expect(try await db.pool.query("SELECT count(*)::int AS n FROM once_marker")[0].decode(Int.self, "n") == 1)
+        }
+    }
 }

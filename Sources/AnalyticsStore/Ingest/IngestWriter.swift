@@ -35,11 +35,18 @@ public struct IngestWriter: Sendable {
     let connection: PostgresConnection
     let source: String
 
-    /// Creates the session's staging tables (once per connection).
+    /// The staging tables of every kind and of the rejects: session-local, emptied at each commit.
+    static let stagingTables = ([UpsertSpec.officers, .customers, .teamMembers, .loans, .repayments, .schedule].map(\.createStage) + ["""
+        CREATE TEMP TABLE IF NOT EXISTS stage_etl_rejects (
+            source TEXT, location TEXT, record_index INTEGER, entity_type VARCHAR(20), entity_id VARCHAR(255), reasons JSONB,
+            payload TEXT
+        ) ON COMMIT DELETE ROWS
+        """]).joined(separator: ";\n")
+
+    /// Creates the session's staging tables, once per connection: one round trip on a connection's
+    /// first ingest, none after (a small `POST /api/v1/ingest` would otherwise pay seven statements).
     func prepare() async throws {
-        for spec in [UpsertSpec.officers, .customers, .teamMembers, .loans, .repayments, .schedule] {
-            try await connection.execute(spec.createStage)
-        }
+        try await connection.prepareSession("ingest-staging-tables", Self.stagingTables)
     }
 
     /// Writes one chunk in one transaction and returns what it did.
@@ -158,21 +165,15 @@ public struct IngestWriter: Sendable {
         counts.inserted[.repayment, default: 0] += inserted
         counts.updated[.repayment, default: 0] += written - inserted
         counts.unchanged[.repayment, default: 0] += repayments.count - written
-        try await tx.execute("TRUNCATE \(spec.stage)")
+        // No TRUNCATE: this stage is loaded once per transaction and emptied at its commit.
         return try result.decode(Int.self, "touched")
     }
 
     private func writeRejects(_ rejects: [IngestReject], _ tx: PostgresConnection) async throws -> Int {
         guard !rejects.isEmpty else { return 0 }
         let source = self.source
-        // Staged, then upserted: the same record of the same source rejected again (a file loaded
-        // twice) updates its row instead of adding one (migration 0007).
-        try await tx.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS stage_etl_rejects (
-                source TEXT, location TEXT, record_index INTEGER, entity_type VARCHAR(20), entity_id VARCHAR(255), reasons JSONB,
-                payload TEXT
-            ) ON COMMIT DELETE ROWS
-            """)
+        // Staged (the table `prepare` made), then upserted: the same record of the same source
+        // rejected again (a file loaded twice) updates its row instead of adding one (migration 0007).
         let columns = "source, location, record_index, entity_type, entity_id, reasons, payload"
         try await tx.copyIn("COPY stage_etl_rejects (\(columns)) FROM STDIN") { writer in
             for reject in rejects {
@@ -188,7 +189,7 @@ public struct IngestWriter: Sendable {
             SET record_index = EXCLUDED.record_index, entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id,
                 reasons = EXCLUDED.reasons, received_at = now()
             """)
-        try await tx.execute("TRUNCATE stage_etl_rejects")
+        // No TRUNCATE: loaded once per transaction and emptied at its commit.
         return rejects.count
     }
 }

@@ -42,6 +42,15 @@ public struct PostgresConnection: Sendable {
         try await cancellable { try $0.simpleExecute(sql) }
     }
 
+    /// Runs constant set-up SQL (e.g. the `CREATE TEMP TABLE` of session staging tables) once per
+    /// server session: the first call with `name` on a connection runs it, later ones on the same
+    /// connection cost no round trip; a connection opened to replace a broken one runs it again.
+    /// Call it outside a transaction (set-up that a rollback could undo is not remembered). The
+    /// same rules as `executeScript`: constant SQL only, never built from values.
+    public func prepareSession(_ name: String, _ sql: String) async throws {
+        try await cancellable { try $0.prepareSession(name, sql) }
+    }
+
     /// Runs `body` in a transaction: BEGIN, then COMMIT when it returns, ROLLBACK when it throws.
     public func withTransaction<R>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         try await executeScript("BEGIN")

@@ -22,6 +22,8 @@ final class PostgresConnectionHandle: @unchecked Sendable {
     let configuration: PostgresConfiguration
     /// The statement ids handed out, and the one running (nil between statements).
     private let statements = Mutex<(issued: UInt64, running: UInt64?)>((0, nil))
+    /// The names of the session set-ups this server session has (`prepareSession`).
+    private let sessionSetups = Mutex<Set<String>>([])
 
     private init(connection: OpaquePointer, configuration: PostgresConfiguration) {
         self.connection = connection
@@ -141,6 +143,17 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         try check(result, sql: sql, connection: connection)
+    }
+
+    /// Runs constant set-up SQL once per server session: nothing when `name` ran on this connection
+    /// before. It is remembered only when no transaction is open afterwards, since a rollback
+    /// would undo it (`CREATE TEMP TABLE` inside a transaction).
+    func prepareSession(_ name: String, _ sql: String) throws(PostgresError) {
+        guard !sessionSetups.withLock({ $0.contains(name) }) else { return }
+        try simpleExecute(sql)
+        if let connection, PQtransactionStatus(connection) == PQTRANS_IDLE {
+            sessionSetups.withLock { _ = $0.insert(name) }
+        }
     }
 
     /// Runs one statement with bound parameters and returns all rows (text format).

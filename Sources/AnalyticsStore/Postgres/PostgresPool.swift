@@ -33,8 +33,8 @@ public final class PostgresPool: Service, Sendable {
 
     private enum WaiterSlot {
         case pending
-        case registered(CheckedContinuation<Grant, any Error>)
-        case granted(Grant)
+        case registered(CheckedContinuation<[Grant], any Error>)
+        case granted([Grant])
         case failed(any Error)
     }
 
@@ -42,10 +42,51 @@ public final class PostgresPool: Service, Sendable {
         var idle: [PostgresConnectionHandle] = []
         var open = 0
         var inUse = 0
-        var queue: [Int] = []
+        /// Waiters in arrival order, each with how many connections it needs at once.
+        var queue: [(id: Int, count: Int)] = []
         var slots: [Int: WaiterSlot] = [:]
         var nextWaiterID = 0
         var closed = false
+
+        /// Takes `count` connections (idle ones first, then slots for new ones), or none when fewer
+        /// than `count` are free: a lease never holds some while waiting for the rest.
+        mutating func take(_ count: Int, maximum: Int) -> [Grant]? {
+            guard idle.count + (maximum - open) >= count else { return nil }
+            var grants: [Grant] = []
+            for _ in 0..<count {
+                if let handle = idle.popLast() {
+                    grants.append(.connection(handle))
+                } else {
+                    open += 1
+                    grants.append(.createSlot)
+                }
+            }
+            inUse += count
+            return grants
+        }
+
+        /// Serves waiters in arrival order while the first one's need can be met; returns the
+        /// continuations to resume (outside the lock). A waiter that needs two waits at the head
+        /// of the line, so later single leases cannot starve it.
+        mutating func dispatch(maximum: Int) -> [(CheckedContinuation<[Grant], any Error>, [Grant])] {
+            var ready: [(CheckedContinuation<[Grant], any Error>, [Grant])] = []
+            while let head = queue.first {
+                switch slots[head.id] {
+                case .registered(let continuation):
+                    guard let grants = take(head.count, maximum: maximum) else { return ready }
+                    queue.removeFirst()
+                    slots[head.id] = nil
+                    ready.append((continuation, grants))
+                case .pending:
+                    guard let grants = take(head.count, maximum: maximum) else { return ready }
+                    queue.removeFirst()
+                    slots[head.id] = .granted(grants)
+                default:
+                    queue.removeFirst()
+                }
+            }
+            return ready
+        }
     }
 
     /// The server this pool connects to.
@@ -92,6 +133,23 @@ public final class PostgresPool: Service, Sendable {
         }
     }
 
+    /// Leases two connections together for the duration of `body`: the caller waits until both are
+    /// free and takes them at once, never holding one while it waits for the other (two callers
+    /// each holding one and waiting for a second would wait for each other until they time out).
+    /// A pool of one connection cannot serve it: that throws `.poolTimeout` at once.
+    public func withConnectionPair<R>(_ body: (PostgresConnection, PostgresConnection) async throws -> R) async throws -> R {
+        let handles = try await acquire(count: 2)
+        do {
+            let value = try await body(PostgresConnection(handle: handles[0], executor: executor),
+                                       PostgresConnection(handle: handles[1], executor: executor))
+            handles.forEach(release)
+            return value
+        } catch {
+            handles.forEach(release)
+            throw error
+        }
+    }
+
     /// Leases a connection and runs `body` in a transaction (ROLLBACK when it throws).
     public func withTransaction<R>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         try await withConnection { try await $0.withTransaction(body) }
@@ -121,13 +179,13 @@ public final class PostgresPool: Service, Sendable {
 
     /// Marks the pool closed, fails the waiters and returns the idle connections to close.
     private func closeState() -> [PostgresConnectionHandle] {
-        let (idle, waiters) = state.withLock { s -> ([PostgresConnectionHandle], [CheckedContinuation<Grant, any Error>]) in
+        let (idle, waiters) = state.withLock { s -> ([PostgresConnectionHandle], [CheckedContinuation<[Grant], any Error>]) in
             s.closed = true
             let idle = s.idle
             s.open -= idle.count
             s.idle.removeAll()
-            var waiters: [CheckedContinuation<Grant, any Error>] = []
-            for id in s.queue {
+            var waiters: [CheckedContinuation<[Grant], any Error>] = []
+            for (id, _) in s.queue {
                 if case .registered(let c) = s.slots[id] { waiters.append(c) }
                 s.slots[id] = .failed(PostgresError(code: .poolClosed, message: "the connection pool is shut down"))
             }
@@ -146,39 +204,59 @@ public final class PostgresPool: Service, Sendable {
     // MARK: Leasing
 
     private enum Immediate {
-        case grant(Grant)
+        case grant([Grant])
         case wait(Int)
     }
 
     func acquire() async throws -> PostgresConnectionHandle {
+        try await acquire(count: 1)[0]
+    }
+
+    /// Leases `count` connections at once (all or none; see `withConnectionPair`).
+    func acquire(count: Int) async throws -> [PostgresConnectionHandle] {
+        guard count <= maximumConnections else {
+            throw PostgresError(code: .poolTimeout, message: """
+                this work needs \(count) database connections at once and the pool has \(maximumConnections); \
+                raise the pool size
+                """)
+        }
         let immediate = try state.withLock { s throws(PostgresError) -> Immediate in
             guard !s.closed else { throw PostgresError(code: .poolClosed, message: "the connection pool is shut down") }
-            if let handle = s.idle.popLast() {
-                s.inUse += 1
-                return .grant(.connection(handle))
-            }
-            if s.open < maximumConnections {
-                s.open += 1
-                s.inUse += 1
-                return .grant(.createSlot)
-            }
+            // Nobody is passed in the line: a waiter needing two keeps its place.
+            if s.queue.isEmpty, let grants = s.take(count, maximum: maximumConnections) { return .grant(grants) }
             let id = s.nextWaiterID
             s.nextWaiterID += 1
-            s.queue.append(id)
+            s.queue.append((id, count))
             s.slots[id] = .pending
             return .wait(id)
         }
-        let grant: Grant
+        let grants: [Grant]
         switch immediate {
         case .grant(let g):
-            grant = g
+            grants = g
         case .wait(let id):
-            grant = try await wait(id)
+            grants = try await wait(id)
         }
-        return try await ready(grant)
+        var handles: [PostgresConnectionHandle] = []
+        for (index, grant) in grants.enumerated() {
+            do {
+                handles.append(try await ready(grant))
+            } catch {
+                // `ready` gave its own slot back; give back the rest too.
+                handles.forEach(release)
+                for later in grants[(index + 1)...] {
+                    switch later {
+                    case .connection(let handle): release(handle)
+                    case .createSlot: handOn(slotOf: nil)
+                    }
+                }
+                throw error
+            }
+        }
+        return handles
     }
 
-    private func wait(_ id: Int) async throws -> Grant {
+    private func wait(_ id: Int) async throws -> [Grant] {
         let timeout = acquireTimeout
         let timer = Task { [weak self] in
             try await Task.sleep(for: timeout)
@@ -188,8 +266,8 @@ public final class PostgresPool: Service, Sendable {
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Grant, any Error>) in
-                let early = state.withLock { s -> Result<Grant, any Error>? in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Grant], any Error>) in
+                let early = state.withLock { s -> Result<[Grant], any Error>? in
                     switch s.slots[id] {
                     case .granted(let g):
                         s.slots[id] = nil
@@ -210,22 +288,25 @@ public final class PostgresPool: Service, Sendable {
     }
 
     private func fail(_ id: Int, _ error: any Error) {
-        let continuation = state.withLock { s -> CheckedContinuation<Grant, any Error>? in
-            guard let slot = s.slots[id] else { return nil }
+        let maximum = maximumConnections
+        let (continuation, served) = state.withLock { s -> (CheckedContinuation<[Grant], any Error>?, [(CheckedContinuation<[Grant], any Error>, [Grant])]) in
+            guard let slot = s.slots[id] else { return (nil, []) }
             switch slot {
             case .pending:
-                s.queue.removeAll { $0 == id }
+                s.queue.removeAll { $0.id == id }
                 s.slots[id] = .failed(error)
-                return nil
             case .registered(let c):
-                s.queue.removeAll { $0 == id }
+                s.queue.removeAll { $0.id == id }
                 s.slots[id] = nil
-                return c
+                // The waiter that leaves may have been the head that others waited behind.
+                return (c, s.closed ? [] : s.dispatch(maximum: maximum))
             case .granted, .failed:
-                return nil
+                return (nil, [])
             }
+            return (nil, s.closed ? [] : s.dispatch(maximum: maximum))
         }
         continuation?.resume(throwing: error)
+        for (waiter, grants) in served { waiter.resume(returning: grants) }
     }
 
     /// Turns a grant into a live connection: checks an idle one, or opens a new one.
@@ -248,43 +329,30 @@ public final class PostgresPool: Service, Sendable {
         }
     }
 
-    /// Returns a leased connection: to the next waiter, to the idle list, or closed when broken.
+    /// Returns a leased connection: to the waiters, to the idle list, or closed when broken.
     func release(_ handle: PostgresConnectionHandle) {
         handOn(slotOf: handle.isReusable() ? handle : nil, closing: handle)
     }
 
-    /// Passes a released connection (or, when nil, its freed slot) to the first waiter, else keeps it.
+    /// Returns a released connection (or, when nil, its freed slot) to the pool and serves the
+    /// waiters it lets through.
     private func handOn(slotOf handle: PostgresConnectionHandle?, closing broken: PostgresConnectionHandle? = nil) {
         if handle == nil, let broken { close(broken) }
-        let (continuation, grant, closeAfter) = state.withLock { s -> (CheckedContinuation<Grant, any Error>?, Grant?, PostgresConnectionHandle?) in
-            if s.closed {
-                s.inUse -= 1
-                s.open -= 1
-                return (nil, nil, handle)
-            }
-            while let id = s.queue.first {
-                s.queue.removeFirst()
-                let grant: Grant = handle.map { .connection($0) } ?? .createSlot
-                switch s.slots[id] {
-                case .registered(let c):
-                    s.slots[id] = nil
-                    return (c, grant, nil)
-                case .pending:
-                    s.slots[id] = .granted(grant)
-                    return (nil, nil, nil)
-                default:
-                    continue
-                }
-            }
+        let maximum = maximumConnections
+        let (served, closeAfter) = state.withLock { s -> ([(CheckedContinuation<[Grant], any Error>, [Grant])], PostgresConnectionHandle?) in
             s.inUse -= 1
+            if s.closed {
+                s.open -= 1
+                return ([], handle)
+            }
             if let handle {
                 s.idle.append(handle)
             } else {
                 s.open -= 1
             }
-            return (nil, nil, nil)
+            return (s.dispatch(maximum: maximum), nil)
         }
         if let closeAfter { close(closeAfter) }
-        if let continuation, let grant { continuation.resume(returning: grant) }
+        for (waiter, grants) in served { waiter.resume(returning: grants) }
     }
 }

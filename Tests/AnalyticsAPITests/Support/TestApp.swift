@@ -17,14 +17,16 @@ struct TestApp: Sendable {
     var dependencies: APIDependencies
     let minter: TokenMinter
 
-    /// Wires the API over `database` and, when given, the Redis at `redisURL`.
-    static func make(database: TestDatabase, redisURL: String? = nil, pool: PostgresPool? = nil) async throws -> TestApp {
+    /// Wires the API over `database` and, when given, the Redis at `redisURL`; `ingestPool` is the
+    /// pool of `POST /api/v1/ingest` (default: the primary's, as `pool` or the database's).
+    static func make(database: TestDatabase, redisURL: String? = nil, pool: PostgresPool? = nil,
+                     ingestPool: PostgresPool? = nil) async throws -> TestApp {
         let redisConfiguration = try redisURL.map { try RedisConfiguration(url: $0) }
         let redis = redisConfiguration.map { RedisClient(configuration: $0, executor: database.executor) }
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
         let dependencies = try await APIDependencies.make(
-            primary: pool ?? database.pool, read: pool ?? database.pool, redis: redis, redisConfiguration: redisConfiguration,
+            primary: pool ?? database.pool, read: pool ?? database.pool, ingest: ingestPool, redis: redis, redisConfiguration: redisConfiguration,
             jwtSecret: secret, logger: logger)
         return TestApp(database: database, redis: redis, redisConfiguration: redisConfiguration, dependencies: dependencies,
                        minter: await TokenMinter(secret: secret))
