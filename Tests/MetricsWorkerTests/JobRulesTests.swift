@@ -178,4 +178,28 @@ struct JobRulesTests {
             #expect(oldest >= (try #require(CalendarDate(iso: "2024-10-22"))))
         }
     }
+
+    @Test("a job cancelled while it runs (daemon shutdown) leaves no advisory lock behind on a pooled connection")
+    func cancelledJobReleasesItsLocks() async throws {
+        try await TestDatabase.create(poolSize: 3).using { db in
+            let runner = JobRunner(pool: db.pool, redis: nil, logger: .init(label: "test"))
+            let date = try #require(CalendarDate(iso: "2024-10-17"))
+            let job = Task {
+                try await runner.run("officer_metrics", date: date, partition: .all, invalidatesCache: false) { _ in
+                    try await Task.sleep(for: .seconds(60))
+                    return JobCounts()
+                }
+            }
+            let advisory = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'"
+            try await Waiting.until("the job holds its locks") { try await db.pool.query(advisory)[0].decode(Int.self, "n") == 2 }
+            job.cancel()
+            await #expect(throws: (any Error).self) { try await job.value }
+            // The unlock could not run in the cancelled task: the connection was closed instead of
+            // going back to the pool with the locks, so the server released them.
+            try await Waiting.until("no advisory lock is held") { try await db.pool.query(advisory)[0].decode(Int.self, "n") == 0 }
+            // And the job runs again at once (its lock and the writers' lock are free).
+            let counts = try await runner.run("officer_metrics", date: date, partition: .all, invalidatesCache: false) { _ in JobCounts() }
+            #expect(counts.failed == 0)
+        }
+    }
 }

@@ -35,7 +35,7 @@ public struct MigrationRunner: Sendable {
                 try await connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey])
                 return report
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey])
+                await connection.releaseAdvisoryLockOrDiscard(Self.lockKey)
                 throw error
             }
         }

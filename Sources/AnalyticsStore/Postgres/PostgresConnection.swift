@@ -28,6 +28,25 @@ public struct PostgresConnection: Sendable {
         }
     }
 
+    /// Closes this connection when its lease ends instead of returning it to the pool: for a
+    /// session whose state could not be undone (a session-level advisory lock whose unlock failed
+    /// because the task was cancelled), which closing the session undoes on the server.
+    public func discardAfterUse() {
+        handle.discard()
+    }
+
+    /// Releases a session-level advisory lock on the way out of a failed operation. When that is
+    /// impossible (the task was cancelled, the connection broke), the connection is discarded
+    /// instead (`discardAfterUse`): closing the session releases every lock it holds, whereas back
+    /// in the pool it would keep them for whoever leases it next.
+    public func releaseAdvisoryLockOrDiscard(_ key: Int64, shared: Bool = false) async {
+        do {
+            try await query(shared ? "SELECT pg_advisory_unlock_shared($1)" : "SELECT pg_advisory_unlock($1)", [key])
+        } catch {
+            discardAfterUse()
+        }
+    }
+
     /// Runs a statement and returns the number of rows it affected.
     @discardableResult
     public func execute(_ sql: String, _ bindings: PostgresBindings = []) async throws -> Int {

@@ -24,6 +24,8 @@ final class PostgresConnectionHandle: @unchecked Sendable {
     private let statements = Mutex<(issued: UInt64, running: UInt64?)>((0, nil))
     /// The names of the session set-ups this server session has (`prepareSession`).
     private let sessionSetups = Mutex<Set<String>>([])
+    /// Set by `PostgresConnection.discardAfterUse()`: the pool closes the connection at release.
+    private let discarded = Mutex(false)
 
     private init(connection: OpaquePointer, configuration: PostgresConfiguration) {
         self.connection = connection
@@ -84,12 +86,18 @@ final class PostgresConnectionHandle: @unchecked Sendable {
     /// "terminating connection" then EOF) or at worst a stray notice: either way a new connection is
     /// the safe choice, and it costs one reconnect.
     func isReusable() -> Bool {
+        guard !discarded.withLock({ $0 }) else { return false }
         guard let connection, PQstatus(connection) == CONNECTION_OK,
               PQtransactionStatus(connection) == PQTRANS_IDLE else { return false }
         let socket = PQsocket(connection)
         guard socket >= 0 else { return false }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
+    }
+
+    /// Makes `isReusable` false for good (any thread).
+    func discard() {
+        discarded.withLock { $0 = true }
     }
 
     /// A new statement id, for `running` and `cancel(statement:)` (any thread).

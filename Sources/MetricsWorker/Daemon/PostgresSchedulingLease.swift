@@ -34,11 +34,11 @@ struct PostgresSchedulingLease: SchedulingLease {
                     group.cancelAll()
                 }
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock($1)", [Self.key])
+                await connection.releaseAdvisoryLockOrDiscard(Self.key)
                 throw error
             }
             // Given up at once on the way out, so another daemon need not wait for this connection to close.
-            _ = try? await connection.query("SELECT pg_advisory_unlock($1)", [Self.key])
+            await connection.releaseAdvisoryLockOrDiscard(Self.key)
             return true
         }
     }

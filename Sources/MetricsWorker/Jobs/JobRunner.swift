@@ -87,8 +87,8 @@ struct JobRunner: Sendable {
                 try await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
                 return counts
             } catch {
-                _ = try? await lockConnection.query("SELECT pg_advisory_unlock_shared($1)", [Self.writersLockKey])
-                _ = try? await lockConnection.query("SELECT pg_advisory_unlock($1)", [key])
+                await lockConnection.releaseAdvisoryLockOrDiscard(Self.writersLockKey, shared: true)
+                await lockConnection.releaseAdvisoryLockOrDiscard(key)
                 throw error
             }
         }

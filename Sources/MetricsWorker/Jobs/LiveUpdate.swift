@@ -60,7 +60,7 @@ enum LiveUpdate {
                 try await connection.query("SELECT pg_advisory_unlock($1)", [JobRunner.writersLockKey])
                 return step
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock($1)", [JobRunner.writersLockKey])
+                await connection.releaseAdvisoryLockOrDiscard(JobRunner.writersLockKey)
                 throw error
             }
         }

@@ -76,7 +76,7 @@ enum MetricJobs {
                 try await OfficerMetricsStore.rerank(date: context.asOf, on: connection)
                 try await connection.query("SELECT pg_advisory_unlock($1)", [key])
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock($1)", [key])
+                await connection.releaseAdvisoryLockOrDiscard(key)
                 throw error
             }
         }
