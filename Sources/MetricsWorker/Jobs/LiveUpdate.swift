@@ -87,6 +87,7 @@ enum LiveUpdate {
     /// The batch under the writers' lock (held on `connection`).
     private static func applyLocked(_ context: JobContext, limit: Int, on connection: PostgresConnection) async throws -> Step {
         let date = context.asOf
+        var phases = PhaseTimes()
         let marks = try await connection.query("""
             SELECT change_id, loan_id, officer_id, previous_branch FROM live_changes ORDER BY change_id LIMIT $1
             """, [limit + 1])
@@ -132,8 +133,10 @@ enum LiveUpdate {
         // and contributions written; then every touched officer re-summed from the stored
         // contributions. An officer with a loan lacking one (stored before migration 0011) has
         // its whole book re-read once.
+        phases.lap("read")
         var streamed = try await recompute(context, loans: Array(loanIDs), ofOfficers: ByteOrder.sorted(recordOfficers),
                                            officers: officers, on: connection)
+        phases.lap("states")
         var (sums, incomplete) = try await LoanContribution.sums(ofOfficers: touched, on: connection)
         if !incomplete.isEmpty {
             let more = try await recompute(context, loans: [], ofOfficers: ByteOrder.sorted(incomplete), officers: officers, on: connection)
@@ -143,6 +146,7 @@ enum LiveUpdate {
         }
         // On the mid-month date the PAR15 snapshot of D is part of D's officer rows: recaptured for
         // these officers first, as a full refresh of D would capture it.
+        phases.lap("sums")
         if MetricsWindow(asOf: date).midMonthDate == date {
             let exposure = sums.byOfficer.compactMapValues(BookConsumer.Exposure.init(sums:))
             _ = try await Par15SnapshotStore.write(exposure, date: date, officers: touched, run: nil, on: connection)
@@ -151,9 +155,11 @@ enum LiveUpdate {
         try await assignGlobalRanks(&rows, date: date, on: connection)
         let officerChanges = try await OfficerMetricsStore.writeChanges(rows, date: date, officers: touched, run: nil, on: connection)
         let reranked = try await OfficerMetricsStore.rerank(date: date, on: connection)
+        phases.lap("officers")
         let officerRows = try await OfficerMetricsStore.load(date: date, on: connection)
         let branchChanges = try await BranchMetricsStore.writeChanges(BranchAggregation.aggregate(officerRows), date: date,
                                                                      run: nil, on: connection)
+        phases.lap("branches")
         try await deleteMarks(ids, on: connection)
 
         // Every touched officer counts as changed: the drilldowns filtered to an officer show its
@@ -167,7 +173,7 @@ enum LiveUpdate {
             "date": date.description, "changes": ids.count, "loans": streamed.loans, "officers": touched.count,
             "officers_reread": recordOfficers.count + incomplete.count, "loan_states_changed": streamed.changed, "officer_rows_changed": officerChanges.counts.updated,
             "ranks_changed": reranked.count, "branch_rows_changed": branchChanges.counts.updated,
-        ])
+        ].merging(phases.fields) { a, _ in a })
         return .done(Outcome(kind: .applied, changes: ids.count, loans: streamed.loans, officers: touched.count,
                              changedOfficers: ByteOrder.sorted(changedOfficers), affectedBranches: ByteOrder.sorted(branches)))
     }
@@ -180,6 +186,19 @@ enum LiveUpdate {
         let book = try await context.pass(on: connection, loans: loans, ofOfficers: officerIDs, officers: officers)
         let written = try await LoanStateWriter.write(book.loans, date: context.asOf, mayReplaceTable: false, run: nil, on: connection)
         return (book.ledgers, written.updated)
+    }
+
+    /// Milliseconds per phase of a batch, for its log line (`read_ms`, `states_ms`, ...).
+    private struct PhaseTimes {
+        private var last = ContinuousClock.now
+        private(set) var fields: [String: any Sendable] = [:]
+
+        mutating func lap(_ name: String) {
+            let now = ContinuousClock.now
+            let elapsed = now - last
+            fields[name + "_ms"] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            last = now
+        }
     }
 
     /// Why D cannot be updated loan by loan (nil when it can): its loan states or its officer
