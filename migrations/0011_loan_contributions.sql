@@ -10,12 +10,19 @@
 -- officer.
 --
 -- Counts are integers, amounts bigint minor units (exact, and summed as integers). A loan that
--- does not exist at its state's date has NULL contributions, like its other state columns. Rows
--- written before this migration have NULL contributions while their loan existed: the daemon
--- re-reads such an officer's whole book (and so writes them) the first time it touches it; the
--- next full refresh rewrites every row anyway (the contributions are part of state_hash).
+-- does not exist at its state's date has NULL contributions, like its other state columns.
+-- officer_id is the officer whose sums the contribution belongs to (the loan's officer when the
+-- state was written; a loan moved to another officer is marked, and the daemon rewrites its state
+-- before it sums). A whole-book refresh writes the table in officer order, so an officer's states
+-- sit on a few neighbouring pages and the daemon's sum reads those pages only.
+--
+-- Rows written before this migration have no contributions and no officer_id; every later write
+-- sets both (the hash covers them, so a refresh rewrites every old row). While any row without an
+-- officer_id remains (found through the index below), the daemon covers changes with a full
+-- refresh: the first batch after the upgrade runs one.
 
 ALTER TABLE loan_states
+    ADD COLUMN officer_id                      VARCHAR(50),
     ADD COLUMN contrib_existing_loans          INTEGER,
     ADD COLUMN contrib_active_loans            INTEGER,
     ADD COLUMN contrib_disbursed_mtd_count     INTEGER,
@@ -43,3 +50,5 @@ ALTER TABLE loan_states
     ADD COLUMN contrib_interest_collected      BIGINT,
     ADD COLUMN contrib_par15_at_mid_month      BIGINT,
     ADD COLUMN contrib_waivers_amount          BIGINT;
+
+CREATE INDEX idx_loan_states_officer ON loan_states (officer_id);

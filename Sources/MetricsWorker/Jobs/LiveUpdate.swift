@@ -131,21 +131,12 @@ enum LiveUpdate {
 
         // The marked loans (and the books of changed officers) re-evaluated at D, their states
         // and contributions written; then every touched officer re-summed from the stored
-        // contributions. An officer with a loan lacking one (stored before migration 0011) has
-        // its whole book re-read once.
+        // contributions.
         phases.lap("read")
-        var streamed = try await recompute(context, loans: Array(loanIDs), ofOfficers: ByteOrder.sorted(recordOfficers),
+        let streamed = try await recompute(context, loans: Array(loanIDs), ofOfficers: ByteOrder.sorted(recordOfficers),
                                            officers: officers, on: connection)
         phases.lap("states")
-        var (sums, incomplete) = try await LoanContribution.sums(ofOfficers: touched, on: connection)
-        if !incomplete.isEmpty {
-            let more = try await recompute(context, loans: [], ofOfficers: ByteOrder.sorted(incomplete), officers: officers, on: connection)
-            streamed.loans += more.loans
-            streamed.changed += more.changed
-            (sums, _) = try await LoanContribution.sums(ofOfficers: touched, on: connection)
-        }
-        // On the mid-month date the PAR15 snapshot of D is part of D's officer rows: recaptured for
-        // these officers first, as a full refresh of D would capture it.
+        let sums = try await LoanContribution.sums(ofOfficers: touched, on: connection)
         phases.lap("sums")
         if MetricsWindow(asOf: date).midMonthDate == date {
             let exposure = sums.byOfficer.compactMapValues(BookConsumer.Exposure.init(sums:))
@@ -171,7 +162,7 @@ enum LiveUpdate {
         for row in officerRows where changedOfficers.contains(row.officerId) { branches.insert(row.branch) }
         PhaseLog(job: "live_update").log("applied", [
             "date": date.description, "changes": ids.count, "loans": streamed.loans, "officers": touched.count,
-            "officers_reread": recordOfficers.count + incomplete.count, "loan_states_changed": streamed.changed, "officer_rows_changed": officerChanges.counts.updated,
+            "officers_reread": recordOfficers.count, "loan_states_changed": streamed.changed, "officer_rows_changed": officerChanges.counts.updated,
             "ranks_changed": reranked.count, "branch_rows_changed": branchChanges.counts.updated,
         ].merging(phases.fields) { a, _ in a })
         return .done(Outcome(kind: .applied, changes: ids.count, loans: streamed.loans, officers: touched.count,
@@ -216,6 +207,9 @@ enum LiveUpdate {
         }
         guard statesDate == date, try await LoanStateWriter.statesComplete(for: date, on: connection) else {
             return "the loan states are as of \(statesDate.map { "\($0)" } ?? "no date"), not all of \(date)"
+        }
+        guard try await LoanContribution.contributionsComplete(on: connection) else {
+            return "the loan states were written before they carried their contributions (schema 11): one full refresh writes them"
         }
         guard try await OfficerMetricsStore.isComplete(date: date, on: connection) else {
             return "the officer metrics of \(date) are not complete"

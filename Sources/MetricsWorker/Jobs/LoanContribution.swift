@@ -3,9 +3,10 @@ import AnalyticsStore
 
 /// A loan's contribution to its officer's sums at D (an `OfficerAccumulator` over that one loan),
 /// as stored beside its state in `loan_states` (migration 0011): counts as `integer`, amounts as
-/// `bigint` minor units. The daemon sums the stored contributions of an officer's loans instead
-/// of re-reading the officer's whole book; the sums are `OfficerAccumulator.merge` done by the
-/// database (integer addition, exact), and the property test compares them with a full refresh.
+/// `bigint` minor units, with the officer they count for (`officer_id`). The daemon sums the
+/// stored contributions of an officer's loans instead of re-reading the officer's whole book; the
+/// sums are `OfficerAccumulator.merge` done by the database (integer addition, exact), and the
+/// property test compares them with a full refresh.
 enum LoanContribution {
     /// The count fields and their columns, in `loan_states` order.
     static var counts: [(column: String, field: WritableKeyPath<OfficerAccumulator, Int>)] {
@@ -59,41 +60,30 @@ enum LoanContribution {
         for amount in amounts { e.int64(value: contribution[keyPath: amount.field].minorUnits) }
     }
 
-    /// The sums of the stored contributions of the loans of `officers` (their current loans in
-    /// `loan_accounts`), and the officers for which some loan has no stored contribution (never
-    /// refreshed, or stored before migration 0011): those must be re-read whole.
-    static func sums(ofOfficers officers: [String], on connection: PostgresConnection) async throws
-        -> (sums: PortfolioAccumulator, incomplete: Set<String>) {
-        let selected = (counts.map(\.column) + amounts.map(\.column))
-            .map { "coalesce(sum(s.\($0)), 0)::bigint AS \($0)" }
-            .joined(separator: ", ")
-        // A loan that did not exist at its state's date has no contribution (computed_as_of and
-        // the contributions NULL); one that existed must have one.
-        // A few officers' loans: index lookups (loan_accounts by officer, loan_states by loan), not
-        // a hash join against every stored state. Local to this transaction.
-        let rows = try await connection.withTransaction { tx in
-            try await tx.execute("SET LOCAL enable_hashjoin = off")
-            try await tx.execute("SET LOCAL enable_mergejoin = off")
-            return try await tx.query("""
-            SELECT a.officer_id,
-                   count(*) FILTER (WHERE s.loan_id IS NULL OR (s.computed_as_of IS NOT NULL AND s.contrib_existing_loans IS NULL))
-                       AS missing,
-                   \(selected)
-            FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id
-            WHERE a.officer_id = ANY($1)
-            GROUP BY a.officer_id
+    /// The sums of the stored contributions of the loans of `officers`: of the states written
+    /// for them (`loan_states.officer_id`). Valid once `contributionsComplete` holds and every
+    /// loan moved to another officer has had its state rewritten (the daemon's batch does that
+    /// first: the move marked the loan).
+    static func sums(ofOfficers officers: [String], on connection: PostgresConnection) async throws -> PortfolioAccumulator {
+        let selected = columns.map { "coalesce(sum(\($0)), 0)::bigint AS \($0)" }.joined(separator: ", ")
+        let rows = try await connection.query("""
+            SELECT officer_id, \(selected) FROM loan_states WHERE officer_id = ANY($1) GROUP BY officer_id
             """, [officers])
-        }
         var result = PortfolioAccumulator()
-        var incomplete = Set<String>()
         for row in rows {
-            let officer = try row.decode(String.self, "officer_id")
-            if try row.decode(Int.self, "missing") > 0 { incomplete.insert(officer) }
             var sums = OfficerAccumulator()
             for count in counts { sums[keyPath: count.field] = try row.decode(Int.self, count.column) }
             for amount in amounts { sums[keyPath: amount.field] = Money(minorUnits: try row.decode(Int64.self, amount.column)) }
-            result.add(sums, forOfficer: officer)
+            result.add(sums, forOfficer: try row.decode(String.self, "officer_id"))
         }
-        return (result, incomplete)
+        return result
+    }
+
+    /// True when every stored state carries its contribution and officer: none written before
+    /// migration 0011 is left (a row of a loan that did not exist at D has an officer too). One
+    /// probe of `idx_loan_states_officer`, which indexes the NULLs as well.
+    static func contributionsComplete(on connection: PostgresConnection) async throws -> Bool {
+        try await connection.query("SELECT NOT EXISTS (SELECT 1 FROM loan_states WHERE officer_id IS NULL) AS complete")[0]
+            .decode(Bool.self, "complete")
     }
 }
