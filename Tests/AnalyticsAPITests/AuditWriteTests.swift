@@ -17,10 +17,6 @@ struct AuditWriteTests {
     /// that none is lost or doubled, not how fast they are, so they may wait.
     static let database = Task { try await FixtureDatabase.create(poolSize: 8, acquireTimeout: .seconds(90)) }
 
-    static func count(_ db: TestDatabase, _ sql: String) async throws -> Int {
-        try await db.pool.query(sql)[0].decode(Int.self, "n")
-    }
-
     @Test("fifty concurrent status updates: fifty audit_log rows, final version right; stale If-Match is 412 and changes nothing")
     func concurrentUpdates() async throws {
         let db = try await Self.database.value
@@ -60,13 +56,13 @@ struct AuditWriteTests {
                 #expect(actual == .number("52"))
             }
         }
-        let counted1 = try await Self.count(db, "SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0003' AND action = 'status'")
+        let counted1 = try await db.count("SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0003' AND action = 'status'")
         #expect(counted1 == 51)
-        let counted2 = try await Self.count(db, "SELECT version AS n FROM audit_tracking WHERE officer_id = 'OFF0003'")
+        let counted2 = try await db.count("SELECT version AS n FROM audit_tracking WHERE officer_id = 'OFF0003'")
         #expect(counted2 == 52)
-        let counted3 = try await Self.count(db, "SELECT count(DISTINCT request_id) AS n FROM audit_log WHERE officer_id = 'OFF0003'")
+        let counted3 = try await db.count("SELECT count(DISTINCT request_id) AS n FROM audit_log WHERE officer_id = 'OFF0003'")
         #expect(counted3 == 52)
-        let counted4 = try await Self.count(db, "SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0003' AND actor <> 'auditor-1'")
+        let counted4 = try await db.count("SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0003' AND actor <> 'auditor-1'")
         #expect(counted4 == 0)
     }
 
@@ -154,7 +150,7 @@ struct AuditWriteTests {
                 #expect(Expected.same(loan["risk_score"], expected[id]?.objectValue?["risk_score"]))
             }
         }
-        let actual = try await Self.count(db, "SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0005' AND action = 'action'")
+        let actual = try await db.count("SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0005' AND action = 'action'")
         #expect(actual == 1)
     }
 }

@@ -16,10 +16,6 @@ struct IdempotencyRetentionTests {
     static let database = Task { try await FixtureDatabase.create(poolSize: 6) }
     static let body = "{\"action_type\":\"Audit 20 Top Risk Loans\",\"action_notes\":\"Reviewed\"}"
 
-    static func count(_ db: TestDatabase, _ sql: String, _ bindings: PostgresBindings = []) async throws -> Int {
-        try await db.pool.query(sql, bindings)[0].decode(Int.self, "n")
-    }
-
     /// The phone numbers of `top_risk_loans` in a response.
     static func phones(_ response: TestResponse) throws -> [String] {
         let loans = try Body.data(response)["top_risk_loans"]?.arrayValue?.compactMap(\.objectValue) ?? []
@@ -62,7 +58,7 @@ struct IdempotencyRetentionTests {
             let againPhones = try Self.phones(again)
             #expect(againPhones == full)
         }
-        #expect(try await Self.count(db, "SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0001' AND action = 'action'") == 1)
+        #expect(try await db.count("SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0001' AND action = 'action'") == 1)
     }
 
     @Test("keys are per sub: another user's same key records a new action; another scope of the same sub is a 422, never a replay")
@@ -84,7 +80,7 @@ struct IdempotencyRetentionTests {
             let retried = try await Self.post(client, officer: "OFF0002", key: "shared-key", scoped)
             #expect(retried.status == .unprocessableContent)
         }
-        #expect(try await Self.count(db, "SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0002' AND action = 'action'") == 2)
+        #expect(try await db.count("SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0002' AND action = 'action'") == 2)
     }
 
     @Test("a key lives IDEMPOTENCY_KEY_TTL_HOURS; once expired it is unused and the retry records a new action")
@@ -98,7 +94,7 @@ struct IdempotencyRetentionTests {
                                          body: ByteBuffer(string: "{\"assignee_id\":\"TM002\"}")) { $0.status }
             let first = try await Self.post(client, officer: "OFF0004", key: "ttl-1", json)
             #expect(first.status == .ok)
-            let lifetime = try await Self.count(db, """
+            let lifetime = try await db.count("""
                 SELECT extract(epoch FROM expires_at - created_at)::int AS n FROM api_idempotency_keys
                 WHERE actor = 'ttl-user' AND idempotency_key = 'ttl-1'
                 """)
@@ -113,8 +109,8 @@ struct IdempotencyRetentionTests {
             let versions = (try Body.data(retry)["version"], try Body.data(first)["version"])
             #expect(versions.0 != versions.1)
         }
-        #expect(try await Self.count(db, "SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0004' AND action = 'action'") == 2)
-        #expect(try await Self.count(db, """
+        #expect(try await db.count("SELECT count(*) AS n FROM audit_log WHERE officer_id = 'OFF0004' AND action = 'action'") == 2)
+        #expect(try await db.count("""
             SELECT count(*) AS n FROM api_idempotency_keys WHERE actor = 'ttl-user' AND expires_at > now()
             """) == 1)
     }

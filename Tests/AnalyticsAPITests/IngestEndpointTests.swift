@@ -14,10 +14,6 @@ import Testing
 struct IngestEndpointTests {
     typealias R = IngestRecords
 
-    static func count(_ db: TestDatabase, _ sql: String, _ bindings: PostgresBindings = []) async throws -> Int {
-        try await db.pool.query(sql, bindings)[0].decode(Int.self, "n")
-    }
-
     @Test("each shape loads: one record, a batch object (any order of its lists), an array, NDJSON")
     func shapes() async throws {
         try await TestDatabase.with { db in
@@ -43,12 +39,12 @@ struct IngestEndpointTests {
                 #expect(IngestCalls.number(fromLines, "accepted") == 4)
                 #expect(try Body.object(try await IngestCalls.post(client, ndjson, headers: headers))["success"] == .bool(true))
             }
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM officers") == 3)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM loan_accounts") == 3)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM repayments") == 3)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM team_members") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM officers") == 3)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM loan_accounts") == 3)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM repayments") == 3)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM team_members") == 1)
             // Every request is a completed batch of the token's subject.
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'completed' AND subject = 'tester'") == 5)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'completed' AND subject = 'tester'") == 5)
         }
     }
 
@@ -60,7 +56,7 @@ struct IngestEndpointTests {
             let body = R.ndjson([R.officer("O1"), R.loan("L1", officer: "O1"), R.repayment("P1", loan: "L1")])
             try await app.application.test(.router) { client in
                 _ = try await IngestCalls.load(client, body, headers: headers)
-                let marks = try await Self.count(db, "SELECT count(*)::int AS n FROM live_changes")
+                let marks = try await db.count("SELECT count(*)::int AS n FROM live_changes")
                 let stamp = try await db.pool.query("SELECT source_changed_at::text AS t FROM loan_accounts")[0].decode(String.self, "t")
                 let again = try await IngestCalls.load(client, body, headers: headers)
                 #expect(IngestCalls.number(again, "accepted") == 3)
@@ -70,7 +66,7 @@ struct IngestEndpointTests {
                     #expect(IngestCalls.count(again, "unchanged", kind) == 1)
                 }
                 // Nothing written means nothing for the daemon to redo.
-                #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM live_changes") == marks)
+                #expect(try await db.count("SELECT count(*)::int AS n FROM live_changes") == marks)
                 #expect(try await db.pool.query("SELECT source_changed_at::text AS t FROM loan_accounts")[0].decode(String.self, "t") == stamp)
                 let changed = try await IngestCalls.load(client, R.loan("L1", officer: "O1", amount: "1200.00"), type: "application/json",
                                                          headers: headers)
@@ -134,7 +130,7 @@ struct IngestEndpointTests {
                 #expect(page1.map { JSONValue.object($0) } == shown.map { JSONValue.object($0) })
             }
             // Nothing lost: every reject is in etl_rejects under the batch's source, whole.
-            let stored = try await Self.count(db, "SELECT count(*)::int AS n FROM etl_rejects WHERE source LIKE 'api:%' AND payload <> ''")
+            let stored = try await db.count("SELECT count(*)::int AS n FROM etl_rejects WHERE source LIKE 'api:%' AND payload <> ''")
             #expect(stored == 251)
         }
     }
@@ -213,9 +209,9 @@ struct IngestEndpointTests {
                                                                 body: ByteBuffer(string: R.officer("O1")))
                 #expect(unknownParameter.status == .badRequest)
             }
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM officers") == 0)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM ingest_batches") == 0)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM etl_rejects") == 0)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM officers") == 0)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM ingest_batches") == 0)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM etl_rejects") == 0)
         }
     }
 
@@ -244,7 +240,7 @@ struct IngestEndpointTests {
             let ids = try await db.pool.query("SELECT entity_id FROM etl_rejects ORDER BY record_index").map { try $0.decode(String?.self, "entity_id") }
             #expect(ids.count == 4)
             #expect(ids[2]?.count == 255)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM officers WHERE officer_id = 'O4'") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM officers WHERE officer_id = 'O4'") == 1)
         }
     }
 }

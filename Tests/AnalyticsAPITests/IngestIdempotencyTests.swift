@@ -14,10 +14,6 @@ import Testing
 struct IngestIdempotencyTests {
     typealias R = IngestRecords
 
-    static func count(_ db: TestDatabase, _ sql: String) async throws -> Int {
-        try await db.pool.query(sql)[0].decode(Int.self, "n")
-    }
-
     @Test("the same key twice: one batch, the identical response, nothing loaded twice; another body or type with it: 422")
     func retry() async throws {
         try await TestDatabase.with { db in
@@ -27,11 +23,11 @@ struct IngestIdempotencyTests {
             try await app.application.test(.router) { client in
                 let first = try await IngestCalls.post(client, body, headers: headers, key: "key-1")
                 #expect(first.status == .ok)
-                let marks = try await Self.count(db, "SELECT count(*)::int AS n FROM live_changes")
+                let marks = try await db.count("SELECT count(*)::int AS n FROM live_changes")
                 let second = try await IngestCalls.post(client, body, headers: headers, key: "key-1")
                 #expect(second.status == .ok)
                 #expect(Array(second.body.readableBytesView) == Array(first.body.readableBytesView))
-                #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM live_changes") == marks)
+                #expect(try await db.count("SELECT count(*)::int AS n FROM live_changes") == marks)
                 // The same body split differently on the wire is the same request; another body is not.
                 let changed = body.replacingOccurrences(of: "100.00", with: "101.00")
                 let other = try await IngestCalls.post(client, changed, headers: headers, key: "key-1")
@@ -51,9 +47,9 @@ struct IngestIdempotencyTests {
                                                      body: ByteBuffer(string: "{\"action_type\":\"Review\"}"))
                 #expect(acted.status == .unprocessableContent)
             }
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM ingest_batches WHERE subject = 'lender'") == 1)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM repayments") == 1)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM etl_rejects") == 2)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM ingest_batches WHERE subject = 'lender'") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM repayments") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM etl_rejects") == 2)
         }
     }
 
@@ -73,8 +69,8 @@ struct IngestIdempotencyTests {
                 let retried = try await IngestCalls.post(client, R.ndjson([R.officer("O1")]), headers: headers, key: "busy")
                 #expect(retried.status == .ok)
             }
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'failed'") == 1)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'completed'") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'failed'") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'completed'") == 1)
         }
     }
 
@@ -87,7 +83,7 @@ struct IngestIdempotencyTests {
             let dead = IngestBatch(id: UUID().uuidString.lowercased(), subject: "lender", mediaType: .ndjson, scope: nil, idempotencyKey: "k")
             #expect(try await PostgresIngestRepository(pool: db.pool, claimLeaseSeconds: 1).begin(dead) == .started)
             try await Waiting.until("the claim's lease has passed") {
-                try await Self.count(db, "SELECT count(*)::int AS n FROM api_idempotency_keys WHERE expires_at <= now()") == 1
+                try await db.count("SELECT count(*)::int AS n FROM api_idempotency_keys WHERE expires_at <= now()") == 1
             }
             try await app.application.test(.router) { client in
                 let retried = try await IngestCalls.post(client, R.ndjson([R.officer("O1")]), headers: headers, key: "k")
@@ -122,7 +118,7 @@ struct IngestIdempotencyTests {
                 #expect(statuses.allSatisfy { $0.0 == .ok || $0.0 == .conflict })
                 #expect(Set(ok.map(\.1)).count == 1, "every 200 is the one response")
             }
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM ingest_batches") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM ingest_batches") == 1)
         }
     }
 }

@@ -14,10 +14,6 @@ import Testing
 struct IngestLoadTests {
     typealias R = IngestRecords
 
-    static func count(_ db: TestDatabase, _ sql: String) async throws -> Int {
-        try await db.pool.query(sql)[0].decode(Int.self, "n")
-    }
-
     @Test("16 concurrent ingests on an ingest pool of 2, with readers: no 503, nothing lost or doubled")
     func concurrentIngestsAndReaders() async throws {
         // Both pools time out as a deployment's do (DATABASE_ACQUIRE_TIMEOUT_MS): a load holding one
@@ -73,11 +69,11 @@ struct IngestLoadTests {
                     Issue.record("\(name): \(status) \(body)")
                 }
             }
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM repayments") == singles + multis * 3)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM loan_accounts") == 1 + multis * 3)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'completed'")
+            #expect(try await db.count("SELECT count(*)::int AS n FROM repayments") == singles + multis * 3)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM loan_accounts") == 1 + multis * 3)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM ingest_batches WHERE status = 'completed'")
                     == 1 + singles + multis)
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM api_idempotency_keys WHERE status_code = 200")
+            #expect(try await db.count("SELECT count(*)::int AS n FROM api_idempotency_keys WHERE status_code = 200")
                     == singles / 2 + multis)
             #expect(ingestPool.statistics.inUse == 0)
         }

@@ -14,10 +14,6 @@ import Testing
 struct IngestRoleTests {
     typealias R = IngestRecords
 
-    static func count(_ db: TestDatabase, _ sql: String, _ bindings: PostgresBindings = []) async throws -> Int {
-        try await db.pool.query(sql, bindings)[0].decode(Int.self, "n")
-    }
-
     @Test("ingest and admin may POST; viewer and auditor get 403, no token 401; rejects: own batch or admin, else 404")
     func matrix() async throws {
         try await TestDatabase.with { db in
@@ -106,7 +102,7 @@ struct IngestRoleTests {
                 // Nothing changed; everything is in etl_rejects under the batch.
                 #expect(try await Self.snapshot(db) == before)
                 let batch = try #require(data["batch_id"]?.stringValue)
-                #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM etl_rejects WHERE source = $1", ["api:\(batch)"]) == 9)
+                #expect(try await db.count("SELECT count(*)::int AS n FROM etl_rejects WHERE source = $1", ["api:\(batch)"]) == 9)
 
                 // Inside its branch the same token writes freely, a new customer and a loan of its own officer included.
                 let allowed = try await IngestCalls.load(client, R.ndjson([
@@ -122,7 +118,7 @@ struct IngestRoleTests {
                                                                        R.officer("X2", region: "South", branch: "Lagos")]), headers: both)
                 #expect(IngestCalls.number(none, "rejected") == 2)
             }
-            #expect(try await Self.count(db, "SELECT count(*)::int AS n FROM loan_accounts WHERE loan_id = 'KAN-L2' AND officer_id = 'NEW-O'") == 1)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM loan_accounts WHERE loan_id = 'KAN-L2' AND officer_id = 'NEW-O'") == 1)
         }
     }
 

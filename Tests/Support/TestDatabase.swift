@@ -10,6 +10,11 @@ public final class TestDatabase: Sendable {
     public let name: String
     /// A pool for it.
     public let pool: PostgresPool
+
+    /// The `n` column of the first row of `sql` (a `SELECT count(*) AS n ...` and the like).
+    public func count(_ sql: String, _ bindings: PostgresBindings = []) async throws -> Int {
+        try await pool.query(sql, bindings)[0].decode(Int.self, "n")
+    }
     /// The executor behind the pool.
     public let executor: BlockingExecutor
     private let admin: PostgresPool
