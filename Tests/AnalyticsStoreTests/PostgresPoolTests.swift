@@ -13,6 +13,14 @@ struct PostgresPoolTests {
             """, [db.name, marker])[0].decode(Int.self, "n") > 0
     }
 
+    /// After concurrent use: no more connections than the pool's size, none leased, nobody waiting.
+    static func expectSettled(_ pool: PostgresPool, openAtMost maximum: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let stats = pool.statistics
+        #expect(stats.open <= maximum, sourceLocation: sourceLocation)
+        #expect(stats.inUse == 0, sourceLocation: sourceLocation)
+        #expect(stats.waiting == 0, sourceLocation: sourceLocation)
+    }
+
     @Test("50 concurrent tasks share a pool of 4 connections without deadlock")
     func fiftyTasksFourConnections() async throws {
         try await TestDatabase.with(migrated: false, poolSize: 4, acquireTimeout: .seconds(30)) { db in
@@ -31,10 +39,7 @@ struct PostgresPoolTests {
                 return all.sorted()
             }
             #expect(results == (0..<50).map { $0 * 2 })
-            let stats = db.pool.statistics
-            #expect(stats.open <= 4)
-            #expect(stats.inUse == 0)
-            #expect(stats.waiting == 0)
+            Self.expectSettled(db.pool, openAtMost: 4)
         }
     }
 
@@ -165,10 +170,7 @@ struct PostgresPoolTests {
                 return all.sorted()
             }
             #expect(results == Array(0..<24))
-            let stats = db.pool.statistics
-            #expect(stats.open <= 2)
-            #expect(stats.inUse == 0)
-            #expect(stats.waiting == 0)
+            Self.expectSettled(db.pool, openAtMost: 2)
         }
     }
 
