@@ -190,7 +190,11 @@ struct JobRulesTests {
                     return JobCounts()
                 }
             }
-            let advisory = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'"
+            // This database's advisory locks (suites run in parallel on one server, each in its own database).
+            let advisory = """
+                SELECT count(*) AS n FROM pg_locks
+                WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """
             try await Waiting.until("the job holds its locks") { try await db.pool.query(advisory)[0].decode(Int.self, "n") == 2 }
             job.cancel()
             await #expect(throws: (any Error).self) { try await job.value }
