@@ -240,7 +240,9 @@ struct DaemonScheduleTests {
             clock.advance(to: Self.at("2024-06-15T09:15:00Z"))
             try await Waiting.until("slow starts") { log.starts("slow") == 1 }
         }
-        #expect(interrupter.count == 1)
+        // At least once: the service cancels the statements again every second until the job
+        // returns, and on a loaded machine the job may take longer than that to return.
+        #expect(interrupter.count >= 1)
         let text = String(decoding: metrics.render(), as: UTF8.self)
         #expect(text.contains(#"analytics_daemon_job_last_result{schedule="slow",outcome="cancelled"} 1.0"#), "\(text)")
         #expect(text.contains("analytics_daemon_lease_held 0.0"))
