@@ -10,12 +10,21 @@ import AnalyticsStore
 /// loading. A read that loaded old rows and stores them after an invalidation labels them with the
 /// old versions, which no reader takes again (the next reader replaces them). Any Redis error or
 /// timeout (50 ms) makes the read a counted fallback to PostgreSQL.
+/// Readers of one key at one version that miss the local layer together share one Redis GET and,
+/// on a miss, one load (`LoadCoalescer`): an invalidated hot page is loaded once, not once per reader.
 struct RedisMetricsCache: MetricsCache {
     let redis: RedisClient
     let tracker: GenerationTracker
     let local: LocalCache
     let ttlSeconds: Int
     let metrics: APIMetrics
+    let flights = LoadCoalescer<Flight>()
+
+    /// What one shared load is for: an entry at one version.
+    struct Flight: Hashable, Sendable {
+        var key: CacheKey
+        var version: KeyVersion
+    }
 
     func liveVersion(of key: CacheKey) -> KeyVersion? { tracker.liveVersion(for: key.tags) }
 
@@ -39,6 +48,17 @@ struct RedisMetricsCache: MetricsCache {
                 return try await load()
             }
         }
+        return try await flights.value(Flight(key: cacheKey, version: version), shared: { shared in
+            if shared { metrics.recordCache(family: family, outcome: .shared) }
+        }) {
+            try await fetch(cacheKey, version: version, load: load)
+        }
+    }
+
+    /// Redis GET of the entry at `version`, else `load` and SET.
+    private func fetch(_ cacheKey: CacheKey, version: KeyVersion,
+                       load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
+        let family = cacheKey.family
         let key = cacheKey.redisKey(generation: version.generation)
         do {
             if let bytes = try await redis.get(key), let value = version.value(ofLabelled: bytes) {

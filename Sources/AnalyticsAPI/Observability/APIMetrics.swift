@@ -40,6 +40,8 @@ final class APIMetrics: Sendable {
         case localHit = "local_hit"
         /// Found in Redis.
         case hit
+        /// Loaded by a concurrent read of the same entry and version, waited for (`LoadCoalescer`).
+        case shared
         /// Not cached: read from PostgreSQL.
         case miss
         /// Redis down or slow: read from PostgreSQL without caching.
@@ -53,6 +55,8 @@ final class APIMetrics: Sendable {
             counter("cache_hits", "Cache hits by key family and layer", [("family", family.rawValue), ("layer", "local")]).increment()
         case .hit:
             counter("cache_hits", "Cache hits by key family and layer", [("family", family.rawValue), ("layer", "redis")]).increment()
+        case .shared:
+            counter("cache_hits", "Cache hits by key family and layer", [("family", family.rawValue), ("layer", "shared")]).increment()
         case .miss:
             counter("cache_misses", "Cache misses by key family", [("family", family.rawValue)]).increment()
         case .fallback:
