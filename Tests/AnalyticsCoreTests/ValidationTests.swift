@@ -164,6 +164,19 @@ struct ValidationTests {
         #expect(Set(decoded.unknownFields) == ["dpd_at_payment", "source_branch_code"])
     }
 
+    @Test("a repeated key: the last value is read, a known key is known at every occurrence, an unknown one is returned once")
+    func repeatedKeys() throws {
+        var object = try Self.object(Self.repaymentJSON, ["extra": .string("a")])
+        object.members.insert(.init(key: "payment_method", value: .number("7")), at: 0)
+        object.members.append(.init(key: "extra", value: .string("b")))
+        object.members.append(.init(key: "type", value: .string("repayment")))
+        object.members.append(.init(key: "payment_method", value: .string("Cash")))
+        let decoded = RecordDecoder.decodeRepayment(object) { _ in true }
+        #expect(decoded.problems == [])
+        #expect(decoded.unknownFields == ["extra"])
+        #expect(decoded.record?.paymentMethod == "Cash")
+    }
+
     @Test func everyProblemIsReported() throws {
         let problems = try Self.loanProblems([
             "loan_amount": .number("-5"), "status": .string("Open"), "channel": .string(""), "customer_id": nil,

@@ -7,13 +7,16 @@ struct FieldReader {
     let prefix: String
     private(set) var recordId: String?
     private(set) var problems: [ValidationProblem] = []
-    private var known: Set<String> = ["type"]
+    /// Per member of `object`, whether a read named its key (`type` is known from the start). A
+    /// flag per member rather than a set of names: reading a record hashes no strings.
+    private var known: [Bool]
 
     init(_ object: JSONObject, kind: RecordKind, prefix: String = "", recordId: String? = nil) {
         self.object = object
         self.kind = kind
         self.prefix = prefix
         self.recordId = recordId
+        known = object.members.map { $0.key == "type" }
     }
 
     /// Reads the kind's id field (required string) and remembers it for the problems.
@@ -30,9 +33,14 @@ struct FieldReader {
 
     /// The value, or nil when absent or null ("required" is the caller's business).
     private mutating func value(_ field: String) -> JSONValue? {
-        known.insert(field)
-        guard let value = object[field], !value.isNull else { return nil }
-        return value
+        // The last member of that name wins (as `JSONObject`'s subscript); every one is known.
+        var found: JSONValue?
+        for (index, member) in object.members.enumerated() where member.key == field {
+            known[index] = true
+            found = member.value
+        }
+        guard let found, !found.isNull else { return nil }
+        return found
     }
 
     // MARK: strings
@@ -47,7 +55,8 @@ struct FieldReader {
             problem(field, "must be a string, not \(value.kindDescription)")
             return nil
         }
-        guard text.contains(where: { !$0.isWhitespace }) else {
+        // A visible ASCII byte settles it without walking the characters (the common case).
+        guard text.utf8.contains(where: { (0x21...0x7E).contains($0) }) || text.contains(where: { !$0.isWhitespace }) else {
             problem(field, "must not be empty")
             return nil
         }
@@ -71,7 +80,8 @@ struct FieldReader {
             problem(field, "must not contain NUL (\\u0000) characters")
             return nil
         }
-        if let limit = TextLimits.maximum[field], text.utf8.count > limit, text.unicodeScalars.count > limit {
+        if text.utf8.count > TextLimits.shortest, let limit = TextLimits.maximum[field], text.utf8.count > limit,
+           text.unicodeScalars.count > limit {
             problem(field, "must be at most \(limit) characters, got \(text.unicodeScalars.count)")
             return nil
         }
@@ -200,7 +210,10 @@ struct FieldReader {
     /// Flags computed fields as problems and returns the unknown ones.
     mutating func finish() -> [String] {
         var unknown: [String] = []
-        for key in object.keys where !known.contains(key) {
+        for (index, member) in object.members.enumerated() where !known[index] {
+            let key = member.key
+            // A repeated unknown name counts once, at its first occurrence.
+            guard !object.members[..<index].contains(where: { $0.key == key }) else { continue }
             if ComputedFields.names.contains(key) {
                 problem(key, "is computed by the analytics service and must not be sent")
             } else {

@@ -13,4 +13,8 @@ enum TextLimits {
         "repayment_id": 50, "payment_method": 50, "payment_reference": 100, "payment_channel": 50,
         "waiver_type": 50, "waiver_approved_by": 100,
     ]
+
+    /// The smallest limit: a text of at most this many UTF-8 bytes fits every column, so it needs
+    /// no lookup (most values of a record).
+    static let shortest = maximum.values.min() ?? 0
 }
