@@ -110,6 +110,12 @@ trap 'exit 130' INT TERM
 # (Assigned first: set -e does not see a failure inside eval "$(...)".)
 servers_env=$(bash "$servers" throwaway "$work")
 eval "$servers_env"
+# The server settings of bench-worker.sh (docs/operations.md "PostgreSQL settings"): with the
+# default 256 MB of shared buffers the repayments' (loan_id, payment_date) index of a million-loan
+# book does not fit, and every repayment written reads and evicts a page of it.
+"$psql" -X -q "$DATABASE_URL" -c "ALTER SYSTEM SET shared_buffers = '4GB'" -c "ALTER SYSTEM SET work_mem = '64MB'" \
+  -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "ALTER SYSTEM SET checkpoint_timeout = '30min'"
+bash "$servers" pg-restart "$work/postgres"
 api_port=$(bash "$servers" free-port)
 daemon_port=$(bash "$servers" free-port)
 export JWT_SECRET="bench-live-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" LOG_LEVEL=${LOG_LEVEL:-info}
@@ -118,7 +124,7 @@ day=2024-11-20
 run_id=$(date +%s)
 sql() { "$psql" -X -qAt "$DATABASE_URL" -c "$1"; }
 
-echo "bench-live: $loans loans, $officers officers, business date $day; $(nproc) cores; one analytics-api replica"
+echo "bench-live: $loans loans, $officers officers, business date $day; $(nproc) cores; one analytics-api replica; PostgreSQL shared_buffers $(sql "SHOW shared_buffers"), max_wal_size $(sql "SHOW max_wal_size")"
 "$bin/metrics-worker" migrate >/dev/null 2>&1
 start=$(date +%s)
 LOG_LEVEL=warning "$bin/metrics-worker" seed-demo --loans "$loans" --officers "$officers" --as-of "$day" 2>/dev/null | tail -n 1
