@@ -15,8 +15,10 @@ enum BranchMetricsStore {
     }
 
     /// `write`, returning also the branches whose row was inserted, changed or removed (an
-    /// identical row is not written).
-    static func writeChanges(_ rows: [BranchMetricsRow], date: CalendarDate, run: JobRunner.Run?,
+    /// identical row is not written). With `branches`, `rows` are the rows of those branches only
+    /// (`BranchAggregation.aggregate(branch:rows:)` of each is independent of the others): a row of
+    /// another branch is left alone, and one of those branches without a row any more is removed.
+    static func writeChanges(_ rows: [BranchMetricsRow], date: CalendarDate, branches: [String]? = nil, run: JobRunner.Run?,
                              on connection: PostgresConnection) async throws -> (counts: JobCounts, changed: [String]) {
         try await connection.execute("""
             CREATE TEMP TABLE IF NOT EXISTS stage_branch_metrics (LIKE branch_metrics_daily INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
@@ -30,8 +32,10 @@ enum BranchMetricsStore {
                 }
             }
             let removed = try await tx.query("""
-                DELETE FROM branch_metrics_daily WHERE calculation_date = $1 AND branch <> ALL($2) RETURNING branch
-                """, [date, rows.map(\.branch)])
+                DELETE FROM branch_metrics_daily
+                WHERE calculation_date = $1 AND branch <> ALL($2) AND ($3::text[] IS NULL OR branch = ANY($3::text[]))
+                RETURNING branch
+                """, [date, rows.map(\.branch), branches])
             let updatable = columns.filter { $0 != "branch" && $0 != "calculation_date" }
             let assignments = updatable.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
             let current = updatable.map { "t.\($0)" }.joined(separator: ", ")

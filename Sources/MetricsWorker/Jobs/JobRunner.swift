@@ -115,7 +115,10 @@ struct JobRunner: Sendable {
         } catch {
             let message = (error as? PostgresError)?.message ?? String(describing: error)
             await markFailed(logID: logID, message: message, log: log)
-            log.log("failed", ["date": date.description, "partition": partition.description, "error": message], level: "error")
+            // A step that found its own job already running elsewhere (a full refresh whose
+            // refresh_loans a scheduled run holds) is retried later: a warning, not an error.
+            log.log("failed", ["date": date.description, "partition": partition.description, "error": message],
+                    level: error is JobSkipped ? "warning" : "error")
             throw error
         }
         log.log("completed", ["date": date.description, "partition": partition.description,

@@ -143,13 +143,24 @@ enum LiveUpdate {
             _ = try await Par15SnapshotStore.write(exposure, date: date, officers: touched, run: nil, on: connection)
         }
         var rows = try await context.officerRows(from: sums, officers: officers, on: connection)
-        try await assignGlobalRanks(&rows, date: date, on: connection)
+        // One read of the other officers' ranking inputs ranks the whole date: the touched
+        // officers' rows are replaced by `rows` (or removed), the others stay as read (the
+        // writers' lock is held), so these are the ranks of the rows as written.
+        let others = try await OfficerMetricsStore.rankingEntries(date: date, excluding: Set(touched), on: connection)
+        let ranks = OfficerRanking.ranks(of: others + rows.map {
+            OfficerRanking.Entry(officerId: $0.officerId, riskScore: $0.riskScore, dqi: $0.dqi, activeLoans: $0.activeLoans)
+        })
+        for index in rows.indices { rows[index].rank = ranks[rows[index].officerId] }
         let officerChanges = try await OfficerMetricsStore.writeChanges(rows, date: date, officers: touched, run: nil, on: connection)
-        let reranked = try await OfficerMetricsStore.rerank(date: date, on: connection)
+        let reranked = try await OfficerMetricsStore.rerank(date: date, ranks: ranks, on: connection)
         phases.lap("officers")
-        let officerRows = try await OfficerMetricsStore.load(date: date, on: connection)
+        // A branch row comes from its own officers' rows only: the branches a touched officer is
+        // in now or was in before (a marked officer's previous branch), and the marked loans'
+        // branches, are re-aggregated; the others cannot have changed.
+        let branchScope = ByteOrder.sorted(branches.union(officers.map(\.branch)))
+        let officerRows = try await OfficerMetricsStore.load(date: date, branches: branchScope, on: connection)
         let branchChanges = try await BranchMetricsStore.writeChanges(BranchAggregation.aggregate(officerRows), date: date,
-                                                                     run: nil, on: connection)
+                                                                     branches: branchScope, run: nil, on: connection)
         phases.lap("branches")
         try await deleteMarks(ids, on: connection)
 
@@ -157,9 +168,12 @@ enum LiveUpdate {
         // loans' states, which may change while the officer's row does not.
         let changedOfficers = Set(officerChanges.changed).union(reranked).union(touched)
         // A branch's cached rows are also stale when its branch row changed or one of its
-        // officers' rows changed.
+        // officers' rows changed (a rank that moved included).
         branches.formUnion(branchChanges.changed)
-        for row in officerRows where changedOfficers.contains(row.officerId) { branches.insert(row.branch) }
+        let changedBranches = try await connection.query("""
+            SELECT DISTINCT branch FROM officers WHERE officer_id = ANY($1)
+            """, [ByteOrder.sorted(changedOfficers)])
+        for row in changedBranches { branches.insert(try row.decode(String.self, "branch")) }
         PhaseLog(job: "live_update").log("applied", [
             "date": date.description, "changes": ids.count, "loans": streamed.loans, "officers": touched.count,
             "officers_reread": recordOfficers.count, "loan_states_changed": streamed.changed, "officer_rows_changed": officerChanges.counts.updated,
@@ -221,25 +235,6 @@ enum LiveUpdate {
             return "the branch metrics of \(date) have not been calculated"
         }
         return nil
-    }
-
-    /// Gives `rows` (some officers' new rows of `date`) their rank among all officers of `date`
-    /// (the others as stored), so an unchanged officer's row is not rewritten with a rank that
-    /// only holds among the batch's officers. `rerank` then moves the others' ranks.
-    private static func assignGlobalRanks(_ rows: inout [OfficerMetricsRow], date: CalendarDate,
-                                          on connection: PostgresConnection) async throws {
-        let mine = Set(rows.map(\.officerId))
-        var entries = try await connection.query("""
-            SELECT officer_id, risk_score, dqi, active_loans FROM officer_metrics_daily WHERE calculation_date = $1
-            """, [date]).compactMap { row -> OfficerRanking.Entry? in
-            let id = try row.decode(String.self, "officer_id")
-            guard !mine.contains(id) else { return nil }
-            return OfficerRanking.Entry(officerId: id, riskScore: try row.decode(Int.self, "risk_score"),
-                                        dqi: try row.decode(Int.self, "dqi"), activeLoans: try row.decode(Int.self, "active_loans"))
-        }
-        entries += rows.map { OfficerRanking.Entry(officerId: $0.officerId, riskScore: $0.riskScore, dqi: $0.dqi, activeLoans: $0.activeLoans) }
-        let ranks = OfficerRanking.ranks(of: entries)
-        for index in rows.indices { rows[index].rank = ranks[rows[index].officerId] }
     }
 
     /// Deletes exactly the marks a batch read (a mark committed meanwhile stays for the next).

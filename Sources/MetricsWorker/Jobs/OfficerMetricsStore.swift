@@ -81,13 +81,28 @@ enum OfficerMetricsStore {
     /// Returns the officers whose rank changed.
     @discardableResult
     static func rerank(date: CalendarDate, on connection: PostgresConnection) async throws -> [String] {
-        let entries = try await connection.query("""
+        let entries = try await rankingEntries(date: date, excluding: [], on: connection)
+        return try await rerank(date: date, ranks: OfficerRanking.ranks(of: entries), on: connection)
+    }
+
+    /// The ranking inputs of the stored rows of `date`, but for the officers in `excluded`.
+    static func rankingEntries(date: CalendarDate, excluding excluded: Set<String>,
+                               on connection: PostgresConnection) async throws -> [OfficerRanking.Entry] {
+        try await connection.query("""
             SELECT officer_id, risk_score, dqi, active_loans FROM officer_metrics_daily WHERE calculation_date = $1
-            """, [date]).map {
-            OfficerRanking.Entry(officerId: try $0.decode(String.self, "officer_id"), riskScore: try $0.decode(Int.self, "risk_score"),
-                                 dqi: try $0.decode(Int.self, "dqi"), activeLoans: try $0.decode(Int.self, "active_loans"))
+            """, [date]).compactMap {
+            let id = try $0.decode(String.self, "officer_id")
+            guard !excluded.contains(id) else { return nil }
+            return OfficerRanking.Entry(officerId: id, riskScore: try $0.decode(Int.self, "risk_score"),
+                                        dqi: try $0.decode(Int.self, "dqi"), activeLoans: try $0.decode(Int.self, "active_loans"))
         }
-        let ranks = OfficerRanking.ranks(of: entries)
+    }
+
+    /// Writes `ranks` (every ranked officer of `date`, as `OfficerRanking.ranks` gives them over
+    /// all rows of the date as stored now): rows whose rank differs are updated, rows it does not
+    /// name lose their rank. Returns the officers whose rank changed.
+    @discardableResult
+    static func rerank(date: CalendarDate, ranks: [String: Int], on connection: PostgresConnection) async throws -> [String] {
         let ranked = Array(ranks.keys)
         return try await connection.withTransaction { tx in
             let unranked = try await tx.query("""
@@ -114,12 +129,13 @@ enum OfficerMetricsStore {
     }
 
     /// The stored rows of `date` with each officer's current branch, region, name and status.
-    static func load(date: CalendarDate, on connection: PostgresConnection) async throws -> [OfficerMetricsRow] {
+    /// With `branches`, only the rows of officers now in one of them.
+    static func load(date: CalendarDate, branches: [String]? = nil, on connection: PostgresConnection) async throws -> [OfficerMetricsRow] {
         let rows = try await connection.query("""
             SELECT m.*, o.officer_name, o.region, o.branch, o.employment_status
             FROM officer_metrics_daily m JOIN officers o ON o.officer_id = m.officer_id
-            WHERE m.calculation_date = $1 ORDER BY m.officer_id
-            """, [date])
+            WHERE m.calculation_date = $1 AND ($2::text[] IS NULL OR o.branch = ANY($2::text[])) ORDER BY m.officer_id
+            """, [date, branches])
         return try rows.map { r in
             OfficerMetricsRow(
                 officerId: try r.decode(String.self, "officer_id"), calculationDate: try r.decode(CalendarDate.self, "calculation_date"),
