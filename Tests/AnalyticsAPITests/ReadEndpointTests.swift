@@ -27,6 +27,29 @@ struct ReadEndpointTests {
         }
     }
 
+    @Test("the total is the number of rows the filters select, on the first page, a later one and one past the end")
+    func officerListTotals() async throws {
+        let app = try await TestApp.make(database: try await SharedFixture.database())
+        let headers = try await app.headers("admin")
+        let date = try #require(FixtureDatabase.dates.last)
+        let expected = try Expected.officers(date)
+        let red = expected.filter { $0["risk_band"]?.stringValue == "Red" }.count
+        try await app.application.test(.router) { client in
+            for (query, rows, total) in [("per_page=2&page=1", min(2, expected.count), expected.count),
+                                         ("per_page=2&page=2", min(2, max(0, expected.count - 2)), expected.count),
+                                         ("per_page=2&page=999", 0, expected.count),
+                                         ("per_page=2&page=1&risk_band=Red", min(2, red), red)] {
+                try await client.execute(uri: "/api/v1/metrics/officers?date=\(date)&\(query)", method: .get, headers: headers) { response in
+                    #expect(response.status == .ok)
+                    let body = try Body.rows(response)
+                    let meta = try Body.meta(response)
+                    #expect(body.count == rows, "\(query)")
+                    #expect(meta["total"] == .number(String(total)), "\(query)")
+                }
+            }
+        }
+    }
+
     @Test("officer list at each fixture date: every row and field as expected, ordered by rank")
     func officerList() async throws {
         let app = try await TestApp.make(database: try await SharedFixture.database())

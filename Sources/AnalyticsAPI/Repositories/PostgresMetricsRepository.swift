@@ -60,7 +60,10 @@ struct PostgresMetricsRepository: MetricsRepository {
             order = "m.rank ASC NULLS LAST, m.officer_id"
         }
         let fields = query.fields.isEmpty ? [OfficerFields.all[0]] : query.fields
-        let select = (["m.officer_id AS \"__id\""] + fields.map(\.selectItem)).joined(separator: ", ")
+        // The total comes with the page (a window over the filtered rows, which the sort reads
+        // anyway), not from a second scan.
+        let select = (["m.officer_id AS \"__id\"", "count(*) OVER () AS \"__total\""] + fields.map(\.selectItem))
+            .joined(separator: ", ")
         let sql = """
             SELECT \(select) \(filter)
             ORDER BY m.calculation_date DESC, \(order) LIMIT $8::bigint OFFSET $9::bigint
@@ -68,8 +71,15 @@ struct PostgresMetricsRepository: MetricsRepository {
         let pageBindings: PostgresBindings = bindings + [query.perPage, (query.page - 1) * query.perPage]
         return try await pool.withConnection { connection in
             let rows = try await connection.query(sql, pageBindings)
-            let count = try await connection.query("SELECT count(*) AS total \(filter)", bindings)
-            let total = try count.first?.decode(Int.self, "total") ?? 0
+            let total: Int
+            if let first = rows.first {
+                total = try first.decode(Int.self, "__total")
+            } else if query.page > 1 {
+                // A page past the end has no row to carry the total.
+                total = try await connection.query("SELECT count(*) AS total \(filter)", bindings).first?.decode(Int.self, "total") ?? 0
+            } else {
+                total = 0
+            }
             var rendered: [RenderedRow] = []
             rendered.reserveCapacity(rows.count)
             for row in rows {
