@@ -10,6 +10,12 @@ public struct FineractOffices: Sendable {
         public var region: String
         /// The branch's name.
         public var branch: String
+
+        /// Creates a placement.
+        public init(region: String, branch: String) {
+            self.region = region
+            self.branch = branch
+        }
     }
 
     private let byID: [Int64: FineractOffice]
