@@ -14,11 +14,12 @@ struct FineractSyncTests {
 
     @discardableResult
     static func sync(_ ours: TestDatabase, _ tenant: TestDatabase, full: Bool = false, lookback: Int = 600,
-                     batch: Int = 4) async throws -> FineractSyncResult {
+                     batch: Int = 4, reconcile: Bool = false, date: CalendarDate = date) async throws -> FineractSyncResult {
         var options = FineractSyncOptions()
         options.full = full
         options.lookbackSeconds = lookback
         options.batchSize = batch
+        options.reconcile = reconcile
         let runner = JobRunner(pool: ours.pool, redis: nil, logger: .init(label: "test"))
         return try await SyncFineractCommand.syncJob(pool: ours.pool, tenant: tenant.pool, runner: runner, date: date, options: options)
     }
@@ -196,6 +197,51 @@ struct FineractSyncTests {
                 #expect(try await Self.fingerprint(killed) == complete)
                 #expect(try await killed.count("SELECT count(*) AS n FROM fineract_sync_state WHERE pending_watermark IS NULL AND watermark IS NOT NULL") == 1)
             }
+        }
+    }
+
+    @Test("the daemon's sync-fineract entry runs the sync with the tenant's settings")
+    func daemonEntry() async throws {
+        let book = FineractBook(loans: 4)
+        try await Self.withBook(book) { ours, tenant in
+            let entry = try #require(ScheduledJob.defaults.first { $0.name == "sync-fineract" })
+            let configuration = try #require(try FineractConfiguration(environment: ["FINERACT_DATABASE_URL": tenant.configuration.url]))
+            let runner = JobRunner(pool: ours.pool, redis: nil, logger: .init(label: "test"))
+            let context = DaemonContext(pool: ours.pool, redis: nil, runner: runner, metrics: DaemonMetrics(), logger: .init(label: "test"),
+                                        options: MetricsOptions(), fineract: FineractTenant(configuration: configuration, pool: tenant.pool))
+            let counts = try await entry.work(context, Self.date)
+            #expect(counts.processed == 4 && counts.failed == 0)
+            #expect(try await ours.count("SELECT count(*) AS n FROM loan_accounts") == 4)
+            #expect(try await ours.count("SELECT count(*) AS n FROM metric_calculation_log WHERE calculation_type = 'sync-fineract' AND status = 'Completed'") == 1)
+            // Without a tenant the entry skips (exit 75 semantics), it never guesses one.
+            let bare = DaemonContext(pool: ours.pool, redis: nil, runner: runner, metrics: DaemonMetrics(), logger: .init(label: "test"),
+                                     options: MetricsOptions())
+            await #expect(throws: JobSkipped.self) { _ = try await entry.work(bare, Self.date) }
+        }
+    }
+
+    @Test("two syncs never overlap, also when their dates differ (a run that began before midnight excludes the next day's)")
+    func lockAcrossMidnight() async throws {
+        let book = FineractBook(loans: 3)
+        try await Self.withBook(book) { ours, tenant in
+            let nextDay = Self.date + 1
+            let first = try await withThrowingTaskGroup(of: FineractSyncResult.self) { group in
+                try await tenant.pool.withTransaction { tx in
+                    // Holds the first sync inside its run (it waits for m_loan) with its lock taken.
+                    try await tx.execute("LOCK TABLE m_loan IN ACCESS EXCLUSIVE MODE")
+                    group.addTask { try await Self.sync(ours, tenant, date: Self.date) }
+                    try await Waiting.until("the first sync waits on the tenant's m_loan") {
+                        try await ours.count("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                                             [tenant.name]) == 1
+                    }
+                    await #expect(throws: JobSkipped.self) { try await Self.sync(ours, tenant, date: nextDay) }
+                }
+                return try #require(try await group.next())
+            }
+            #expect(first.loansRead == 3)
+            #expect(try await ours.count("SELECT count(*) AS n FROM metric_calculation_log WHERE calculation_type = 'sync-fineract'") == 1)
+            // Once the first is done the next day's runs.
+            #expect(try await Self.sync(ours, tenant, date: nextDay).mode == "incremental")
         }
     }
 }

@@ -76,12 +76,17 @@ struct SyncFineractCommand: AsyncParsableCommand {
 
     /// One sync under the job rules (lock, `metric_calculation_log` row); a dry run takes neither.
     static func sync(runtime: WorkerRuntime, fineract: FineractConfiguration, options: FineractSyncOptions) async throws -> FineractSyncResult {
-        let tenant = PostgresPool(configuration: fineract.database, maximumConnections: 1, acquireTimeout: .seconds(30),
-                                  executor: runtime.executor, applicationName: "metrics-worker-sync-fineract", logger: runtime.logger)
+        let tenant = tenantPool(fineract, runtime: runtime)
         return try await ServiceScope.run([tenant], logger: runtime.logger) {
             try await syncJob(pool: runtime.pool, tenant: tenant, runner: runtime.runner,
                               date: try AsOfOption.today(timeZone: runtime.configuration.timeZone), options: options)
         }
+    }
+
+    /// The pool on the tenant database: one connection (a sync reads in one snapshot).
+    static func tenantPool(_ fineract: FineractConfiguration, runtime: WorkerRuntime) -> PostgresPool {
+        PostgresPool(configuration: fineract.database, maximumConnections: 1, acquireTimeout: .seconds(30),
+                     executor: runtime.executor, applicationName: "metrics-worker-sync-fineract", logger: runtime.logger)
     }
 
     /// The job itself, callable from tests and the daemon.
@@ -90,10 +95,10 @@ struct SyncFineractCommand: AsyncParsableCommand {
         if options.dryRun { return try await FineractSync.run(pool: pool, tenant: tenant, options: options) }
         var result = FineractSyncResult()
         let progress = Progress(label: "sync-fineract", total: nil)
-        _ = try await runner.run("sync-fineract", date: date, partition: .all, invalidatesCache: false) { _ in
+        // One lock whatever the date: a run that began before midnight still excludes the next one.
+        _ = try await runner.run("sync-fineract", date: date, partition: .all, invalidatesCache: false, lockedPerDate: false) { _ in
             result = try await FineractSync.run(pool: pool, tenant: tenant, options: options, progress: progress)
-            return JobCounts(processed: result.loansRead, updated: result.summary.accepted, failed: result.summary.rejected)
-                .described(result.line)
+            return result.counts
         }
         progress.finish()
         return result

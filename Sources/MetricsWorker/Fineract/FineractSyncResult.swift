@@ -19,6 +19,11 @@ struct FineractSyncResult: Sendable {
     /// Dry run: records that would be sent, per kind.
     var wouldSend: [String: Int] = [:]
 
+    /// What the job reports (`metric_calculation_log` counts and the result line).
+    var counts: JobCounts {
+        JobCounts(processed: loansRead, updated: summary.accepted, failed: summary.rejected).described(line)
+    }
+
     /// The result line.
     var line: String {
         var parts = ["sync-fineract (\(mode)\(resumed ? ", resumed" : "")): loans read \(loansRead), rejected \(loansRejected), skipped \(loansSkipped)"]
