@@ -16,3 +16,20 @@ CREATE TABLE fineract_sync_state (
     pending_full        BOOLEAN NOT NULL DEFAULT FALSE,
     updated_at          TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Phones as long as Fineract's (`m_staff.mobile_no`, `m_client.mobile_no`: VARCHAR(50)), in every
+-- table that carries them; TextLimits (the validation's one list) says 50 too. Widening a VARCHAR
+-- rewrites nothing, but the `loans` view depends on the columns of loan_accounts: it is dropped and
+-- created again from its current definition (a whole-book refresh re-points it, so the migration
+-- keeps whatever it is now).
+DO $$
+DECLARE
+    definition TEXT := pg_get_viewdef('loans'::regclass);
+BEGIN
+    DROP VIEW loans;
+    ALTER TABLE loan_accounts ALTER COLUMN customer_phone TYPE VARCHAR(50), ALTER COLUMN officer_phone TYPE VARCHAR(50);
+    EXECUTE 'CREATE VIEW loans AS ' || definition;
+END
+$$;
+ALTER TABLE officers ALTER COLUMN officer_phone TYPE VARCHAR(50);
+ALTER TABLE customers ALTER COLUMN customer_phone TYPE VARCHAR(50);

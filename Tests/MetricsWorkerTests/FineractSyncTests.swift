@@ -244,4 +244,40 @@ struct FineractSyncTests {
             #expect(try await Self.sync(ours, tenant, date: nextDay).mode == "incremental")
         }
     }
+
+    @Test("a 50-character phone (Fineract's mobile_no) loads through ingest and through the sync; 51 is rejected naming the field")
+    func fiftyCharacterPhones() async throws {
+        let phone = "+234 (0) 803 555 0101 ext. 4455 / alt 0805 555 012"
+        #expect(phone.count == 50)
+        let tables = [("officers", "officer_phone"), ("customers", "customer_phone"), ("loan_accounts", "customer_phone"),
+                      ("loan_accounts", "officer_phone"), ("loans", "customer_phone"), ("loans", "officer_phone")]
+        // Through ingest.
+        try await TestDatabase.with { ours in
+            let lines = [
+                #"{"officer_id":"OFF1","officer_name":"Obi, Ada","officer_phone":"\#(phone)","region":"North","branch":"Kano","employment_status":"Active","has_float_gap":false}"#,
+                #"{"customer_id":"C1","customer_name":"Client 1","customer_phone":"\#(phone)"}"#,
+                #"{"loan_id":"L1","customer_id":"C1","customer_name":"Client 1","customer_phone":"\#(phone)","officer_id":"OFF1","officer_name":"Obi, Ada","officer_phone":"\#(phone)","region":"North","branch":"Kano","loan_amount":900.00,"disbursement_date":"2024-01-01","maturity_date":"2024-03-31","loan_term_days":90,"interest_rate":0.24,"fee_amount":0,"channel":"Direct","status":"Active"}"#,
+                #"{"customer_id":"C2","customer_name":"Client 2","customer_phone":"\#(phone)9"}"#,
+            ]
+            let summary = try await IngestCommand.ingest([(try IngestTests.write(lines.joined(separator: "\n") + "\n"), nil)], pool: ours.pool)
+            #expect(summary.rejected == 1)
+            for (table, column) in tables {
+                #expect(try await ours.count("SELECT count(*) AS n FROM \(table) WHERE \(column) = $1", [phone]) == 1, "\(table).\(column)")
+            }
+            let reasons = try await ours.pool.query("SELECT reasons::text AS r FROM etl_rejects")
+            #expect(reasons.count == 1)
+            #expect(try reasons.first?.decode(String.self, "r").contains("customer_phone") == true)
+        }
+        // Through the sync.
+        // Loan 1001: client 1001, officer 6.
+        try await Self.withBook(FineractBook(loans: 2)) { ours, tenant in
+            try await tenant.pool.query("UPDATE m_staff SET mobile_no = $1 WHERE id = 6", [phone])
+            try await tenant.pool.query("UPDATE m_client SET mobile_no = $1 WHERE id = 1001", [phone])
+            let result = try await Self.sync(ours, tenant)
+            #expect(result.summary.rejected == 0)
+            for (table, column) in tables {
+                #expect(try await ours.count("SELECT count(*) AS n FROM \(table) WHERE \(column) = $1", [phone]) == 1, "\(table).\(column)")
+            }
+        }
+    }
 }
