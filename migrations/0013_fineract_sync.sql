@@ -33,3 +33,12 @@ END
 $$;
 ALTER TABLE officers ALTER COLUMN officer_phone TYPE VARCHAR(50);
 ALTER TABLE customers ALTER COLUMN customer_phone TYPE VARCHAR(50);
+
+-- The loans the sync loaded from the tenant (written in the chunk's own transaction), so that
+-- `--reconcile` marks Cancelled only loans that came from it: one Fineract no longer shows as
+-- disbursed, or no longer has at all.
+CREATE TABLE fineract_loans (
+    source      TEXT NOT NULL,
+    loan_id     VARCHAR(50) NOT NULL,
+    PRIMARY KEY (source, loan_id)
+);

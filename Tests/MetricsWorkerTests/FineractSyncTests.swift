@@ -280,4 +280,45 @@ struct FineractSyncTests {
             }
         }
     }
+
+    @Test("--reconcile: a loan from the tenant that it no longer has, or no longer shows as disbursed, becomes Cancelled; loans from elsewhere are left")
+    func reconcile() async throws {
+        let book = FineractBook(loans: 4)
+        try await Self.withBook(book) { ours, tenant in
+            try await Self.sync(ours, tenant)
+            // A loan sent as NDJSON by another system, with an id that looks like Fineract's.
+            let foreign = [
+                #"{"customer_id":"C9","customer_name":"Other System"}"#,
+                #"{"loan_id":"9999","customer_id":"C9","customer_name":"Other System","officer_id":"5","officer_name":"Obi, Ada","region":"North","branch":"Kano","loan_amount":500.00,"disbursement_date":"2024-01-05","maturity_date":"2024-04-04","loan_term_days":90,"interest_rate":0.2,"channel":"Direct","status":"Active"}"#,
+            ]
+            #expect(try await IngestCommand.ingest([(try IngestTests.write(foreign.joined(separator: "\n") + "\n"), nil)], pool: ours.pool).rejected == 0)
+            let before = try await Self.fingerprint(ours)
+            // Loan 1001 deleted from the tenant entirely (rows and all); 1003's disbursal undone.
+            try await tenant.pool.query("DELETE FROM m_loan_transaction WHERE loan_id = 1001")
+            try await tenant.pool.query("DELETE FROM m_loan_repayment_schedule WHERE loan_id = 1001")
+            try await tenant.pool.query("DELETE FROM m_loan WHERE id = 1001")
+            try await tenant.pool.query("UPDATE m_loan SET loan_status_id = 200, disbursedon_date = NULL, principal_disbursed_derived = 0 WHERE id = 1003")
+            // Without --reconcile nothing notices (no audit column moved).
+            #expect(try await Self.sync(ours, tenant).loansRead == 0)
+            #expect(try await Self.fingerprint(ours) == before)
+
+            let result = try await Self.sync(ours, tenant, reconcile: true)
+            #expect(result.missingInTenant == 1)
+            #expect(result.summary.rejected == 0)
+            let statuses = try await ours.pool.query("SELECT loan_id, status FROM loan_accounts ORDER BY loan_id").map {
+                "\(try $0.decode(String.self, "loan_id"))=\(try $0.decode(String.self, "status"))"
+            }
+            #expect(statuses == ["1000=Active", "1001=Cancelled", "1002=Active", "1003=Cancelled", "9999=Active"])
+            // Only the status moved: the missing loan keeps its schedule, repayments and every other field.
+            let after = try await Self.fingerprint(ours)
+            let changed = Set(after).symmetricDifference(before).filter { !$0.contains("1003") }
+            #expect(changed.count == 2 && changed.allSatisfy { $0.contains("1001") }, "\(changed)")
+            #expect(try await ours.count("SELECT count(*) AS n FROM loan_schedule WHERE loan_id = '1001'") == 3)
+            #expect(try await ours.count("SELECT count(*) AS n FROM repayments WHERE loan_id = '1001'") == 1)
+            // Again: nothing left to reconcile.
+            let again = try await Self.sync(ours, tenant, reconcile: true)
+            #expect(again.missingInTenant == 0 && again.loansRead == 0)
+            #expect(try await Self.fingerprint(ours) == after)
+        }
+    }
 }

@@ -5,10 +5,12 @@ import Synchronization
 /// order). A class only to give the lock a `Sendable` home shared by the reader and the hook.
 final class FineractProgressMarks: Sendable {
     /// One chunk's progress: every candidate loan up to `afterLoan` is in it or before it
-    /// (nil: a chunk of officers or customers); `isLast` for the chunk with the last candidate.
+    /// (nil: a chunk of officers or customers); `isLast` for the chunk with the last candidate;
+    /// `loans`: the tenant's loans the chunk sends (recorded in `fineract_loans`).
     struct Mark: Sendable {
         var afterLoan: Int64?
         var isLast: Bool
+        var loans: [String] = []
     }
 
     private let state = Mutex<(marks: [Mark], completed: Bool)>(([], false))

@@ -33,9 +33,11 @@ enum FineractSync {
                                               channel: options.channel)
                 let staff = try await reader.staff()
                 var candidates = try await reader.candidateLoans(since: since, statuses: FineractLoanStatus.disbursed + FineractLoanStatus.undone)
+                var missing: [Int64] = []
                 if options.reconcile {
                     let extra = try await reconcileCandidates(pool: pool, reader: reader)
-                    result.missingInTenant = extra.missing
+                    missing = extra.missing
+                    result.missingInTenant = missing.count
                     candidates = Array(Set(candidates).union(extra.present)).sorted()
                 }
                 if resuming, let after = state.pendingAfterLoan { candidates = candidates.filter { $0 > after } }
@@ -61,12 +63,23 @@ enum FineractSync {
                         }
                         phase = 2
                     }
+                    if phase == 2 {
+                        // --reconcile: loans from the tenant that it no longer has, as we hold them, Cancelled.
+                        if !missing.isEmpty {
+                            let ids = Array(missing.prefix(options.batchSize))
+                            missing.removeFirst(ids.count)
+                            marks.push(.init(afterLoan: nil, isLast: false))
+                            return try await FineractHeldLoans.cancelled(ids, on: pool)
+                        }
+                        phase = 3
+                    }
                     while loanIndex < candidates.count {
                         let ids = Array(candidates[loanIndex..<min(loanIndex + options.batchSize, candidates.count)])
                         loanIndex += ids.count
                         let bundles = try await reader.bundles(ids)
                         let held = try await heldLoans(bundles, pool: pool)
                         var entries: [IngestEntry] = []
+                        var loaded: [String] = []
                         var supportingKeys = Set<String>()
                         for bundle in bundles {
                             result.loansRead += 1
@@ -74,14 +87,14 @@ enum FineractSync {
                                 result.loansSkipped += 1
                                 continue
                             }
-                            if mapped.isRejected { result.loansRejected += 1 }
+                            if mapped.isRejected { result.loansRejected += 1 } else { loaded.append(String(bundle.loan.id)) }
                             for (key, entry) in mapped.supporting where supportingKeys.insert(key).inserted { entries.append(entry) }
                             entries += mapped.entries
                         }
                         progress?.update(loanIndex, unit: "loans")
                         let isLast = loanIndex >= candidates.count
                         if entries.isEmpty && !isLast { continue }
-                        marks.push(.init(afterLoan: ids.last, isLast: isLast))
+                        marks.push(.init(afterLoan: ids.last, isLast: isLast, loans: loaded))
                         return entries
                     }
                     return nil
@@ -104,6 +117,7 @@ enum FineractSync {
                 try await Ingestor.pipeline(pool: pool, source: source, summary: &summary,
                                             inTransaction: { tx in
                                                 guard let mark = marks.pop() else { return }
+                                                try await FineractHeldLoans.record(mark.loans, on: tx)
                                                 if mark.isLast {
                                                     try await FineractSyncState.complete(watermark: finalWatermark, on: tx)
                                                     marks.markCompleted()
@@ -131,15 +145,15 @@ enum FineractSync {
             .map { try $0.decode(String.self, "loan_id") })
     }
 
-    /// `--reconcile`: the loans we hold (not Cancelled) that Fineract does not show as disbursed;
-    /// those it still has are read again (and map to Cancelled), the others are counted.
-    private static func reconcileCandidates(pool: PostgresPool, reader: FineractTenantReader) async throws -> (present: [Int64], missing: Int) {
-        let ours = try await pool.query("SELECT loan_id FROM loan_accounts WHERE status <> 'Cancelled'")
-            .compactMap { Int64(try $0.decode(String.self, "loan_id")) }
+    /// `--reconcile`: the loans from this tenant we hold (not Cancelled) that Fineract does not
+    /// show as disbursed; those it still has are read again (and map to Cancelled), those it no
+    /// longer has at all are returned as `missing` (sent Cancelled as we hold them).
+    private static func reconcileCandidates(pool: PostgresPool, reader: FineractTenantReader) async throws -> (present: [Int64], missing: [Int64]) {
+        let ours = try await FineractHeldLoans.active(on: pool)
         let disbursed = Set(try await reader.candidateLoans(since: nil, statuses: FineractLoanStatus.disbursed))
         let gone = ours.filter { !disbursed.contains($0) }
-        guard !gone.isEmpty else { return ([], 0) }
+        guard !gone.isEmpty else { return ([], []) }
         let present = try await reader.statuses(of: gone)
-        return (Array(present.keys), gone.count - present.count)
+        return (present.keys.sorted(), gone.filter { present[$0] == nil })
     }
 }

@@ -10,7 +10,7 @@ struct FineractSyncResult: Sendable {
     var loansSkipped = 0
     /// Loans rejected whole (in `etl_rejects`).
     var loansRejected = 0
-    /// Loans we hold that Fineract does not have at all (`--reconcile`; left as they are).
+    /// Loans from the tenant we held that it no longer has at all (`--reconcile`: marked Cancelled).
     var missingInTenant = 0
     /// True when the run resumed an interrupted one.
     var resumed = false
@@ -27,7 +27,7 @@ struct FineractSyncResult: Sendable {
     /// The result line.
     var line: String {
         var parts = ["sync-fineract (\(mode)\(resumed ? ", resumed" : "")): loans read \(loansRead), rejected \(loansRejected), skipped \(loansSkipped)"]
-        if missingInTenant > 0 { parts.append("\(missingInTenant) loans we hold are not in Fineract (left as they are)") }
+        if missingInTenant > 0 { parts.append("\(missingInTenant) loans we held are no longer in Fineract (marked Cancelled)") }
         if wouldSend.isEmpty {
             parts.append(summary.line)
         } else {
