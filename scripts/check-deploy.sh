@@ -77,8 +77,8 @@ fi
 worker=$bin/metrics-worker
 
 # --- Kubernetes ----------------------------------------------------------------------------------
-kustomizations=(base jobs schedule/daemon schedule/cronjobs overlays/production overlays/production/backfill
-  overlays/production/cronjobs)
+kustomizations=(base jobs schedule/daemon schedule/cronjobs schedule/fineract overlays/production overlays/production/backfill
+  overlays/production/cronjobs overlays/production/fineract)
 render() { # KUSTOMIZATION: render into $work/render/<name>.yaml
   local out=$work/render/${1//\//_}.yaml
   mkdir -p "$work/render"
@@ -108,11 +108,12 @@ validate() {
   echo "   all objects valid against the Kubernetes 1.30 schemas (strict)"
 }
 check "schema validation (kubernetes-validate, offline)" validate "$(r base)" "$(r jobs)" "$(r schedule/daemon)" \
-  "$(r schedule/cronjobs)" "$(r overlays/production)" "$(r overlays/production/backfill)" \
-  "$(r overlays/production/cronjobs)" deploy/k8s/base/secret.template.yaml
+  "$(r schedule/cronjobs)" "$(r schedule/fineract)" "$(r overlays/production)" "$(r overlays/production/backfill)" \
+  "$(r overlays/production/cronjobs)" "$(r overlays/production/fineract)" deploy/k8s/base/secret.template.yaml
 
 # Production as shipped (the daemon), its one-off Jobs, and the CronJobs that are its alternative.
-prod=("$(r overlays/production)" "$(r overlays/production/backfill)" "$(r overlays/production/cronjobs)")
+prod=("$(r overlays/production)" "$(r overlays/production/backfill)" "$(r overlays/production/cronjobs)"
+  "$(r overlays/production/fineract)")
 check "production runs the job schedule once (daemon or CronJobs)" "$py" deploy/check/check_manifests.py one-schedule "$(r overlays/production)"
 check "Jobs, CronJobs and the daemon run real metrics-worker subcommands" "$py" deploy/check/check_manifests.py subcommands "$worker" "${prod[@]}"
 check "env vars set are read by the executables" "$py" deploy/check/check_manifests.py env Sources deploy/k8s/base/secret.template.yaml "${prod[@]}"

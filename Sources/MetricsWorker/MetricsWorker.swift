@@ -14,6 +14,7 @@ struct MetricsWorker: AsyncParsableCommand {
         discussion: """
             Settings come from the environment: DATABASE_URL, DATABASE_READ_URL, REDIS_URL, \
             ANALYTICS_TIMEZONE, MIGRATIONS_DIR, DATABASE_POOL_SIZE, DQI_CHANNEL_PURITY, JWT_SECRET (dev-token), \
+            FINERACT_DATABASE_URL, FINERACT_REGION_LEVEL, FINERACT_CHANNEL (sync-fineract), \
             LOG_LEVEL, LOG_FORMAT (json or text; log lines go to standard error).
             Exit codes: 0 done, 1 failed, 64 bad usage or setting, 65 input had rejected records, \
             69 database unreachable, 75 skipped (try later).
@@ -22,7 +23,7 @@ struct MetricsWorker: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, IngestCommand.self, RejectsCommand.self, RefreshLoansCommand.self, OfficerMetricsCommand.self,
             BranchMetricsCommand.self, Par15SnapshotCommand.self, ArchiveCommand.self, FullRefreshCommand.self,
-            DaemonCommand.self, SeedDemoCommand.self, DevTokenCommand.self,
+            SyncFineractCommand.self, DaemonCommand.self, SeedDemoCommand.self, DevTokenCommand.self,
         ])
 
     /// Sets up logging from `LOG_LEVEL` / `LOG_FORMAT` (a bad value: one line naming the key, exit

@@ -12,7 +12,8 @@ import Logging
 /// `ANALYTICS_TIMEZONE` (an IANA zone, default `Africa/Lagos`), `MIGRATIONS_DIR` (default
 /// `migrations`), `DATABASE_POOL_SIZE` (default 6), `DQI_CHANNEL_PURITY` (`on`/`off`, default `on`),
 /// `LOG_LEVEL` (`trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`; default `info`),
-/// `LOG_FORMAT` (`json` or `text`, default `json`; see `LogSettings`). Log lines go to standard
+/// `LOG_FORMAT` (`json` or `text`, default `json`; see `LogSettings`); the Fineract settings of
+/// `FineractConfiguration` (`FINERACT_DATABASE_URL`, `FINERACT_REGION_LEVEL`, `FINERACT_CHANNEL`). Log lines go to standard
 /// error; standard output carries each command's result line.
 struct WorkerConfiguration: Sendable {
     var database: PostgresConfiguration
@@ -25,6 +26,8 @@ struct WorkerConfiguration: Sendable {
     var metricsOptions = MetricsOptions()
     /// `LOG_LEVEL` and `LOG_FORMAT`.
     var log: LogSettings
+    /// The Fineract tenant to follow, when `FINERACT_DATABASE_URL` is set.
+    var fineract: FineractConfiguration?
 
     /// `LOG_LEVEL`: the level of the loggers the worker creates.
     var logLevel: Logger.Level { log.level }
@@ -67,6 +70,7 @@ struct WorkerConfiguration: Sendable {
         case "off", "false", "0", "no": metricsOptions = MetricsOptions(dqiUsesChannelPurity: false)
         default: throw ConfigurationError(key: "DQI_CHANNEL_PURITY", message: "must be on or off")
         }
+        fineract = try FineractConfiguration(environment: environment)
         do {
             log = try LogSettings(environment: environment)
         } catch {

@@ -5,6 +5,7 @@
 #   every 15 min  refresh-loans --changed-only, then calculate-officer-metrics
 #   every 30 min  calculate-branch-metrics        02:00 full-refresh
 #   15th 12:00    capture-par15-snapshot          03:00 archive-old-data
+#   every 5 min   sync-fineract, only when FINERACT_DATABASE_URL is set (docs/fineract.md)
 # Jobs run one after another, so no two overlap (the CronJobs' concurrencyPolicy: Forbid).
 # METRICS_WORKER: the worker executable (default: metrics-worker on PATH).
 set -uo pipefail
@@ -28,6 +29,7 @@ while true; do
   # The daily jobs first: after 02:00's full-refresh the 15-minute pair finds little to do.
   if ((hour == 2 && minute == 0)); then run full-refresh; fi
   if ((hour == 3 && minute == 0)); then run archive-old-data; fi
+  if [ -n "${FINERACT_DATABASE_URL:-}" ] && ((minute % 5 == 0)); then run sync-fineract; fi
   if ((minute % 15 == 0)); then run refresh-loans --changed-only && run calculate-officer-metrics; fi
   if ((minute % 30 == 0)); then run calculate-branch-metrics; fi
   if ((day == 15 && hour == 12 && minute == 0)); then run capture-par15-snapshot; fi

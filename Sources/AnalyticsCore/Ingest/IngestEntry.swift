@@ -12,9 +12,14 @@ public struct IngestEntry: Sendable {
     public var raw: String
     /// True for a CSV row: its problems are worded in terms of CSV cells (`CSVRecordMapper.explain`).
     public var isCSV: Bool
+    /// The id to record when the entry is not a readable record (a Fineract loan rejected before
+    /// validation, `etl_rejects.entity_id`); nil for the others.
+    public var fallbackRecordId: String?
 
     /// Creates an entry.
-    public init(location: String, kind: RecordKind?, value: Result<JSONValue, EntryParseError>, raw: String, isCSV: Bool = false) {
+    public init(location: String, kind: RecordKind?, value: Result<JSONValue, EntryParseError>, raw: String, isCSV: Bool = false,
+                fallbackRecordId: String? = nil) {
+        self.fallbackRecordId = fallbackRecordId
         self.location = location
         self.kind = kind
         self.value = value
@@ -24,7 +29,7 @@ public struct IngestEntry: Sendable {
 
     /// The record's id field, when readable (for messages and `etl_rejects.entity_id`).
     public var recordId: String? {
-        guard let object else { return nil }
+        guard let object else { return fallbackRecordId }
         let kind = self.kind ?? RecordKind.infer(from: object)
         return kind.flatMap { object[$0.idField]?.stringValue }
     }

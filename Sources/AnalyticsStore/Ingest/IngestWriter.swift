@@ -49,8 +49,9 @@ public struct IngestWriter: Sendable {
         try await connection.prepareSession("ingest-staging-tables", Self.stagingTables)
     }
 
-    /// Writes one chunk in one transaction and returns what it did.
-    func write(_ chunk: IngestChunk) async throws -> Counts {
+    /// Writes one chunk in one transaction and returns what it did. `inTransaction` runs last in
+    /// that transaction (a caller's progress, committed with the rows it covers).
+    func write(_ chunk: IngestChunk, inTransaction: (@Sendable (PostgresConnection) async throws -> Void)? = nil) async throws -> Counts {
         try await connection.withTransaction { tx in
             var counts = Counts()
             try await upsert(.officers, .officer, chunk.officers.map(IngestRows.officer), tx, &counts)
@@ -65,6 +66,7 @@ public struct IngestWriter: Sendable {
                 counts.touchedLoans += try await writeRepayments(chunk.repayments, tx, &counts)
             }
             counts.rejected = try await writeRejects(chunk.rejects, tx)
+            try await inTransaction?(tx)
             return counts
         }
     }

@@ -48,10 +48,13 @@ public struct Ingestor: Sendable {
     ///     last: the caller's own completion comes next), on the connection that wrote it (idle
     ///     until the next chunk is written), so a caller can record its progress without taking
     ///     another connection. It must not keep the connection.
+    ///   - inTransaction: runs at the end of every chunk's own write transaction, in input order, so
+    ///     a caller's progress (`sync-fineract`'s watermark) commits with the rows it covers.
     ///   - next: the next entries, nil at the end.
     public static func pipeline(pool: PostgresPool, source: String, scope: IngestScope? = nil, summary: inout Summary,
                                 report: (Summary) -> Void = { _ in },
                                 checkpoint: ((Summary, PostgresConnection) async throws -> Void)? = nil,
+                                inTransaction: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
                                 next: () async throws -> [IngestEntry]?) async throws {
         // Chunks read ahead and not yet handed on (no other reference keeps them in memory).
         var buffered: [[IngestEntry]] = []
@@ -60,11 +63,13 @@ public struct Ingestor: Sendable {
             if let entries = try await next() { buffered.append(entries) }
         } catch {
             // As in the loop: the chunk read before the failure still commits; the summary counts it.
-            try? await single(buffered.removeFirst(), pool: pool, source: source, scope: scope, summary: &summary, report: report)
+            try? await single(buffered.removeFirst(), pool: pool, source: source, scope: scope, summary: &summary, report: report,
+                             inTransaction: inTransaction)
             throw error
         }
         guard buffered.count == 2 else {
-            try await single(buffered.removeFirst(), pool: pool, source: source, scope: scope, summary: &summary, report: report)
+            try await single(buffered.removeFirst(), pool: pool, source: source, scope: scope, summary: &summary, report: report,
+                             inTransaction: inTransaction)
             return
         }
         func following() async throws -> [IngestEntry]? {
@@ -74,24 +79,27 @@ public struct Ingestor: Sendable {
         if pool.maximumConnections < 2 {
             try await pool.withConnection { connection in
                 try await overlapped(writeOn: connection, lookup: connection, source: source, scope: scope,
-                                     summary: &summary, report: report, checkpoint: checkpoint, next: following)
+                                     summary: &summary, report: report, checkpoint: checkpoint, inTransaction: inTransaction,
+                                     next: following)
             }
         } else {
             try await pool.withConnectionPair { connection, lookup in
                 try await overlapped(writeOn: connection, lookup: lookup, source: source, scope: scope,
-                                     summary: &summary, report: report, checkpoint: checkpoint, next: following)
+                                     summary: &summary, report: report, checkpoint: checkpoint, inTransaction: inTransaction,
+                                     next: following)
             }
         }
     }
 
     /// An input of one chunk: looked up, validated and written on one connection.
     private static func single(_ entries: [IngestEntry], pool: PostgresPool, source: String, scope: IngestScope?,
-                               summary: inout Summary, report: (Summary) -> Void) async throws {
+                               summary: inout Summary, report: (Summary) -> Void,
+                               inTransaction: (@Sendable (PostgresConnection) async throws -> Void)?) async throws {
         try await pool.withConnection { connection in
             let writer = IngestWriter(connection: connection, source: source)
             try await writer.prepare()
             let chunk = try await prepare(entries, lookup: connection, inFlight: nil, scope: scope, firstIndex: 0)
-            summary.add(chunk, try await writer.write(chunk))
+            summary.add(chunk, try await writer.write(chunk, inTransaction: inTransaction))
             report(summary)
         }
     }
@@ -102,6 +110,7 @@ public struct Ingestor: Sendable {
     private static func overlapped(writeOn connection: PostgresConnection, lookup: PostgresConnection,
                                    source: String, scope: IngestScope?, summary: inout Summary, report: (Summary) -> Void,
                                    checkpoint: ((Summary, PostgresConnection) async throws -> Void)?,
+                                   inTransaction: (@Sendable (PostgresConnection) async throws -> Void)?,
                                    next: () async throws -> [IngestEntry]?) async throws {
         let shared = connection.handle === lookup.handle
         let writer = IngestWriter(connection: connection, source: source)
@@ -115,14 +124,14 @@ public struct Ingestor: Sendable {
         while let chunk = current {
             var upcoming: IngestChunk?
             if shared {
-                let counts = try await writer.write(chunk)
+                let counts = try await writer.write(chunk, inTransaction: inTransaction)
                 summary.add(chunk, counts)
                 if let entries = try await next() {
                     upcoming = try await prepare(entries, lookup: lookup, inFlight: nil, scope: scope, firstIndex: position)
                     position += entries.count
                 }
             } else {
-                async let written = writer.write(chunk)
+                async let written = writer.write(chunk, inTransaction: inTransaction)
                 do {
                     if let entries = try await next() {
                         upcoming = try await prepare(entries, lookup: lookup, inFlight: chunk, scope: scope, firstIndex: position)

@@ -27,8 +27,9 @@ enum Daemon {
     static func run(_ request: Request) async throws {
         // Unique per process: the control pool cancels this daemon's job statements by it.
         let applicationName = "metrics-worker daemon " + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        // The lease's connection, the control pool's, and one for the change follower's LISTEN.
-        let runtime = try WorkerRuntime.make(label: "metrics-worker.daemon", extraThreads: 3, applicationName: applicationName)
+        // The lease's connection, the control pool's, one for the change follower's LISTEN, and
+        // one for the Fineract tenant's pool.
+        let runtime = try WorkerRuntime.make(label: "metrics-worker.daemon", extraThreads: 4, applicationName: applicationName)
         let settings: DaemonConfiguration
         do {
             settings = try DaemonConfiguration(environment: ProcessInfo.processInfo.environment)
@@ -55,10 +56,16 @@ enum Daemon {
         let controlPool = PostgresPool(configuration: database, maximumConnections: 1, acquireTimeout: .seconds(2),
                                        executor: runtime.executor, applicationName: "metrics-worker daemon control", logger: runtime.logger)
         let metrics = DaemonMetrics()
+        // The tenant's pool exists only when FINERACT_DATABASE_URL is set (the schedule's
+        // sync-fineract entry likewise); it connects when the entry first runs.
+        let fineract = runtime.configuration.fineract.map {
+            FineractTenant(configuration: $0, pool: SyncFineractCommand.tenantPool($0, runtime: runtime))
+        }
         let context = DaemonContext(pool: runtime.pool, redis: runtime.redis, runner: runtime.runner, metrics: metrics,
                                     logger: runtime.logger, options: runtime.configuration.metricsOptions,
-                                    asOf: request.asOf, timeZone: zone)
+                                    asOf: request.asOf, timeZone: zone, fineract: fineract)
         var services = runtime.services + [leasePool, controlPool]
+        if let fineract { services.append(fineract.pool) }
         services.append(MetricsServer.make(host: settings.metricsHost, port: request.metricsPort ?? settings.metricsPort,
                                            metrics: metrics, probePool: controlPool, logger: runtime.logger))
         if request.schedule {

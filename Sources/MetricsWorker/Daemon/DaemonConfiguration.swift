@@ -14,7 +14,8 @@ import Foundation
 /// `DAEMON_SCHEDULE_ARCHIVE_OLD_DATA` (`0 3 * * *`), `DAEMON_SCHEDULE_OFFICER_METRICS`
 /// (`*/15 * * * *`: refresh-loans --changed-only, then calculate-officer-metrics),
 /// `DAEMON_SCHEDULE_BRANCH_METRICS` (`*/30 * * * *`), `DAEMON_SCHEDULE_PAR15_SNAPSHOT`
-/// (`0 12 15 * *`). An empty value or `off` disables an entry.
+/// (`0 12 15 * *`), and, only when `FINERACT_DATABASE_URL` is set, `DAEMON_SCHEDULE_SYNC_FINERACT`
+/// (`*/5 * * * *`: `sync-fineract`, docs/fineract.md). An empty value or `off` disables an entry.
 struct DaemonConfiguration: Sendable {
     var metricsHost = "127.0.0.1"
     var metricsPort = 9464
@@ -45,8 +46,10 @@ struct DaemonConfiguration: Sendable {
             "DAEMON_SCHEDULE_OFFICER_METRICS": environment["DAEMON_SCHEDULE_OFFICER_METRICS"],
             "DAEMON_SCHEDULE_BRANCH_METRICS": environment["DAEMON_SCHEDULE_BRANCH_METRICS"],
             "DAEMON_SCHEDULE_PAR15_SNAPSHOT": environment["DAEMON_SCHEDULE_PAR15_SNAPSHOT"],
+            "DAEMON_SCHEDULE_SYNC_FINERACT": environment["DAEMON_SCHEDULE_SYNC_FINERACT"],
         ]
-        for entry in ScheduledJob.defaults {
+        let followsFineract = !(environment["FINERACT_DATABASE_URL"] ?? "").isEmpty
+        for entry in ScheduledJob.defaults where followsFineract || !entry.requiresFineract {
             let text = (expressions[entry.settingKey] ?? nil) ?? entry.expression
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.lowercased() == "off" {

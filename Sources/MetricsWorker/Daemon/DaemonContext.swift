@@ -19,12 +19,14 @@ struct DaemonContext: Sendable {
     let timeZone: TimeZone
     /// The wall clock the schedule and `today()` read.
     let clock: any DaemonClock
+    /// The Fineract tenant the `sync-fineract` entry follows (`FINERACT_DATABASE_URL`), if any.
+    var fineract: FineractTenant?
 
     /// `asOf` nil follows the clock; `timeZone` defaults to `Africa/Lagos` (the daemon passes
     /// `ANALYTICS_TIMEZONE`).
     init(pool: PostgresPool, redis: RedisClient?, runner: JobRunner, metrics: DaemonMetrics, logger: Logger,
          options: MetricsOptions, asOf: CalendarDate? = nil, timeZone: TimeZone = DaemonContext.defaultTimeZone,
-         clock: any DaemonClock = SystemClock()) {
+         clock: any DaemonClock = SystemClock(), fineract: FineractTenant? = nil) {
         self.pool = pool
         self.redis = redis
         self.runner = runner
@@ -34,6 +36,7 @@ struct DaemonContext: Sendable {
         self.asOf = asOf
         self.timeZone = timeZone
         self.clock = clock
+        self.fineract = fineract
     }
 
     /// `Africa/Lagos`, the default of `ANALYTICS_TIMEZONE`.

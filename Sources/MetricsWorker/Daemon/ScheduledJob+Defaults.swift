@@ -8,6 +8,8 @@ extension ScheduledJob {
         let settingKey: String
         let expression: String
         let logTypes: [String]
+        /// Scheduled only when `FINERACT_DATABASE_URL` names a tenant to follow.
+        var requiresFineract = false
         let work: @Sendable (DaemonContext, CalendarDate) async throws -> JobCounts
     }
 
@@ -22,6 +24,15 @@ extension ScheduledJob {
         Default(name: "archive-old-data", settingKey: "DAEMON_SCHEDULE_ARCHIVE_OLD_DATA", expression: "0 3 * * *",
                 logTypes: ["archive"]) { context, date in
             try await MetricJobs.archive(context.jobContext(asOf: date), keepDays: ArchiveCommand.defaultKeepDays)
+        },
+        // Before the 15-minute pair, so at a quarter hour it sees the loans the sync just loaded.
+        Default(name: "sync-fineract", settingKey: "DAEMON_SCHEDULE_SYNC_FINERACT", expression: "*/5 * * * *",
+                logTypes: ["sync-fineract"], requiresFineract: true) { context, date in
+            guard let tenant = context.fineract else {
+                throw JobSkipped(message: "sync-fineract needs FINERACT_DATABASE_URL (the tenant database, read-only)")
+            }
+            return try await SyncFineractCommand.syncJob(pool: context.pool, tenant: tenant.pool, runner: context.runner, date: date,
+                                                         options: tenant.scheduledOptions).counts
         },
         // refresh-loans --changed-only, then calculate-officer-metrics: the officer rows only when
         // the refresh completed (as the CronJob's init container, and `&&` in worker-schedule.sh).

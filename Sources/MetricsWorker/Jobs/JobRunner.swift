@@ -69,16 +69,25 @@ struct JobRunner: Sendable {
         Int64(bitPattern: FNV1a.hash64("job:\(job):\(date):\(partition)"))
     }
 
+    /// The advisory lock key of a job that is one whatever the date (`sync-fineract`: it follows a
+    /// source, not a business date, so two copies must never overlap, also across midnight).
+    static func lockKey(job: String) -> Int64 {
+        Int64(bitPattern: FNV1a.hash64("job:\(job)"))
+    }
+
     /// Runs `body` as job `name` for `date` and `partition`. `body` must call `run.complete` in its
     /// writing transaction; if it returns without doing so, the run is completed afterwards.
-    func run(_ name: String, date: CalendarDate, partition: Partition, invalidatesCache: Bool,
+    /// `lockedPerDate` false takes the job's one lock (``lockKey(job:)``) instead of the lock of
+    /// (job, date, partition): no two runs overlap whatever dates they were given.
+    func run(_ name: String, date: CalendarDate, partition: Partition, invalidatesCache: Bool, lockedPerDate: Bool = true,
              _ body: (Run) async throws -> JobCounts) async throws -> JobCounts {
         let log = PhaseLog(job: name)
         return try await pool.withConnection { lockConnection in
-            let key = Self.lockKey(job: name, date: date, partition: partition)
+            let key = lockedPerDate ? Self.lockKey(job: name, date: date, partition: partition) : Self.lockKey(job: name)
             let locked = try await lockConnection.query("SELECT pg_try_advisory_lock($1) AS locked", [key])[0].decode(Bool.self, "locked")
             guard locked else {
-                throw JobSkipped(message: "\(name) for \(date) partition \(partition) is already running in another process; skipped (try later)")
+                let what = lockedPerDate ? "\(name) for \(date) partition \(partition)" : name
+                throw JobSkipped(message: "\(what) is already running in another process; skipped (try later)")
             }
             do {
                 try await lockConnection.query("SELECT pg_advisory_lock_shared($1)", [Self.writersLockKey])
