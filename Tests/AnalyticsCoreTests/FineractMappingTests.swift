@@ -194,6 +194,11 @@ struct FineractMappingTests {
         #expect(mapped.rejections.map { "\($0.table) \($0.row) \($0.column)" } == ["m_loan_transaction 95 interest_portion_derived"])
         #expect(FineractMoney.cents("12.340000") == 1_234)
         #expect(FineractMoney.cents("12.345000") == nil)
+        #expect(FineractMoney.cents("-5.1") == -510 && FineractMoney.cents("7") == 700 && FineractMoney.cents("12.") == 1_200)
+        #expect(FineractMoney.cents("0.000001") == nil && FineractMoney.cents("1000000.000000") == 100_000_000)
+        for bad in ["", ".", ".5", "-", "1.2.3", "1,5", "1e3", " 1", "99999999999999999999"] {
+            #expect(FineractMoney.cents(bad) == nil, "\(bad)")
+        }
         #expect(FineractMoney.fractionOfPercent("24.120000") == "0.2412")
         #expect(FineractMoney.fractionOfPercent("24.123400") == nil)
     }

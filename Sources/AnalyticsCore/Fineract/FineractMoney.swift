@@ -5,10 +5,40 @@ public enum FineractMoney {
     /// `1000.500000` -> 100050 (cents); nil when a digit after the second decimal is not 0 or the
     /// text is not a plain decimal (or beyond Int64).
     public static func cents(_ text: String) -> Int64? {
-        guard let (negative, whole, fraction) = split(text) else { return nil }
-        guard fraction.dropFirst(2).allSatisfy({ $0 == "0" }) else { return nil }
-        let two = String((fraction + "00").prefix(2))
-        guard let value = Int64(whole + two) else { return nil }
+        // Over the UTF-8 bytes: every amount of every loan passes here (a third of the mapping's
+        // time went to Character-wise splitting).
+        var utf8 = text.utf8[...]
+        let negative = utf8.first == UInt8(ascii: "-")
+        if negative { utf8 = utf8.dropFirst() }
+        var value: Int64 = 0
+        var wholeDigits = 0, fractionDigits = 0
+        var inFraction = false
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard !inFraction else { return nil }
+                inFraction = true
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            if inFraction {
+                fractionDigits += 1
+                // Past the cents only zeros: never rounded.
+                if fractionDigits > 2 { guard digit == 0 else { return nil }; continue }
+            } else {
+                wholeDigits += 1
+            }
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(digit)
+            guard !overflow, !overflow2 else { return nil }
+            value = sum
+        }
+        guard wholeDigits > 0 else { return nil }
+        for _ in min(fractionDigits, 2)..<2 {
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            guard !overflow else { return nil }
+            value = times
+        }
         return negative ? -value : value
     }
 
