@@ -113,9 +113,7 @@ eval "$servers_env"
 # The server settings of bench-worker.sh (docs/operations.md "PostgreSQL settings"): with the
 # default 256 MB of shared buffers the repayments' (loan_id, payment_date) index of a million-loan
 # book does not fit, and every repayment written reads and evicts a page of it.
-"$psql" -X -q "$DATABASE_URL" -c "ALTER SYSTEM SET shared_buffers = '4GB'" -c "ALTER SYSTEM SET work_mem = '64MB'" \
-  -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "ALTER SYSTEM SET checkpoint_timeout = '30min'"
-bash "$servers" pg-restart "$work/postgres"
+bash "$servers" pg-tune "$work/postgres"
 api_port=$(bash "$servers" free-port)
 daemon_port=$(bash "$servers" free-port)
 export JWT_SECRET="bench-live-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" LOG_LEVEL=${LOG_LEVEL:-info}

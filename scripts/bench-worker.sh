@@ -30,9 +30,8 @@ trap cleanup EXIT INT TERM
 # (Assigned first: set -e does not see a failure inside eval "$(...)".)
 servers_env=$(bash "$servers" throwaway "$work")
 eval "$servers_env"
-psql "$DATABASE_URL" -qc "ALTER SYSTEM SET shared_buffers = '4GB'" -c "ALTER SYSTEM SET work_mem = '64MB'" \
-  -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "ALTER SYSTEM SET checkpoint_timeout = '30min'" -c "CREATE DATABASE bench"
-bash "$servers" pg-restart "$work/postgres"
+psql "$DATABASE_URL" -qc "CREATE DATABASE bench"
+bash "$servers" pg-tune "$work/postgres"
 
 swift build -c release --product metrics-worker >/dev/null
 worker="$(swift build -c release --show-bin-path)/metrics-worker"

@@ -9,6 +9,9 @@
 #   servers.sh pg-stop DIR               fast shutdown
 #   servers.sh pg-restart DIR            fast restart (same port)
 #   servers.sh pg-kill DIR               SIGKILL the postmaster (crash)
+#   servers.sh pg-tune DIR               the benchmarks' settings (docs/operations.md "PostgreSQL
+#                                        settings": shared_buffers 4GB, work_mem 64MB, max_wal_size
+#                                        8GB, checkpoint_timeout 30min), then a restart
 #   servers.sh redis-start DIR PORT      start redis-server on 127.0.0.1:PORT, no persistence
 #   servers.sh redis-stop DIR            stop it (by its pid file)
 #   servers.sh throwaway DIR             PostgreSQL (DIR/postgres) and Redis (DIR/redis) on free
@@ -101,6 +104,15 @@ pg_restart() {
   as_pg_user "$bin/pg_ctl" -D "$dir" -o "-p $port" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null
 }
 
+pg_tune() {
+  local dir=$1 bin port
+  bin=$(pg_bin) || die "PostgreSQL server binaries not found"
+  port=$(cat "$dir/port.txt")
+  "$bin/psql" -X -q "postgres://postgres@127.0.0.1:$port/postgres" -c "ALTER SYSTEM SET shared_buffers = '4GB'" \
+    -c "ALTER SYSTEM SET work_mem = '64MB'" -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "ALTER SYSTEM SET checkpoint_timeout = '30min'"
+  pg_restart "$dir"
+}
+
 pg_kill() {
   local dir=$1
   [ -f "$dir/postmaster.pid" ] || return 0
@@ -163,6 +175,7 @@ case "$cmd" in
   pg-stop) [ $# -eq 1 ] || die "usage: pg-stop DIR"; pg_stop "$1" ;;
   pg-restart) [ $# -eq 1 ] || die "usage: pg-restart DIR"; pg_restart "$1" ;;
   pg-kill) [ $# -eq 1 ] || die "usage: pg-kill DIR"; pg_kill "$1" ;;
+  pg-tune) [ $# -eq 1 ] || die "usage: pg-tune DIR"; pg_tune "$1" ;;
   redis-start) [ $# -eq 2 ] || die "usage: redis-start DIR PORT"; redis_start "$1" "$2" ;;
   redis-stop) [ $# -eq 1 ] || die "usage: redis-stop DIR"; redis_stop "$1" ;;
   pkgconfig) [ $# -eq 1 ] || die "usage: pkgconfig DIR"; pkgconfig_dir "$1" ;;
