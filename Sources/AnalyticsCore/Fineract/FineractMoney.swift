@@ -42,12 +42,9 @@ public enum FineractMoney {
         return negative ? -value : value
     }
 
-    /// Cents as money text: 100050 -> `1000.50`.
+    /// Cents as money text: 100050 -> `1000.50` (`Money`'s own rendering).
     public static func text(cents: Int64) -> String {
-        let sign = cents < 0 ? "-" : ""
-        let magnitude = cents.magnitude
-        let fraction = magnitude % 100
-        return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+        Money(minorUnits: cents).description
     }
 
     /// A percentage divided by 100 (`24.500000` -> `0.245`), exactly; nil when more than `maxDecimals`
