@@ -9,7 +9,9 @@ import Foundation
 /// to PostgreSQL), `PORT` (default 8080), `BIND_ADDRESS` (default `0.0.0.0`), `JWT_SECRET`
 /// (required: HS256 key), `JWT_SECRET_PREVIOUS` (optional, still accepted during a rotation),
 /// `JWT_PUBLIC_KEY_FILE` (optional PEM for RS256), `ANALYTICS_TIMEZONE` (default `Africa/Lagos`),
-/// `CACHE_TTL_SECONDS` (default 900), `CORS_ALLOWED_ORIGINS` (comma-separated, default none),
+/// `CACHE_TTL_SECONDS` (default 900), `CACHE_REFRESH_AHEAD_KEYS` (default 512, 0...100000: how many
+/// recently read entries are loaded again ahead of their readers when an invalidation moves them;
+/// 0 switches refresh ahead off), `CORS_ALLOWED_ORIGINS` (comma-separated, default none),
 /// `DATABASE_POOL_SIZE` (default 10), `DATABASE_ACQUIRE_TIMEOUT_MS` (default 2000), `LOG_LEVEL`
 /// (`trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`; default `info`), `LOG_FORMAT`
 /// (`json`: one JSON object per line, or `text`; default `json`). Log lines, one per request among
@@ -36,6 +38,8 @@ struct APIConfiguration: Sendable {
     var jwtPublicKeyPEM: String?
     var timeZone: String
     var cacheTTLSeconds: Int
+    /// `CACHE_REFRESH_AHEAD_KEYS`.
+    var refreshAheadKeys: Int
     var corsAllowedOrigins: Set<String>
     /// `LOG_LEVEL` and `LOG_FORMAT`.
     var log: LogSettings
@@ -101,6 +105,7 @@ struct APIConfiguration: Sendable {
                                              default: PostgresAuditRepository.defaultIdempotencyKeyTTLHours, 1...720)
         ingestMaxBytes = try integer("INGEST_MAX_BYTES", default: IngestController.defaultMaximumBytes, 1024...(16 << 30))
         cacheTTLSeconds = try integer("CACHE_TTL_SECONDS", default: CacheNamespace.defaultTTLSeconds, 1...86_400)
+        refreshAheadKeys = try integer("CACHE_REFRESH_AHEAD_KEYS", default: HotKeys.defaultCapacity, 0...100_000)
         corsAllowedOrigins = Set((value("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",").map {
             String($0.trimmingWhitespace())
         }.filter { !$0.isEmpty })

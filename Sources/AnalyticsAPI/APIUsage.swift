@@ -29,6 +29,7 @@ enum APIUsage {
           REDIS_URL                    redis://[:password@]host:port[/db][?timeout_ms=50&connect_timeout_ms=50&retry_after_ms=250];
                                        default none (every read goes to PostgreSQL)
           CACHE_TTL_SECONDS            backstop lifetime of a Redis cache entry; default 900
+          CACHE_REFRESH_AHEAD_KEYS     recently read entries loaded again when invalidated; default 512 (0: off)
           JWT_SECRET                   required; HS256 key of the bearer tokens (at least 32 bytes)
           JWT_SECRET_PREVIOUS          the previous key, accepted during a rotation
           JWT_PUBLIC_KEY_FILE          a PEM public key: RS256 tokens are accepted too

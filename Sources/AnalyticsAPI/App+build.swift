@@ -33,6 +33,7 @@ struct APIDependencies: Sendable {
                      redisConfiguration: RedisConfiguration?,
                      jwtSecret: String, jwtPreviousSecret: String? = nil, jwtPublicKeyPEM: String? = nil,
                      timeZone: String = "Africa/Lagos", cacheTTLSeconds: Int = CacheNamespace.defaultTTLSeconds,
+                     refreshAheadKeys: Int = HotKeys.defaultCapacity,
                      corsAllowedOrigins: Set<String> = [],
                      idempotencyKeyTTLHours: Int = PostgresAuditRepository.defaultIdempotencyKeyTTLHours,
                      ingestMaxBytes: Int = IngestController.defaultMaximumBytes,
@@ -42,18 +43,24 @@ struct APIDependencies: Sendable {
         let local = LocalCache(maximumBytes: 32 * 1024 * 1024, ttl: .seconds(cacheTTLSeconds))
         let officerBodies = RenderedResponseCache()
         let drilldownBodies = RenderedResponseCache()
+        let hotKeys = refreshAheadKeys > 0 ? HotKeys(capacity: refreshAheadKeys) : nil
         let tracker = GenerationTracker { generation in
             local.removeAll()
             officerBodies.setLiveGeneration(generation)
             drilldownBodies.setLiveGeneration(generation)
+            // A new generation moves every entry; going down (nil) moves none that could be kept.
+            if generation != nil { hotKeys?.moved(nil) }
         }
         let auditRepository = PostgresAuditRepository(pool: primary, timeZone: timeZone, idempotencyKeyTTLHours: idempotencyKeyTTLHours)
         var cache: any MetricsCache = NoMetricsCache()
         var services: [any Service] = []
         if let redis, let redisConfiguration {
-            cache = RedisMetricsCache(redis: redis, tracker: tracker, local: local, ttlSeconds: cacheTTLSeconds, metrics: metrics)
+            let redisCache = RedisMetricsCache(redis: redis, tracker: tracker, local: local, ttlSeconds: cacheTTLSeconds,
+                                               metrics: metrics, hotKeys: hotKeys)
+            cache = redisCache
             services.append(InvalidationSubscriber(redis: redis, subscriber: RedisSubscriber(configuration: redisConfiguration),
-                                                   tracker: tracker, auditCache: auditCache, logger: logger))
+                                                   tracker: tracker, auditCache: auditCache, logger: logger, hotKeys: hotKeys))
+            if let hotKeys { services.append(RefreshAheadService(hotKeys: hotKeys, cache: redisCache, logger: logger)) }
         }
         var pools: [(name: String, pool: PostgresPool)] = [("primary", primary)]
         if read !== primary { pools.append(("read", read)) }
@@ -119,7 +126,8 @@ func buildApplication(configuration: APIConfiguration, logger: Logger) async thr
         redisConfiguration: configuration.redis,
         jwtSecret: configuration.jwtSecret, jwtPreviousSecret: configuration.jwtPreviousSecret,
         jwtPublicKeyPEM: configuration.jwtPublicKeyPEM, timeZone: configuration.timeZone,
-        cacheTTLSeconds: configuration.cacheTTLSeconds, corsAllowedOrigins: configuration.corsAllowedOrigins,
+        cacheTTLSeconds: configuration.cacheTTLSeconds, refreshAheadKeys: configuration.refreshAheadKeys,
+        corsAllowedOrigins: configuration.corsAllowedOrigins,
         idempotencyKeyTTLHours: configuration.idempotencyKeyTTLHours, ingestMaxBytes: configuration.ingestMaxBytes, logger: logger)
     return Application(
         router: buildRouter(dependencies),

@@ -100,8 +100,10 @@ struct TargetedInvalidationTests {
     @Test("X's detail and every page that shows X are read again on every replica; Y's detail and branch page are still served from the cache")
     func onlyWhatShowedThemMoves() async throws {
         try await CacheTests.withFixtureAndRedis { db, redis in
-            let first = try await TestApp.make(database: db, redisURL: redis.url)
-            let second = try await TestApp.make(database: db, redisURL: redis.url)
+            // Refresh ahead off: this test counts the readers' own loads, which the refresher would
+            // otherwise do first (`refreshAheadLoadsWhatMoved` covers it).
+            let first = try await TestApp.make(database: db, redisURL: redis.url, refreshAheadKeys: 0)
+            let second = try await TestApp.make(database: db, redisURL: redis.url, refreshAheadKeys: 0)
             // Without its invalidation subscriber, a replica never trusts memory: every read goes through Redis.
             var unsubscribed = try await TestApp.make(database: db, redisURL: redis.url)
             unsubscribed.dependencies.services = []
@@ -181,6 +183,84 @@ struct TargetedInvalidationTests {
                 }
             }
         }
+    }
+
+    @Test("refresh ahead: after an invalidation each live replica loads again the recently read entries that moved (and only those), so readers find them in memory")
+    func refreshAheadLoadsWhatMoved() async throws {
+        try await CacheTests.withFixtureAndRedis { db, redis in
+            let first = try await TestApp.make(database: db, redisURL: redis.url)
+            let second = try await TestApp.make(database: db, redisURL: redis.url)
+            let headers = try await first.headers("viewer")
+            let scoped = try await first.headers("viewer", branches: [Self.abuja])
+            let uris = [Self.xDetail, Self.yDetail, Self.all, Self.lagosList, Self.abujaList, Self.yList, Self.regionList,
+                        Self.branches, Self.options, Self.yDrill, Self.allDrill]
+            try await first.application.test(.live) { one in
+                try await second.application.test(.live) { two in
+                    try await CacheTests.waitForSubscription(first)
+                    try await CacheTests.waitForSubscription(second)
+                    let replicas: [any TestClientProtocol] = [one, two]
+                    for client in replicas {
+                        for uri in uris {
+                            try await client.execute(uri: uri, method: .get, headers: headers) { #expect($0.status == .ok, "\(uri)") }
+                        }
+                        try await client.execute(uri: Self.all, method: .get, headers: scoped) { #expect($0.status == .ok) }
+                    }
+                    let oldY = try Self.expectedPortfolio(Self.y)
+                    try await Self.setPortfolio(db, officer: Self.x, to: Self.newX)
+                    try await Self.setPortfolio(db, officer: Self.y, to: Self.newY)
+                    try await Self.setPortfolio(db, branch: Self.lagos, to: Self.newLagos)
+                    let before = [try await Self.refreshes(one), try await Self.refreshes(two)]
+                    let readsBefore = [try await Self.counters(one), try await Self.counters(two)]
+                    let tags: [CacheTag] = [.officer(Self.x), .branch(Self.lagos), .book]
+                    try await CacheNamespace.invalidate(tags: Set(tags), redis: try #require(first.redis))
+
+                    // What moved and was read: X's detail, the unfiltered list (plain and scoped), Lagos
+                    // Main's list, the region's list (1 + 4 officer lists), the branches and the filter
+                    // options (the book). Y's detail, Abuja's list and Y's list did not move. Drilldown
+                    // pages are kept in process only (not in Redis): never refreshed ahead.
+                    let moved: [CacheNamespace.Family: Double] = [.officerMetrics: 1, .officerList: 4, .branchMetrics: 1,
+                                                                  .filterOptions: 1]
+                    for (index, client) in replicas.enumerated() {
+                        try await Waiting.until("replica \(index + 1) refreshed the 7 entries that moved") {
+                            let now = try await Self.refreshes(client)
+                            return moved.allSatisfy { family, count in now[family, default: 0] - before[index][family, default: 0] == count }
+                        }
+                        let now = try await Self.refreshes(client)
+                        for family in CacheNamespace.Family.allCases {
+                            #expect(now[family, default: 0] - before[index][family, default: 0] == moved[family, default: 0], "\(family)")
+                        }
+                        #expect(try await Self.counter(client, "analytics_api_cache_refreshes_total{family=\"officer_list\",outcome=\"failed\"}") == 0)
+                    }
+                    for client in replicas {
+                        #expect(Expected.same(try await Self.portfolio(client, Self.xDetail, headers, officer: Self.x), .string(Self.newX)))
+                        #expect(Expected.same(try await Self.portfolio(client, Self.all, headers, officer: Self.x), .string(Self.newX)))
+                        #expect(Expected.same(try await Self.portfolio(client, Self.all, scoped, officer: Self.y), .string(Self.newY)))
+                        #expect(Expected.same(try await Self.portfolio(client, Self.lagosList, headers, officer: Self.x), .string(Self.newX)))
+                        #expect(Expected.same(try await Self.portfolio(client, Self.regionList, headers, officer: Self.x), .string(Self.newX)))
+                        #expect(Expected.same(try await Self.branchPortfolio(client, headers, branch: Self.lagos), .string(Self.newLagos)))
+                        #expect(Expected.same(try await Self.portfolio(client, Self.yDetail, headers, officer: Self.y), oldY))
+                    }
+                    // Every one of those reads came from memory: no reader loaded anything.
+                    for (index, client) in replicas.enumerated() {
+                        let after = try await Self.counters(client)
+                        #expect(after.missDetail == readsBefore[index].missDetail && after.missList == readsBefore[index].missList)
+                        #expect(after.localDetail - readsBefore[index].localDetail == 2)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Refreshes ahead per key family (loaded from PostgreSQL or found in Redis) on one replica.
+    static func refreshes(_ client: some TestClientProtocol) async throws -> [CacheNamespace.Family: Double] {
+        let text = try await CacheTests.metricsText(client)
+        var counts: [CacheNamespace.Family: Double] = [:]
+        for family in CacheNamespace.Family.allCases {
+            counts[family] = ["loaded", "redis"].reduce(0) { sum, outcome in
+                sum + CacheTests.metricValue(text, "analytics_api_cache_refreshes_total{family=\"\(family.rawValue)\",outcome=\"\(outcome)\"}")
+            }
+        }
+        return counts
     }
 
     /// The cache counters of one replica that the test compares.

@@ -46,16 +46,21 @@ struct DaemonConfigurationTests {
             }
         }
         let settings = try DaemonConfiguration(environment: ["DAEMON_METRICS_HOST": "0.0.0.0", "DAEMON_METRICS_PORT": "0",
-                                                             "DAEMON_LEASE_RETRY_SECONDS": "2", "DAEMON_SHUTDOWN_GRACE_SECONDS": "0"])
+                                                             "DAEMON_LEASE_RETRY_SECONDS": "2", "DAEMON_SHUTDOWN_GRACE_SECONDS": "0",
+                                                             "DAEMON_BATCH_INTERVAL_MS": "250"])
         #expect(settings.metricsHost == "0.0.0.0" && settings.metricsPort == 0)
         #expect(settings.leaseRetry == .seconds(2) && settings.shutdownGrace == .zero)
+        #expect(settings.batchInterval == .milliseconds(250))
+        #expect(try DaemonConfiguration(environment: [:]).batchInterval == .seconds(1))
+        #expect(try DaemonConfiguration(environment: ["DAEMON_BATCH_INTERVAL_MS": "0"]).batchInterval == .zero)
     }
 
     @Test("a malformed value stops start-up with a line naming the key",
           arguments: [("DAEMON_SCHEDULE_FULL_REFRESH", "0 2 * *"), ("DAEMON_SCHEDULE_PAR15_SNAPSHOT", "0 12 31 2 *"),
                       ("DAEMON_SCHEDULE_BRANCH_METRICS", "*/0 * * * *"), ("DAEMON_METRICS_PORT", "http"),
                       ("DAEMON_SCHEDULE_SYNC_FINERACT", "*/5 * *"),
-                      ("DAEMON_METRICS_PORT", "65536"), ("DAEMON_LEASE_RETRY_SECONDS", "0"), ("DAEMON_SHUTDOWN_GRACE_SECONDS", "3601")])
+                      ("DAEMON_METRICS_PORT", "65536"), ("DAEMON_LEASE_RETRY_SECONDS", "0"), ("DAEMON_SHUTDOWN_GRACE_SECONDS", "3601"),
+                      ("DAEMON_BATCH_INTERVAL_MS", "60001"), ("DAEMON_BATCH_INTERVAL_MS", "1.5")])
     func malformed(key: String, value: String) {
         do {
             _ = try DaemonConfiguration(environment: [key: value, "FINERACT_DATABASE_URL": "postgres://reader@127.0.0.1/fineract_default"])

@@ -26,6 +26,9 @@ struct InvalidationSubscriber: Service {
     var recheckInterval: Duration = InvalidationSubscriber.defaultRecheckInterval
     var retryDelay: Duration = .milliseconds(250)
     let logger: Logger
+    /// Told which tags moved, so the recently read entries showing them are loaded again ahead of
+    /// their readers (`RefreshAheadService`).
+    var hotKeys: HotKeys?
 
     /// What one subscription knows of the counters beside its messages.
     private struct Watches {
@@ -99,6 +102,7 @@ struct InvalidationSubscriber: Service {
                 watches.tags.announced()
                 let versions = try await CacheNamespace.tagVersions(of: tags, redis: redis)
                 tracker.tagsRead(Dictionary(zip(tags, versions), uniquingKeysWith: max))
+                hotKeys?.moved(Set(tags))
             default:
                 if let generation = Int64(String(decoding: payload, as: UTF8.self)) {
                     // A worker from before the pipelined bump: the payload is the new number.
@@ -124,6 +128,7 @@ struct InvalidationSubscriber: Service {
         if watches.tags.check(counters.tagInvalidations) {
             let reply = try await redis.command(["HGETALL", CacheNamespace.tagVersionsKey])
             let raised = tracker.tagsObserved(try CacheNamespace.allTagVersions(reply))
+            if raised > 0 { hotKeys?.moved(nil) }
             if raised > 0 {
                 logger.info("cache tag versions adopted from Redis without a message", metadata: ["tags": "\(raised)"])
             }

@@ -6,7 +6,7 @@ protocol MetricsCache: Sendable {
     /// The cached bytes under `key` at its current version, or the result of `load` (stored for
     /// next time). A cache that is down or slow never fails the read: `load` runs.
     func value(_ key: CacheKey,
-               load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8]
+               load: @escaping @Sendable () async throws -> [UInt8]) async throws -> [UInt8]
     /// The version `key` is current at while invalidations are known at once (the subscription is
     /// live and none of the key's tags waits for a re-read), else nil: then nothing may be kept in
     /// process for it.
@@ -18,7 +18,7 @@ struct NoMetricsCache: MetricsCache {
     func liveVersion(of key: CacheKey) -> KeyVersion? { nil }
 
     func value(_ key: CacheKey,
-               load: @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
+               load: @escaping @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
         try await load()
     }
 }

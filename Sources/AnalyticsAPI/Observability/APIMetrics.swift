@@ -65,6 +65,24 @@ final class APIMetrics: Sendable {
         }
     }
 
+    /// How a refresh ahead (`RefreshAheadService`) ended.
+    enum RefreshOutcome: String {
+        /// Loaded from PostgreSQL and stored.
+        case loaded
+        /// Found in Redis (another replica had stored it).
+        case redis
+        /// Redis down or slow: loaded, not stored.
+        case fallback
+        /// The load failed (the next reader loads the entry).
+        case failed
+    }
+
+    /// Counts one refresh ahead of an entry an invalidation moved, by key family and outcome.
+    func recordRefresh(family: CacheNamespace.Family, outcome: RefreshOutcome) {
+        counter("cache_refreshes", "Entries loaded again ahead of their readers after an invalidation, by key family and outcome",
+                [("family", family.rawValue), ("outcome", outcome.rawValue)]).increment()
+    }
+
     /// Counts Redis errors seen by the cache (down, slow, protocol).
     func recordRedisError() {
         counter("redis_errors", "Redis calls that failed or timed out", []).increment()

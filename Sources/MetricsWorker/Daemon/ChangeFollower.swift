@@ -19,6 +19,10 @@ struct ChangeFollower: Service {
     let context: DaemonContext
     /// How long to gather notifications after the first one before applying them.
     var gatherWindow: Duration = .milliseconds(150)
+    /// The shortest time from the start of one applied batch to the start of the next
+    /// (`DAEMON_BATCH_INTERVAL_MS`): under a steady stream, what arrives meanwhile waits and goes
+    /// into the next batch, so the book is re-ranked (and its lists invalidated) at most this often.
+    var batchInterval: Duration = .seconds(1)
     /// The longest silence after which the table is read anyway (a notification lost while the
     /// listener reconnected, say).
     var recheckInterval: Duration = .seconds(30)
@@ -61,6 +65,7 @@ struct ChangeFollower: Service {
         // Whatever committed while nobody listened.
         var pending = true
         var silentSince = ContinuousClock.now
+        var lastApplied: ContinuousClock.Instant?
         while !Task.isCancelled {
             if !pending {
                 if try await listener.wait(timeout: waitSlice) {
@@ -73,6 +78,10 @@ struct ChangeFollower: Service {
                     continue
                 }
             }
+            if let lastApplied, lastApplied + batchInterval > .now {
+                try await Task.sleep(until: lastApplied + batchInterval, clock: .continuous)
+            }
+            let started = ContinuousClock.now
             let outcome = try await applyOnce()
             onHealthy()
             switch outcome.kind {
@@ -82,7 +91,8 @@ struct ChangeFollower: Service {
             case .busy:
                 try await Task.sleep(for: busyRetry)
             case .applied, .fullRefresh:
-                // More may have committed while this batch ran: look again at once.
+                // More may have committed while this batch ran: look again (after `batchInterval`).
+                lastApplied = started
                 pending = true
             }
         }

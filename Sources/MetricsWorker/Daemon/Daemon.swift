@@ -77,7 +77,7 @@ enum Daemon {
                 retry: settings.leaseRetry, grace: settings.shutdownGrace))
         }
         if request.follow {
-            services.append(ChangeFollower(context: context))
+            services.append(ChangeFollower(context: context, batchInterval: settings.batchInterval))
         }
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: runtime.logger)

@@ -9,7 +9,11 @@ import Foundation
 /// `--metrics-port` overrides it), `DAEMON_LEASE_RETRY_SECONDS` (5, 1...300: how often a daemon
 /// without the scheduling lease tries to take it, and how often the holder checks its lease
 /// connection), `DAEMON_SHUTDOWN_GRACE_SECONDS` (60, 0...3600: how long a running job may go on
-/// after SIGTERM before it is cancelled), and one cron expression per schedule entry, in
+/// after SIGTERM before it is cancelled), `DAEMON_BATCH_INTERVAL_MS` (1000, 0...60000: the shortest
+/// time from the start of one batch of followed changes to the start of the next, so a steady
+/// stream of ingests is applied about once a second, not as fast as batches finish: each batch
+/// re-ranks the book and invalidates every list that shows ranks), and one cron expression per
+/// schedule entry, in
 /// `ANALYTICS_TIMEZONE`: `DAEMON_SCHEDULE_FULL_REFRESH` (`0 2 * * *`),
 /// `DAEMON_SCHEDULE_ARCHIVE_OLD_DATA` (`0 3 * * *`), `DAEMON_SCHEDULE_OFFICER_METRICS`
 /// (`*/15 * * * *`: refresh-loans --changed-only, then calculate-officer-metrics),
@@ -25,6 +29,7 @@ struct DaemonConfiguration: Sendable {
     var disabled: [String] = []
     var leaseRetry: Duration = .seconds(5)
     var shutdownGrace: Duration = .seconds(60)
+    var batchInterval: Duration = .seconds(1)
 
     init(environment: [String: String]) throws(ConfigurationError) {
         func integer(_ key: String, _ text: String?, default fallback: Int, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
@@ -39,6 +44,8 @@ struct DaemonConfiguration: Sendable {
         leaseRetry = .seconds(try integer("DAEMON_LEASE_RETRY_SECONDS", environment["DAEMON_LEASE_RETRY_SECONDS"], default: 5, 1...300))
         shutdownGrace = .seconds(try integer("DAEMON_SHUTDOWN_GRACE_SECONDS", environment["DAEMON_SHUTDOWN_GRACE_SECONDS"],
                                              default: 60, 0...3600))
+        batchInterval = .milliseconds(try integer("DAEMON_BATCH_INTERVAL_MS", environment["DAEMON_BATCH_INTERVAL_MS"],
+                                                  default: 1000, 0...60_000))
         // Each read spelled out, so scripts/check-deploy.sh finds the keys the manifests may set.
         let expressions: [String: String?] = [
             "DAEMON_SCHEDULE_FULL_REFRESH": environment["DAEMON_SCHEDULE_FULL_REFRESH"],

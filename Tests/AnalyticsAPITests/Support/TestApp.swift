@@ -18,16 +18,17 @@ struct TestApp: Sendable {
     let minter: TokenMinter
 
     /// Wires the API over `database` and, when given, the Redis at `redisURL`; `ingestPool` is the
-    /// pool of `POST /api/v1/ingest` (default: the primary's, as `pool` or the database's).
+    /// pool of `POST /api/v1/ingest` (default: the primary's, as `pool` or the database's);
+    /// `refreshAheadKeys` as `CACHE_REFRESH_AHEAD_KEYS` (0: off).
     static func make(database: TestDatabase, redisURL: String? = nil, pool: PostgresPool? = nil,
-                     ingestPool: PostgresPool? = nil) async throws -> TestApp {
+                     ingestPool: PostgresPool? = nil, refreshAheadKeys: Int = HotKeys.defaultCapacity) async throws -> TestApp {
         let redisConfiguration = try redisURL.map { try RedisConfiguration(url: $0) }
         let redis = redisConfiguration.map { RedisClient(configuration: $0, executor: database.executor) }
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
         let dependencies = try await APIDependencies.make(
             primary: pool ?? database.pool, read: pool ?? database.pool, ingest: ingestPool, redis: redis, redisConfiguration: redisConfiguration,
-            jwtSecret: secret, logger: logger)
+            jwtSecret: secret, refreshAheadKeys: refreshAheadKeys, logger: logger)
         return TestApp(database: database, redis: redis, redisConfiguration: redisConfiguration, dependencies: dependencies,
                        minter: await TokenMinter(secret: secret))
     }
