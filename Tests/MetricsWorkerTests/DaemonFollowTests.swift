@@ -79,4 +79,39 @@ struct DaemonFollowTests {
             #expect(problems.isEmpty, "\(problems.prefix(5))")
         }
     }
+
+    @Test("under a stream of ingests, batches start at least DAEMON_BATCH_INTERVAL_MS apart, and the rows end exact")
+    func batchInterval() async throws {
+        let date = try #require(CalendarDate(iso: "2024-10-17"))
+        var book = LiveBook(seed: 29, asOf: date)
+        var files = [try LiveBook.write(book.base(officers: 6, loans: 40), name: "base.ndjson")]
+        try await TestDatabase.with(poolSize: 6) { db in
+            _ = try await IngestCommand.ingest([(files[0], nil)], pool: db.pool)
+            _ = try await MetricJobs.fullRefresh(LiveUpdatePropertyTests.context(db, date))
+            _ = try await LiveUpdate.applyPending(LiveUpdatePropertyTests.context(db, date))
+            let environment = DaemonProcessTests.environment(db, ["DAEMON_BATCH_INTERVAL_MS": "2000"])
+            try await DaemonProcessTests.withDaemon(["--as-of", "2024-10-17", "--no-schedule"], environment) { daemon, _ in
+                // Ingests back to back, each committing while the previous batch may still be due.
+                for round in 1...4 {
+                    let file = try LiveBook.write(book.changes(4), name: "stream-\(round).ndjson")
+                    files.append(file)
+                    _ = try await IngestCommand.ingest([(file, nil)], pool: db.pool)
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                try await Waiting.until("the stream is applied", timeout: .seconds(60)) { try await Self.pending(db) == 0 }
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                let applied = daemon.jsonLines.filter { $0["message"] as? String == "applied" }
+                    .compactMap { ($0["timestamp"] as? String).flatMap { formatter.date(from: $0) } }
+                #expect(applied.count >= 2, "\(daemon.output.suffix(2000))")
+                // A batch is logged when it ends; batches here take well under half a second.
+                for (earlier, later) in zip(applied, applied.dropFirst()) {
+                    #expect(later.timeIntervalSince(earlier) >= 1.5, "batches \(later.timeIntervalSince(earlier)) s apart")
+                }
+            }
+            let problems = LiveUpdatePropertyTests.differences(try await LiveUpdatePropertyTests.snapshot(db.pool, date: date),
+                                                               try await LiveUpdatePropertyTests.fromScratch(files, date: date))
+            #expect(problems.isEmpty, "\(problems.prefix(5))")
+        }
+    }
 }
