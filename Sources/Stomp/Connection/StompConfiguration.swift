@@ -18,7 +18,9 @@ public struct StompConfiguration: Sendable {
     /// broker. Default 10 s each; zero turns that direction off.
     public var heartBeat: StompHeartBeat
     /// How much later than the negotiated interval the broker's next byte may arrive before the
-    /// connection is declared dead, as a multiple of that interval. Default 2.
+    /// connection is declared dead, as a multiple of that interval. Default 3: ActiveMQ checks
+    /// every interval whether it wrote anything since the last check, so its heart-beats can be
+    /// almost two intervals apart.
     public var heartBeatTolerance: Double
     /// The TCP connect timeout and the time the broker has to answer CONNECT. Default 10 s.
     public var connectTimeout: Duration
@@ -35,7 +37,7 @@ public struct StompConfiguration: Sendable {
         self.login = login
         self.passcode = passcode
         self.heartBeat = StompHeartBeat(send: .seconds(10), receive: .seconds(10))
-        self.heartBeatTolerance = 2
+        self.heartBeatTolerance = 3
         self.connectTimeout = .seconds(10)
         self.receiptTimeout = .seconds(30)
         self.limits = StompFrameLimits()

@@ -119,25 +119,50 @@ public struct StompConsumer: Service {
                 group.addTask { await idle.watch(timeout: timeout) { continuation.yield(.idle) } }
             }
             defer { group.cancelAll() }
-            for await event in events {
-                switch event {
-                case .message(let message):
-                    // Stopping: what was delivered and not handled stays unacknowledged (redelivered).
-                    if control.isStopped { return .stopped }
-                    try await handle(message, on: connection)
-                    idle.touch()
-                case .idle:
-                    if let timeout = options.idleTimeout, idle.isIdle(for: timeout) {
-                        logger.info("stomp consumer idle", metadata: ["stomp.idle_ms": "\(StompHeartBeat.milliseconds(timeout))"])
-                        return .idle
-                    }
-                case .stop:
-                    return .stopped
-                case .failed(let error):
-                    throw error
-                }
+            do {
+                let ending = try await next(from: events, on: connection, idle: idle)
+                await release(subscription, on: connection)
+                return ending
+            } catch {
+                await release(subscription, on: connection)
+                throw error
             }
-            return Task.isCancelled ? .cancelled : .stopped
+        }
+    }
+
+    /// Handles events until the session ends.
+    private func next(from events: AsyncStream<Event>, on connection: StompConnection,
+                      idle: StompIdleClock) async throws -> StompConsumerSummary.Ending {
+        for await event in events {
+            switch event {
+            case .message(let message):
+                // Stopping: what was delivered and not handled stays unacknowledged (redelivered).
+                if control.isStopped { return .stopped }
+                try await handle(message, on: connection)
+                idle.touch()
+            case .idle:
+                if let timeout = options.idleTimeout, idle.isIdle(for: timeout) {
+                    logger.info("stomp consumer idle", metadata: ["stomp.idle_ms": "\(StompHeartBeat.milliseconds(timeout))"])
+                    return .idle
+                }
+            case .stop:
+                return .stopped
+            case .failed(let error):
+                throw error
+            }
+        }
+        return Task.isCancelled ? .cancelled : .stopped
+    }
+
+    /// Ends the subscription before the connection, so that the broker puts its unacknowledged
+    /// messages back in the queue before it confirms (a RECEIPT), not whenever it notices the
+    /// closed socket: the next connection then gets them first and in order. Best effort: on a
+    /// broken connection the broker does the same once it notices.
+    private func release(_ subscription: StompSubscription, on connection: StompConnection) async {
+        do {
+            try await connection.unsubscribe(subscription)
+        } catch {
+            logger.debug("stomp unsubscribe failed", metadata: ["error": "\(error)"])
         }
     }
 
