@@ -1,5 +1,6 @@
 import AnalyticsTestSupport
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -155,6 +156,24 @@ import Testing
         }
         _ = try await Waiting.returns("the second consumer goes idle") { try await second.consume() }
         #expect(rest.withLock { $0 } == Array(7..<20))
+    }
+
+    @Test func underAServiceGroupAGracefulShutdownStopsTheConsumerCleanly() async throws {
+        let queue = TestBroker.uniqueQueue("service")
+        try await TestBroker.publish(0..<5, to: queue)
+        let handled = Mutex<[Int]>([])
+        let consumer = StompConsumer(configuration: try TestBroker.configuration(), options: StompConsumerOptions(queue: queue),
+                                     logger: TestBroker.logger) { message in
+            handled.withLock { $0.append(TestBroker.index(of: message.bodyBytes)) }
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [consumer], logger: TestBroker.logger))
+        async let running: Void = Waiting.returns("the service group ends", within: .seconds(60)) { try await group.run() }
+        try await Waiting.until("five messages acknowledged") { consumer.summary.acknowledged == 5 }
+        await group.triggerGracefulShutdown()
+        try await running
+        #expect(consumer.summary.ending == .stopped)
+        #expect(handled.withLock { $0 } == Array(0..<5))
+        #expect(try await TestBroker.isEmpty(queue))
     }
 
     @Test func heartBeatsAreNegotiatedAndKeepAnIdleConnectionAlive() async throws {

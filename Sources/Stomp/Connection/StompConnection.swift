@@ -94,7 +94,17 @@ public final class StompConnection: Sendable {
     /// Sends CONNECT, waits for CONNECTED and starts the negotiated heart-beats.
     private func handshake() async throws {
         let promise = channel.eventLoop.makePromise(of: StompFrame.self)
-        state.withLock { $0.connected = promise }
+        // The reading task may have failed already (the broker closed at once): then nothing
+        // would ever complete the promise.
+        let failure = state.withLock { state -> StompError? in
+            if let failure = state.failure { return failure }
+            state.connected = promise
+            return nil
+        }
+        if let failure {
+            promise.fail(failure)
+            throw failure
+        }
         try await write(configuration.connectFrame)
         let connected = try await promise.futureResult.get()
         guard connected.headers["version"] == "1.2" else {
@@ -144,12 +154,5 @@ public final class StompConnection: Sendable {
         connected?.fail(error)
         for receipt in receipts { receipt.fail(error) }
         for subscription in subscriptions { subscription.finish(throwing: error) }
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
