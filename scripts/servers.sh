@@ -18,7 +18,7 @@
 #                                        written into DIR: one STOMP connector on 127.0.0.1:PORT, a
 #                                        persistent KahaDB store in DIR/data (messages survive a
 #                                        restart), no JMX, no web console, nothing else listening;
-#                                        returns once the port answers
+#                                        returns once it answers a STOMP CONNECT
 #   servers.sh activemq-stop DIR         SIGTERM by its pid file, waits for the exit (SIGKILL after 30 s)
 #   servers.sh activemq-restart DIR      stop, then start again on the same port with the same store
 #   servers.sh activemq-kill DIR         SIGKILL the broker (crash; the store is kept)
@@ -170,6 +170,26 @@ port_answers() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# A STOMP CONNECT on 127.0.0.1:PORT answered by CONNECTED within 120 s. The broker's first STOMP
+# connection loads and compiles its protocol classes, which on a busy machine takes seconds: done
+# here once, so that no test's handshake pays for it.
+stomp_answers() {
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=120)
+s.sendall(b"CONNECT\naccept-version:1.2\nhost:localhost\n\n\0")
+data = b""
+while b"\0" not in data:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+s.sendall(b"DISCONNECT\n\n\0")
+s.close()
+sys.exit(0 if data.startswith(b"CONNECTED") else 1)
+PY
+}
+
 activemq_config() {
   local dir=$1 port=$2
   mkdir -p "$dir/conf" "$dir/data" "$dir/tmp"
@@ -220,7 +240,10 @@ activemq_start() {
   echo "$port" >"$dir/port.txt"
   local i
   for i in $(seq 1 600); do
-    port_answers "$port" && return 0
+    if port_answers "$port"; then
+      stomp_answers "$port" && return 0
+      break
+    fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done

@@ -54,7 +54,7 @@ import Testing
     @Test func aBrokerThatGoesSilentIsDetectedByHeartBeats() async throws {
         try await LocalActiveMQ.with { broker in
             var configuration = try TestBroker.configuration(url: broker.url)
-            configuration.heartBeat = StompHeartBeat(send: .milliseconds(300), receive: .milliseconds(300))
+            configuration.heartBeat = StompHeartBeat(send: .seconds(1), receive: .seconds(1))
             let queue = TestBroker.uniqueQueue("silent")
             await #expect {
                 try await StompConnection.connect(configuration: configuration, logger: TestBroker.logger) { connection in

@@ -11,6 +11,9 @@ enum TestBroker {
     static func configuration(url: String? = nil) throws -> StompConfiguration {
         var configuration = try StompConfiguration(url: url ?? TestEnvironment.activeMQStompURL())
         configuration.heartBeat = StompHeartBeat(send: .seconds(1), receive: .seconds(1))
+        // Deadlines for a hung broker, not budgets: the full run keeps both cores busy.
+        configuration.connectTimeout = .seconds(60)
+        configuration.receiptTimeout = .seconds(60)
         return configuration
     }
 
