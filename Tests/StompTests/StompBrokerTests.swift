@@ -16,7 +16,7 @@ import Testing
         let received = Mutex<[Int]>([])
         let mismatches = Mutex(0)
         let consumer = StompConsumer(configuration: try TestBroker.configuration(),
-                                     options: StompConsumerOptions(queue: queue, prefetch: 50, idleTimeout: .seconds(2)),
+                                     options: StompConsumerOptions(queue: queue, prefetch: 50, idleTimeout: .seconds(5)),
                                      logger: TestBroker.logger) { message in
             let bytes = message.bodyBytes
             let index = TestBroker.index(of: bytes)
@@ -107,7 +107,7 @@ import Testing
         try await TestBroker.publish(0..<6, to: queue)
         let deliveries = Mutex<[(index: Int, redelivered: Bool)]>([])
         let failedOnce = Mutex(false)
-        var options = StompConsumerOptions(queue: queue, prefetch: 1, idleTimeout: .seconds(1))
+        var options = StompConsumerOptions(queue: queue, prefetch: 1, idleTimeout: .seconds(5))
         options.reconnect = StompReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200))
         let consumer = StompConsumer(configuration: try TestBroker.configuration(), options: options,
                                      logger: TestBroker.logger) { message in
@@ -150,7 +150,7 @@ import Testing
         // before the DISCONNECT receipt.
         let rest = Mutex<[Int]>([])
         let second = StompConsumer(configuration: try TestBroker.configuration(),
-                                   options: StompConsumerOptions(queue: queue, idleTimeout: .seconds(1)),
+                                   options: StompConsumerOptions(queue: queue, idleTimeout: .seconds(5)),
                                    logger: TestBroker.logger) { message in
             rest.withLock { $0.append(TestBroker.index(of: message.bodyBytes)) }
         }

@@ -79,7 +79,7 @@ import Testing
             try await TestBroker.publish(0..<10, to: queue, url: broker.url)
             try await broker.stop()
             let handled = Mutex<[Int]>([])
-            var options = StompConsumerOptions(queue: queue, idleTimeout: .seconds(1))
+            var options = StompConsumerOptions(queue: queue, idleTimeout: .seconds(5))
             options.reconnect = StompReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(500))
             let consumer = StompConsumer(configuration: try TestBroker.configuration(url: broker.url), options: options,
                                          logger: TestBroker.logger) { message in

@@ -64,6 +64,7 @@ public final class StompConnection: Sendable {
                                     logger: Logger) async throws -> NIOAsyncChannel<StompInbound, StompFrame> {
         let limits = configuration.limits
         let handshakeTimeout = TimeAmount(configuration.connectTimeout)
+        let offered = configuration.heartBeat, tolerance = configuration.heartBeatTolerance
         do {
             return try await ClientBootstrap(group: eventLoopGroup)
                 .connectTimeout(handshakeTimeout)
@@ -71,8 +72,10 @@ public final class StompConnection: Sendable {
                 .connect(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(StompHeartbeatHandler(handshakeTimeout: handshakeTimeout))
+                        let heartbeat = StompHeartbeatHandler(handshakeTimeout: handshakeTimeout)
+                        try pipeline.addHandler(heartbeat)
                         try pipeline.addHandler(ByteToMessageHandler(StompFrameDecoder(limits: limits)))
+                        try pipeline.addHandler(StompConnectedHandler(offered: offered, tolerance: tolerance, heartbeat: heartbeat))
                         try pipeline.addHandler(MessageToByteHandler(StompFrameEncoder()))
                         return try NIOAsyncChannel<StompInbound, StompFrame>(wrappingChannelSynchronously: channel)
                     }
@@ -91,7 +94,7 @@ public final class StompConnection: Sendable {
     /// The number of heart-beats (EOLs) received from the broker so far.
     public var heartbeatsReceived: Int { state.withLock { $0.heartbeatsReceived } }
 
-    /// Sends CONNECT, waits for CONNECTED and starts the negotiated heart-beats.
+    /// Sends CONNECT, waits for CONNECTED and records the session.
     private func handshake() async throws {
         let promise = channel.eventLoop.makePromise(of: StompFrame.self)
         // The reading task may have failed already (the broker closed at once): then nothing
@@ -121,14 +124,8 @@ public final class StompConnection: Sendable {
         let agreed = StompHeartBeat.negotiate(client: configuration.heartBeat, server: brokerHeartBeat)
         let session = StompSession(server: connected.headers["server"], id: connected.headers["session"],
                                    brokerHeartBeat: brokerHeartBeat, sendInterval: agreed.send, expectInterval: agreed.expect)
+        // The heart-beats themselves were started on the event loop (StompConnectedHandler).
         state.withLock { $0.session = session }
-        let send = agreed.send.map { TimeAmount($0) }, expect = agreed.expect.map { TimeAmount($0) }
-        let tolerance = configuration.heartBeatTolerance
-        let channel = self.channel
-        try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.handler(type: StompHeartbeatHandler.self)
-                .start(send: send, expect: expect, tolerance: tolerance)
-        }.get()
         logger.debug("stomp connected", metadata: [
             "stomp.server": "\(session.server ?? "")",
             "stomp.heartbeat.send_ms": "\(agreed.send.map(StompHeartBeat.milliseconds) ?? 0)",
