@@ -95,7 +95,7 @@ import Testing
             if count == 3 { box.withLock { $0 }?.stop() }
         }
         box.withLock { $0 = consumer }
-        let summary = try await Waiting.returns("the three messages are redelivered", within: .seconds(60)) { try await consumer.consume() }
+        let summary = try await Waiting.returns("the three messages are redelivered", within: .seconds(120)) { try await consumer.consume() }
         #expect(summary.ending == .stopped && summary.acknowledged == 3)
         #expect(again.withLock { $0 }.sorted() == [0, 1, 2])
         #expect(try await TestBroker.isEmpty(queue))
@@ -118,7 +118,7 @@ import Testing
                 throw TransactionFailed()
             }
         }
-        let summary = try await Waiting.returns("the consumer goes idle") { try await consumer.consume() }
+        let summary = try await Waiting.returns("the consumer goes idle", within: .seconds(120)) { try await consumer.consume() }
         #expect(summary.ending == .idle)
         #expect(summary.handlerFailures == 1 && summary.failures == 1 && summary.connections == 2)
         #expect(summary.acknowledged == 6)
@@ -142,7 +142,7 @@ import Testing
             if count == 7 { box.withLock { $0 }?.stop() }
         }
         box.withLock { $0 = consumer }
-        let summary = try await Waiting.returns("the consumer stops") { try await consumer.consume() }
+        let summary = try await Waiting.returns("the consumer stops", within: .seconds(120)) { try await consumer.consume() }
         #expect(summary.ending == .stopped)
         #expect(handled.withLock { $0 } == Array(0..<7))
         #expect(summary.acknowledged == 7)
@@ -154,7 +154,7 @@ import Testing
                                    logger: TestBroker.logger) { message in
             rest.withLock { $0.append(TestBroker.index(of: message.bodyBytes)) }
         }
-        _ = try await Waiting.returns("the second consumer goes idle") { try await second.consume() }
+        _ = try await Waiting.returns("the second consumer goes idle", within: .seconds(120)) { try await second.consume() }
         #expect(rest.withLock { $0 } == Array(7..<20))
     }
 
@@ -167,8 +167,8 @@ import Testing
             handled.withLock { $0.append(TestBroker.index(of: message.bodyBytes)) }
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [consumer], logger: TestBroker.logger))
-        async let running: Void = Waiting.returns("the service group ends", within: .seconds(60)) { try await group.run() }
-        try await Waiting.until("five messages acknowledged") { consumer.summary.acknowledged == 5 }
+        async let running: Void = Waiting.returns("the service group ends", within: .seconds(120)) { try await group.run() }
+        try await Waiting.until("five messages acknowledged", timeout: .seconds(120)) { consumer.summary.acknowledged == 5 }
         await group.triggerGracefulShutdown()
         try await running
         #expect(consumer.summary.ending == .stopped)

@@ -28,11 +28,11 @@ import Testing
             try await withThrowingTaskGroup(of: StompConsumerSummary.self) { group in
                 group.addTask { try await consumer.consume() }
 
-                try await Waiting.until("50 messages handled", timeout: .seconds(60)) { handled.withLock { $0.count } >= 50 }
+                try await Waiting.until("50 messages handled", timeout: .seconds(120)) { handled.withLock { $0.count } >= 50 }
                 try await broker.restart()
                 try await TestBroker.publish(300..<400, to: queue, url: broker.url)
 
-                try await Waiting.until("200 messages handled", timeout: .seconds(60)) { handled.withLock { $0.count } >= 200 }
+                try await Waiting.until("200 messages handled", timeout: .seconds(120)) { handled.withLock { $0.count } >= 200 }
                 try await broker.kill()
                 try await broker.startAgain()
                 try await TestBroker.publish(400..<500, to: queue, url: broker.url)
@@ -59,7 +59,7 @@ import Testing
             await #expect {
                 try await StompConnection.connect(configuration: configuration, logger: TestBroker.logger) { connection in
                     let subscription = try await connection.subscribe(to: "/queue/\(queue)")
-                    try await Waiting.until("a heart-beat arrived") { connection.heartbeatsReceived >= 1 }
+                    try await Waiting.until("a heart-beat arrived", timeout: .seconds(120)) { connection.heartbeatsReceived >= 1 }
                     // The host stops answering; TCP alone would not notice for minutes.
                     try broker.pause()
                     for try await _ in subscription {}
@@ -87,7 +87,7 @@ import Testing
             }
             try await withThrowingTaskGroup(of: StompConsumerSummary.self) { group in
                 group.addTask { try await consumer.consume() }
-                try await Waiting.until("the consumer failed to connect twice") { consumer.summary.failures >= 2 }
+                try await Waiting.until("the consumer failed to connect twice", timeout: .seconds(120)) { consumer.summary.failures >= 2 }
                 try await broker.startAgain()
                 let summary = try #require(try await group.next())
                 #expect(summary.ending == .idle)

@@ -10,8 +10,10 @@ enum TestBroker {
     /// The configuration for the test run's broker (`ACTIVEMQ_STOMP_URL`), or for `url`.
     static func configuration(url: String? = nil) throws -> StompConfiguration {
         var configuration = try StompConfiguration(url: url ?? TestEnvironment.activeMQStompURL())
-        configuration.heartBeat = StompHeartBeat(send: .seconds(1), receive: .seconds(1))
-        // Deadlines for a hung broker, not budgets: the full run keeps both cores busy.
+        // Deadlines for a hung broker, not budgets: the full run keeps both cores busy, and a
+        // starved broker JVM can fall seconds behind with its heart-beats. The heart-beat tests
+        // set short intervals of their own.
+        configuration.heartBeat = StompHeartBeat(send: .seconds(5), receive: .seconds(5))
         configuration.connectTimeout = .seconds(60)
         configuration.receiptTimeout = .seconds(60)
         return configuration
