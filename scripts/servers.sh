@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Local PostgreSQL and Redis servers owned by the project: loopback only, on free ports, data in a
-# folder you name. Used by scripts/dev.sh, scripts/test.sh and the fault tests.
+# Local PostgreSQL, Redis and ActiveMQ servers owned by the project: loopback only, on free ports,
+# data in a folder you name. Used by scripts/dev.sh, scripts/test.sh and the fault tests.
 #
 #   servers.sh deps                      install what is missing (apt, needs root or sudo)
 #   servers.sh free-port                 print a free TCP port on 127.0.0.1
@@ -14,11 +14,24 @@
 #                                        8GB, checkpoint_timeout 30min), then a restart
 #   servers.sh redis-start DIR PORT      start redis-server on 127.0.0.1:PORT, no persistence
 #   servers.sh redis-stop DIR            stop it (by its pid file)
+#   servers.sh activemq-start DIR PORT   start ActiveMQ (Debian's package) from a config of our own
+#                                        written into DIR: one STOMP connector on 127.0.0.1:PORT, a
+#                                        persistent KahaDB store in DIR/data (messages survive a
+#                                        restart), no JMX, no web console, nothing else listening;
+#                                        returns once it answers a STOMP CONNECT
+#   servers.sh activemq-stop DIR         SIGTERM by its pid file, waits for the exit (SIGKILL after 30 s)
+#   servers.sh activemq-restart DIR      stop, then start again on the same port with the same store
+#   servers.sh activemq-kill DIR         SIGKILL the broker (crash; the store is kept)
 #   servers.sh throwaway DIR             PostgreSQL (DIR/postgres) and Redis (DIR/redis) on free
 #                                        ports; prints the exports for the caller to eval:
 #                                        eval "$(bash scripts/servers.sh throwaway "$work")"
 #                                        gives DATABASE_URL, REDIS_URL, PG_PORT and REDIS_PORT
-#   servers.sh throwaway-stop DIR        stop both (safe to call when they never started)
+#   servers.sh throwaway-activemq DIR    ActiveMQ (DIR/activemq) on a free port, started once (the JVM
+#                                        costs seconds); prints ACTIVEMQ_PORT and
+#                                        ACTIVEMQ_STOMP_URL=stomp://127.0.0.1:PORT to eval
+#   servers.sh throwaway-restart-activemq DIR
+#                                        restart that broker (same port, same store)
+#   servers.sh throwaway-stop DIR        stop all of them (safe to call when they never started)
 #   servers.sh pkgconfig DIR             write a hiredis.pc without -D_FILE_OFFSET_BITS=64 into DIR
 #                                        (Debian's adds it; SwiftPM refuses it with a warning and
 #                                        drops it). Scripts put DIR first in PKG_CONFIG_PATH.
@@ -27,6 +40,8 @@
 set -euo pipefail
 
 die() { echo "servers.sh: $*" >&2; exit 1; }
+
+ACTIVEMQ_HOME=${ACTIVEMQ_HOME:-/usr/share/activemq}
 
 as_pg_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -44,17 +59,23 @@ pg_bin() {
 have_deps() {
   pg_bin >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
     && pkg-config --exists libpq 2>/dev/null && pkg-config --exists hiredis 2>/dev/null \
-    && command -v python3 >/dev/null 2>&1
+    && command -v python3 >/dev/null 2>&1 && have_activemq
+}
+
+have_activemq() {
+  [ -f "$ACTIVEMQ_HOME/bin/activemq.jar" ] && command -v java >/dev/null 2>&1
 }
 
 deps() {
   have_deps && return 0
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "Installing PostgreSQL, Redis and their client libraries (apt)..." >&2
+  echo "Installing PostgreSQL, Redis, ActiveMQ and the client libraries (apt)..." >&2
   $sudo apt-get update -qq
+  # activemq brings a Java runtime (default-jre-headless). Installing it starts no broker: Debian's
+  # package enables no instance; ours run from activemq_start's own config.
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    postgresql redis-server libpq-dev libhiredis-dev pkg-config python3 ca-certificates >/dev/null
+    postgresql redis-server libpq-dev libhiredis-dev pkg-config python3 ca-certificates activemq >/dev/null
   have_deps || die "dependencies still missing after apt-get install"
 }
 
@@ -142,6 +163,130 @@ redis_stop() {
   rm -f "$dir/redis.pid"
 }
 
+# ActiveMQ from Debian's package (ACTIVEMQ_HOME), run as a plain JVM with a config written here
+# rather than /etc/activemq: Debian's instance listens for OpenWire on 61616, ours only for STOMP
+# on the port given.
+port_answers() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# A STOMP CONNECT on 127.0.0.1:PORT answered by CONNECTED within 120 s. The broker's first STOMP
+# connection loads and compiles its protocol classes, which on a busy machine takes seconds: done
+# here once, so that no test's handshake pays for it.
+stomp_answers() {
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=120)
+s.sendall(b"CONNECT\naccept-version:1.2\nhost:localhost\n\n\0")
+data = b""
+while b"\0" not in data:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+s.sendall(b"DISCONNECT\n\n\0")
+s.close()
+sys.exit(0 if data.startswith(b"CONNECTED") else 1)
+PY
+}
+
+activemq_config() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/conf" "$dir/data" "$dir/tmp"
+  cat >"$dir/conf/activemq.xml" <<XML
+<!-- Written by scripts/servers.sh: a throwaway broker for tests and benchmarks. -->
+<beans xmlns="http://www.springframework.org/schema/beans"
+       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+       xsi:schemaLocation="http://www.springframework.org/schema/beans http://www.springframework.org/schema/beans/spring-beans-2.0.xsd
+                           http://activemq.apache.org/schema/core http://activemq.apache.org/schema/core/activemq-core.xsd">
+  <broker xmlns="http://activemq.apache.org/schema/core" brokerName="analytics-throwaway"
+          useJmx="false" persistent="true" schedulerSupport="false" dataDirectory="$dir/data">
+    <managementContext><managementContext createConnector="false"/></managementContext>
+    <persistenceAdapter><kahaDB directory="$dir/data/kahadb"/></persistenceAdapter>
+    <systemUsage><systemUsage>
+      <memoryUsage><memoryUsage limit="64 mb"/></memoryUsage>
+      <storeUsage><storeUsage limit="2 gb"/></storeUsage>
+      <tempUsage><tempUsage limit="1 gb"/></tempUsage>
+    </systemUsage></systemUsage>
+    <transportConnectors>
+      <transportConnector name="stomp" uri="stomp://127.0.0.1:$port?maximumConnections=500&amp;wireFormat.maxFrameSize=16777216"/>
+    </transportConnectors>
+  </broker>
+</beans>
+XML
+  cat >"$dir/conf/log4j.properties" <<PROPS
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=$dir/data/activemq.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=%d | %-5p | %m | %c | %t%n
+PROPS
+}
+
+activemq_start() {
+  local dir=$1 port=$2 pid
+  have_activemq || die "ActiveMQ not found under $ACTIVEMQ_HOME (run: $0 deps)"
+  port_answers "$port" && die "port $port on 127.0.0.1 is already taken"
+  activemq_config "$dir" "$port"
+  # setsid: the broker must not get the caller's Ctrl-C or die with its shell; it is stopped by pid.
+  setsid java -Xms64m -Xmx512m -Djava.io.tmpdir="$dir/tmp" -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$dir/conf/log4j.properties" \
+    -Dactivemq.home="$ACTIVEMQ_HOME" -Dactivemq.base="$dir" -Dactivemq.conf="$dir/conf" \
+    -Dactivemq.data="$dir/data" -Dactivemq.classpath="$dir/conf" \
+    -jar "$ACTIVEMQ_HOME/bin/activemq.jar" start "xbean:file:$dir/conf/activemq.xml" \
+    </dev/null >>"$dir/activemq.out" 2>&1 &
+  pid=$!
+  echo "$pid" >"$dir/activemq.pid"
+  echo "$port" >"$dir/port.txt"
+  local i
+  for i in $(seq 1 600); do
+    if port_answers "$port"; then
+      stomp_answers "$port" && return 0
+      break
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 20 "$dir/activemq.out" "$dir/data/activemq.log" >&2 2>/dev/null || true
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$dir/activemq.pid"
+  die "ActiveMQ did not start on port $port"
+}
+
+activemq_stop() {
+  local dir=$1 pid
+  [ -f "$dir/activemq.pid" ] || return 0
+  pid=$(cat "$dir/activemq.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  rm -f "$dir/activemq.pid"
+}
+
+activemq_restart() {
+  local dir=$1
+  [ -f "$dir/port.txt" ] || die "no broker was started in $dir"
+  activemq_stop "$dir"
+  activemq_start "$dir" "$(cat "$dir/port.txt")"
+}
+
+activemq_kill() {
+  local dir=$1 pid
+  [ -f "$dir/activemq.pid" ] || return 0
+  pid=$(cat "$dir/activemq.pid")
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  rm -f "$dir/activemq.pid"
+}
+
+throwaway_activemq() {
+  local dir=$1 port
+  port=$(free_port)
+  activemq_start "$dir/activemq" "$port" >&2
+  echo "export ACTIVEMQ_PORT=$port ACTIVEMQ_STOMP_URL=stomp://127.0.0.1:$port"
+}
+
 throwaway() {
   local dir=$1 pg_port redis_port
   pg_port=$(free_port)
@@ -156,6 +301,7 @@ throwaway_stop() {
   local dir=$1
   [ -d "$dir/postgres" ] && pg_stop "$dir/postgres" >/dev/null 2>&1 || true
   [ -d "$dir/redis" ] && redis_stop "$dir/redis" >/dev/null 2>&1 || true
+  [ -d "$dir/activemq" ] && activemq_stop "$dir/activemq" >/dev/null 2>&1 || true
 }
 
 pkgconfig_dir() {
@@ -179,6 +325,12 @@ case "$cmd" in
   redis-start) [ $# -eq 2 ] || die "usage: redis-start DIR PORT"; redis_start "$1" "$2" ;;
   redis-stop) [ $# -eq 1 ] || die "usage: redis-stop DIR"; redis_stop "$1" ;;
   pkgconfig) [ $# -eq 1 ] || die "usage: pkgconfig DIR"; pkgconfig_dir "$1" ;;
+  activemq-start) [ $# -eq 2 ] || die "usage: activemq-start DIR PORT"; activemq_start "$1" "$2" ;;
+  activemq-stop) [ $# -eq 1 ] || die "usage: activemq-stop DIR"; activemq_stop "$1" ;;
+  activemq-restart) [ $# -eq 1 ] || die "usage: activemq-restart DIR"; activemq_restart "$1" ;;
+  activemq-kill) [ $# -eq 1 ] || die "usage: activemq-kill DIR"; activemq_kill "$1" ;;
+  throwaway-activemq) [ $# -eq 1 ] || die "usage: throwaway-activemq DIR"; throwaway_activemq "$1" ;;
+  throwaway-restart-activemq) [ $# -eq 1 ] || die "usage: throwaway-restart-activemq DIR"; activemq_restart "$1/activemq" ;;
   throwaway) [ $# -eq 1 ] || die "usage: throwaway DIR"; throwaway "$1" ;;
   throwaway-stop) [ $# -eq 1 ] || die "usage: throwaway-stop DIR"; throwaway_stop "$1" ;;
   *) die "unknown command '$cmd' (see the comment at the top of this file)" ;;

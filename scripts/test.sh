@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite against throwaway PostgreSQL and Redis servers that this script starts
-# on free loopback ports and stops again, whatever happens. Extra arguments go to `swift test`
+# Runs the whole test suite against throwaway PostgreSQL, Redis and ActiveMQ (STOMP) servers that
+# this script starts on free loopback ports and stops again, whatever happens. Extra arguments go to `swift test`
 # (e.g. --filter AnalyticsStoreTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ cleanup() {
   # The suite's shared servers, and any a test started for itself (fault tests).
   for dir in "$work/postgres" "$work"/pg-*/data; do [ -d "$dir" ] && bash "$servers" pg-stop "$dir" || true; done
   for dir in "$work/redis" "$work"/redis-*; do [ -d "$dir" ] && bash "$servers" redis-stop "$dir" || true; done
+  for dir in "$work/activemq" "$work"/activemq-*; do [ -d "$dir" ] && bash "$servers" activemq-stop "$dir" || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -24,10 +25,15 @@ pg_port=$(bash "$servers" free-port)
 redis_port=$(bash "$servers" free-port)
 PG_FSYNC=off PG_SYNCHRONOUS_COMMIT=off bash "$servers" pg-start "$work/postgres" "$pg_port"
 bash "$servers" redis-start "$work/redis" "$redis_port"
-echo "test servers: PostgreSQL 127.0.0.1:$pg_port, Redis 127.0.0.1:$redis_port"
+# One broker for the whole run (the JVM takes seconds to start); tests that restart or freeze a
+# broker start their own (LocalActiveMQ).
+activemq_port=$(bash "$servers" free-port)
+bash "$servers" activemq-start "$work/activemq" "$activemq_port"
+echo "test servers: PostgreSQL 127.0.0.1:$pg_port, Redis 127.0.0.1:$redis_port, ActiveMQ (STOMP) 127.0.0.1:$activemq_port"
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+export ACTIVEMQ_STOMP_URL="stomp://127.0.0.1:$activemq_port"
 export TEST_SERVERS_SCRIPT="$PWD/$servers"
 export TEST_WORK_DIR="$work"
 
@@ -38,7 +44,7 @@ scratch=()
 swift build "${scratch[@]}" --build-tests
 # Tests that need the worker as a program (to load the fixture the way production does) run this.
 export TEST_WORKER_BIN="$(swift build "${scratch[@]}" --show-bin-path)/metrics-worker"
-# On a full run (no arguments): the fault suites and the API's ingest suites (a database each per
+# On a full run (no arguments): the fault suites (StompFaultTests included) and the API's ingest suites (a database each per
 # test, the fixture through HTTP with nine worker runs, large streamed bodies) run on their own after the rest
 # (they restart servers or keep both cores busy; no test asserts a wall-clock budget, but the other
 # suites' load runs and concurrent writes stay short that way); then the deployment checks

@@ -119,7 +119,7 @@ public final class LocalRedis: Sendable {
 
 /// Runs `body` with `server`, then `stop` (awaited) whether `body` returned or threw; `body`'s error
 /// wins over a failed stop.
-private func stopping<Server, R>(_ server: Server, after body: (Server) async throws -> R,
+func stopping<Server, R>(_ server: Server, after body: (Server) async throws -> R,
                                  stop: (Server) async throws -> Void) async throws -> R {
     let value: R
     do {

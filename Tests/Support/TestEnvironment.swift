@@ -6,7 +6,8 @@ import Foundation
 /// `TEST_DATABASE_URL` points at a superuser connection of a PostgreSQL 15 server and `TEST_REDIS_URL`
 /// at a Redis 7 server; `TEST_PG_BIN` is the folder of `initdb`/`pg_ctl` and `TEST_REDIS_SERVER` the
 /// `redis-server` binary, for tests that start (and kill) servers of their own. A missing variable is
-/// a test failure, never a skip: run the suite through `scripts/test.sh`.
+/// a test failure, never a skip: run the suite through `scripts/test.sh`. `ACTIVEMQ_STOMP_URL` is the
+/// STOMP connector of a throwaway ActiveMQ.
 public enum TestEnvironment {
     /// A required variable, or an error that says how to run the tests.
     public static func value(_ key: String) throws -> String {
@@ -21,6 +22,9 @@ public enum TestEnvironment {
 
     /// The Redis URL.
     public static func redisURL() throws -> String { try value("TEST_REDIS_URL") }
+
+    /// The STOMP URL (`stomp://127.0.0.1:PORT`) of the ActiveMQ broker the test script starts.
+    public static func activeMQStompURL() throws -> String { try value("ACTIVEMQ_STOMP_URL") }
 
     /// The repository root (the folder holding Package.swift), found from this file's path.
     public static var repositoryRoot: URL {

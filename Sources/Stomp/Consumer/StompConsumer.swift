@@ -1,0 +1,185 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Consumes one queue with a handler, acknowledging each message only after the handler returned.
+///
+/// It connects, subscribes with `ack:client-individual` and the configured prefetch, and calls
+/// `handler` for each message in order, one at a time. When the handler returns, the message is
+/// acknowledged (ACK of its `ack` id); when it throws, the message stays unacknowledged and the
+/// connection is closed, so the broker redelivers it (and every later unacknowledged one) on the
+/// next connection: the handler must be idempotent (at-least-once delivery). A lost connection,
+/// an ERROR frame or a silent broker (heart-beats) also closes it; each failure is followed by a
+/// jittered, bounded backoff (`StompReconnectPolicy`) and a new connection and subscription.
+///
+/// Runs under ServiceLifecycle (`run()`, graceful shutdown finishes the current message, acknowledges
+/// it and disconnects), or directly with `consume()`, which also returns after
+/// `StompConsumerOptions.idleTimeout` of quiet (catch-up runs). One consumer runs once.
+public struct StompConsumer: Service {
+    /// The broker.
+    public let configuration: StompConfiguration
+    /// The queue and how to consume it.
+    public let options: StompConsumerOptions
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let handler: @Sendable (StompMessage) async throws -> Void
+    private let control = StompConsumerControl()
+
+    /// A consumer of `options.queue` on the broker of `configuration` that passes each message to
+    /// `handler`.
+    public init(configuration: StompConfiguration, options: StompConsumerOptions,
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+                handler: @escaping @Sendable (StompMessage) async throws -> Void) {
+        self.configuration = configuration
+        self.options = options
+        self.eventLoopGroup = eventLoopGroup
+        var logger = logger
+        logger[metadataKey: "stomp.destination"] = "\(options.destination)"
+        self.logger = logger
+        self.handler = handler
+    }
+
+    /// Consumes until a graceful shutdown (ServiceLifecycle), `stop()`, cancellation or the idle
+    /// timeout.
+    public func run() async throws {
+        _ = try await withGracefulShutdownHandler {
+            try await consume()
+        } onGracefulShutdown: {
+            stop()
+        }
+    }
+
+    /// Asks the consumer to finish the message in hand, acknowledge it, disconnect and return.
+    public func stop() { control.stop() }
+
+    /// The counts so far.
+    public var summary: StompConsumerSummary { control.summary }
+
+    /// Consumes and returns why and after what it ended. Throws only when
+    /// `StompReconnectPolicy.maxAttempts` consecutive failures happened (the last error).
+    public func consume() async throws -> StompConsumerSummary {
+        while true {
+            if control.isStopped { return control.finish(.stopped) }
+            if Task.isCancelled { return control.finish(.cancelled) }
+            do {
+                let ending = try await StompConnection.connect(configuration: configuration, eventLoopGroup: eventLoopGroup,
+                                                               logger: logger) { connection in
+                    try await session(on: connection)
+                }
+                if ending != .running { return control.finish(ending) }
+            } catch {
+                if control.isStopped { return control.finish(.stopped) }
+                if Task.isCancelled { return control.finish(.cancelled) }
+                let failures = control.recordFailure()
+                if let maxAttempts = options.reconnect.maxAttempts, failures >= maxAttempts {
+                    logger.error("stomp consumer gives up", metadata: ["error": "\(error)", "stomp.failures": "\(failures)"])
+                    _ = control.finish(.stopped)
+                    throw error
+                }
+                let delay = options.reconnect.delay(afterFailures: failures)
+                logger.warning("stomp consumer reconnects", metadata: [
+                    "error": "\(error)", "stomp.failures": "\(failures)",
+                    "stomp.retry_in_ms": "\(StompHeartBeat.milliseconds(delay))",
+                ])
+                await control.sleep(for: delay)
+            }
+        }
+    }
+
+    private enum Event: Sendable {
+        case message(StompMessage)
+        case idle
+        case stop
+        case failed(any Error)
+    }
+
+    /// One connection's work: subscribe, then handle and acknowledge until idle, stop or failure.
+    private func session(on connection: StompConnection) async throws -> StompConsumerSummary.Ending {
+        let subscription = try await connection.subscribe(to: options.destination, ack: .clientIndividual, prefetch: options.prefetch)
+        control.recordConnection()
+        logger.info("stomp consumer subscribed", metadata: ["stomp.prefetch": "\(options.prefetch)"])
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        guard let stopToken = control.onStop({ continuation.yield(.stop) }) else { return .stopped }
+        defer { control.removeStopHandler(stopToken) }
+        let idle = StompIdleClock()
+        return try await withThrowingTaskGroup(of: Void.self, returning: StompConsumerSummary.Ending.self) { group in
+            group.addTask {
+                do {
+                    for try await message in subscription {
+                        idle.touch()
+                        continuation.yield(.message(message))
+                    }
+                    continuation.yield(.failed(StompError.connectionClosed("(the subscription ended)")))
+                } catch {
+                    continuation.yield(.failed(error))
+                }
+            }
+            if let timeout = options.idleTimeout {
+                group.addTask { await idle.watch(timeout: timeout) { continuation.yield(.idle) } }
+            }
+            defer { group.cancelAll() }
+            do {
+                let ending = try await next(from: events, on: connection, idle: idle)
+                await release(subscription, on: connection)
+                return ending
+            } catch {
+                await release(subscription, on: connection)
+                throw error
+            }
+        }
+    }
+
+    /// Handles events until the session ends.
+    private func next(from events: AsyncStream<Event>, on connection: StompConnection,
+                      idle: StompIdleClock) async throws -> StompConsumerSummary.Ending {
+        for await event in events {
+            switch event {
+            case .message(let message):
+                // Stopping: what was delivered and not handled stays unacknowledged (redelivered).
+                if control.isStopped { return .stopped }
+                try await handle(message, on: connection)
+                idle.touch()
+            case .idle:
+                if let timeout = options.idleTimeout, idle.isIdle(for: timeout) {
+                    logger.info("stomp consumer idle", metadata: ["stomp.idle_ms": "\(StompHeartBeat.milliseconds(timeout))"])
+                    return .idle
+                }
+            case .stop:
+                return .stopped
+            case .failed(let error):
+                throw error
+            }
+        }
+        return Task.isCancelled ? .cancelled : .stopped
+    }
+
+    /// Ends the subscription before the connection, so that the broker puts its unacknowledged
+    /// messages back in the queue before it confirms (a RECEIPT), not whenever it notices the
+    /// closed socket: the next connection then gets them first and in order. Best effort: on a
+    /// broken connection the broker does the same once it notices.
+    private func release(_ subscription: StompSubscription, on connection: StompConnection) async {
+        do {
+            try await connection.unsubscribe(subscription)
+        } catch {
+            logger.debug("stomp unsubscribe failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs the handler, then acknowledges; a handler error propagates (the message stays
+    /// unacknowledged and the session ends, closing the connection).
+    private func handle(_ message: StompMessage, on connection: StompConnection) async throws {
+        control.recordReceived()
+        do {
+            try await handler(message)
+        } catch {
+            control.recordHandlerFailure()
+            logger.error("stomp message handler failed; the message is left unacknowledged for redelivery", metadata: [
+                "error": "\(error)", "stomp.message_id": "\(message.messageID)",
+            ])
+            throw error
+        }
+        try await connection.acknowledge(message)
+        control.recordAcknowledged()
+    }
+}

@@ -1,0 +1,24 @@
+/// What a `StompConsumer` consumes and how.
+public struct StompConsumerOptions: Sendable {
+    /// The queue's name (`fineract-events`), or a full destination (`/queue/...`).
+    public var queue: String
+    /// ActiveMQ's `activemq.prefetchSize`: unacknowledged messages in flight. Default 100.
+    public var prefetch: Int
+    /// Reconnection backoff.
+    public var reconnect: StompReconnectPolicy
+    /// When set, `consume()` returns once no message has arrived (and no handler has run) for
+    /// this long while subscribed (`--until-idle`). Nil: run until stopped.
+    public var idleTimeout: Duration?
+
+    /// Options for `queue`.
+    public init(queue: String, prefetch: Int = 100, reconnect: StompReconnectPolicy = StompReconnectPolicy(),
+                idleTimeout: Duration? = nil) {
+        self.queue = queue
+        self.prefetch = max(prefetch, 1)
+        self.reconnect = reconnect
+        self.idleTimeout = idleTimeout
+    }
+
+    /// The STOMP destination: `/queue/NAME` for a bare name.
+    public var destination: String { queue.hasPrefix("/") ? queue : "/queue/\(queue)" }
+}
