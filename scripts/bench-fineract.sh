@@ -9,16 +9,28 @@
 # none). Starts throwaway PostgreSQL and Redis on free loopback ports (the tenant is a second
 # database on the same server), tuned like scripts/bench-worker.sh, and stops them after.
 #
-#   bash scripts/bench-fineract.sh [--loans N] [--batch-size N]     (defaults: 1000000 loans, 1000)
+#   bash scripts/bench-fineract.sh [--loans N] [--batch-size N] [--full-only] [--worker BIN]...
+#     --loans N        tenant size (default 1000000)
+#     --batch-size N   the sync's --batch-size (default 1000)
+#     --full-only      only the first full sync (no incremental phases): for iterating on it
+#     --worker BIN     a prebuilt metrics-worker instead of building this tree; given more than once,
+#                      each binary runs the full sync on the same tenant (our database emptied
+#                      between them): old against new binary in one session
+# Environment: SWIFT_SCRATCH_PATH, when set, is passed to swift build as --scratch-path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 loans=1000000
 batch=1000
+full_only=false
+workers=()
+usage="usage: $0 [--loans N] [--batch-size N] [--full-only] [--worker BIN]..."
 while [ $# -gt 0 ]; do
   case "$1" in
     --loans) loans=$2; shift 2 ;;
     --batch-size) batch=$2; shift 2 ;;
-    *) echo "usage: $0 [--loans N] [--batch-size N]" >&2; exit 64 ;;
+    --full-only) full_only=true; shift ;;
+    --worker) [ -x "$2" ] || { echo "$2: not an executable" >&2; exit 64; }; workers+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift 2 ;;
+    *) echo "$usage" >&2; exit 64 ;;
   esac
 done
 servers=scripts/servers.sh
@@ -39,8 +51,13 @@ eval "$servers_env"
 psql "$DATABASE_URL" -qc "CREATE DATABASE bench" -c "CREATE DATABASE tenant"
 bash "$servers" pg-tune "$work/postgres"
 
-swift build -c release --product metrics-worker >/dev/null
-worker="$(swift build -c release --show-bin-path)/metrics-worker"
+if [ ${#workers[@]} -eq 0 ]; then
+  build=(swift build -c release)
+  [ -n "${SWIFT_SCRATCH_PATH:-}" ] && build+=(--scratch-path "$SWIFT_SCRATCH_PATH")
+  "${build[@]}" --product metrics-worker >/dev/null
+  workers=("$("${build[@]}" --show-bin-path)/metrics-worker")
+fi
+worker=${workers[0]}
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/bench" LOG_LEVEL=warning
 export FINERACT_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/tenant"
 export MIGRATIONS_DIR="$PWD/migrations"
@@ -115,12 +132,24 @@ rows=$(psql "$FINERACT_DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM m_loan) 
     + (SELECT count(*) FROM m_loan_repayment_schedule) + (SELECT count(*) FROM m_loan_transaction)")
 printf '%-52s %8d rows (%.1f per loan)\n' "  tenant" "$rows" "$(echo "$rows / $loans" | bc -l)"
 
-phase "1. first sync (full)" "$worker" sync-fineract --batch-size "$batch"
-printf '%-52s %8.0f loans/s\n' "  rate" "$(echo "$loans / $seconds" | bc -l)"
-records=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM loan_accounts) + (SELECT count(*) FROM repayments)
-    + (SELECT count(*) FROM officers) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM loan_schedule)")
-printf '%-52s %8d rows written, %.0f rows/s\n' "  ours" "$records" "$(echo "$records / $seconds" | bc -l)"
-sed 's/^/  /' "$work/out"
+n=0
+for worker in "${workers[@]}"; do
+  n=$((n + 1))
+  if [ "$n" -gt 1 ]; then # the next binary starts from an empty database of ours
+    psql "$DATABASE_URL" -qc "TRUNCATE loan_schedule, repayments, loan_accounts, officers, customers, fineract_loans,
+        fineract_sync_state, etl_rejects, metric_calculation_log CASCADE" -c "VACUUM ANALYZE"
+  fi
+  [ ${#workers[@]} -gt 1 ] && echo "worker $n: $worker"
+  uptime | sed 's/^/  load before: /'
+  phase "1. first sync (full)" "$worker" sync-fineract --batch-size "$batch"
+  uptime | sed 's/^/  load after: /'
+  printf '%-52s %8.0f loans/s\n' "  rate" "$(echo "$loans / $seconds" | bc -l)"
+  records=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM loan_accounts) + (SELECT count(*) FROM repayments)
+      + (SELECT count(*) FROM officers) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM loan_schedule)")
+  printf '%-52s %8d rows written, %.0f rows/s\n' "  ours" "$records" "$(echo "$records / $seconds" | bc -l)"
+  sed 's/^/  /' "$work/out"
+done
+$full_only && exit 0
 psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
 
 step=$(( loans / 10000 > 3 ? loans / 10000 : 3 ))
