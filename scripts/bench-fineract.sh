@@ -11,7 +11,7 @@
 #
 #   bash scripts/bench-fineract.sh [--loans N] [--batch-size N] [--full-only] [--worker BIN]...
 #     --loans N        tenant size (default 1000000)
-#     --batch-size N   the sync's --batch-size (default 1000)
+#     --batch-size N   the sync's --batch-size (default: the sync's own, 2500)
 #     --full-only      only the first full sync (no incremental phases): for iterating on it
 #     --worker BIN     a prebuilt metrics-worker instead of building this tree; given more than once,
 #                      each binary runs the full sync on the same tenant (our database emptied
@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 loans=1000000
-batch=1000
+batch=
 full_only=false
 workers=()
 usage="usage: $0 [--loans N] [--batch-size N] [--full-only] [--worker BIN]..."
@@ -82,7 +82,9 @@ timed() { # name, then the command (no RSS: psql)
   printf '%-52s %8.2f s\n' "$name" "$(echo "$end - $start" | bc -l)"
 }
 
-echo "sync-fineract benchmark: $loans loans, batch size $batch (release build, PostgreSQL on loopback, tenant and ours on one server)"
+batch_args=()
+[ -n "$batch" ] && batch_args=(--batch-size "$batch")
+echo "sync-fineract benchmark: $loans loans, batch size ${batch:-default} (release build, PostgreSQL on loopback, tenant and ours on one server)"
 generate() {
   psql "$FINERACT_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f scripts/fineract/tenant-schema.sql
   psql "$FINERACT_DATABASE_URL" -q -v ON_ERROR_STOP=1 -v loans="$loans" <<'SQL'
@@ -141,7 +143,7 @@ for worker in "${workers[@]}"; do
   fi
   [ ${#workers[@]} -gt 1 ] && echo "worker $n: $worker"
   uptime | sed 's/^/  load before: /'
-  phase "1. first sync (full)" "$worker" sync-fineract --batch-size "$batch"
+  phase "1. first sync (full)" "$worker" sync-fineract "${batch_args[@]}"
   uptime | sed 's/^/  load after: /'
   printf '%-52s %8.0f loans/s\n' "  rate" "$(echo "$loans / $seconds" | bc -l)"
   records=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM loan_accounts) + (SELECT count(*) FROM repayments)
@@ -171,9 +173,9 @@ for indexes in without with; do
   # --lookback 0: the changes of the previous phase are behind the watermark.
   sleep 1
   change "$([ "$indexes" = with ] && echo 2 || echo 1)"
-  phase "2. after 10,000 changed loans ($indexes audit indexes)" "$worker" sync-fineract --batch-size "$batch" --lookback 0
+  phase "2. after 10,000 changed loans ($indexes audit indexes)" "$worker" sync-fineract "${batch_args[@]}" --lookback 0
   sed 's/^/  /' "$work/out"
   sleep 1
-  phase "3. nothing changed ($indexes audit indexes)" "$worker" sync-fineract --batch-size "$batch" --lookback 0
+  phase "3. nothing changed ($indexes audit indexes)" "$worker" sync-fineract "${batch_args[@]}" --lookback 0
   sed 's/^/  /' "$work/out"
 done

@@ -4,7 +4,10 @@
 /// decoders makes one (the initializer is internal to this module), so the one validation path
 /// stays the one path: ``IngestChunkDecoder`` takes the decoded record and applies what depends on
 /// the chunk (a repayment's loan must exist, the sender's scope, duplicates) as for any entry.
-public struct ValidatedRecord: Sendable {
+///
+/// A class: entries are copied as chunks are built and decoded, and a loan with its schedule is
+/// large; a reference copies for the cost of a retain.
+public final class ValidatedRecord: Sendable {
     /// The decoded record.
     let record: IngestRecord
     /// The unknown fields the decoder saw (counted in the summary like any entry's).
