@@ -7,7 +7,9 @@
 #   3. a sync with nothing changed
 # both without and with the indexes docs/fineract.md suggests on the audit columns (Fineract has
 # none). Starts throwaway PostgreSQL and Redis on free loopback ports (the tenant is a second
-# database on the same server), tuned like scripts/bench-worker.sh, and stops them after.
+# database on the same server), tuned like scripts/bench-worker.sh, and stops them after. Each phase
+# prints its CPU seconds (the worker's, PostgreSQL's) beside the wall time: on a shared machine they
+# move less than the wall time does.
 #
 #   bash scripts/bench-fineract.sh [--loans N] [--batch-size N] [--full-only] [--worker BIN]...
 #     --loans N        tenant size (default 1000000)
@@ -63,15 +65,26 @@ export FINERACT_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/tenant"
 export MIGRATIONS_DIR="$PWD/migrations"
 "$worker" migrate >/dev/null
 
-phase() { # name, then the command; prints seconds and peak RSS
+pg_cpu() { # CPU ticks of the PostgreSQL server: the postmaster, its live children and those it reaped
+  local pm s p
+  pm=$(head -n1 "$work/postgres/postmaster.pid")
+  s=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for p in $(pgrep -P "$pm"); do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$s"
+}
+phase() { # name, then the command; prints seconds, peak RSS, and the CPU seconds of the worker and of PostgreSQL
   local name=$1; shift
-  local start end rss
+  local start end rss cpu0 cpu1 user system
+  cpu0=$(pg_cpu)
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || { cat "$work/out" "$work/err" >&2; echo "$name failed" >&2; exit 1; }
+  /usr/bin/time -f "%M %U %S" -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || { cat "$work/out" "$work/err" >&2; echo "$name failed" >&2; exit 1; }
   end=$(date +%s.%N)
-  rss=$(tail -n1 "$work/rss")
+  sleep 0.5 # the backends exit and are reaped
+  cpu1=$(pg_cpu)
+  read -r rss user system < <(tail -n1 "$work/rss")
   seconds=$(echo "$end - $start" | bc -l)
-  printf '%-52s %8.2f s   peak RSS %6d MiB\n' "$name" "$seconds" $((rss / 1024))
+  printf '%-52s %8.2f s   peak RSS %6d MiB   CPU: worker %.1f s, PostgreSQL %.1f s\n' "$name" "$seconds" $((rss / 1024)) \
+    "$(echo "$user + $system" | bc -l)" "$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l)"
 }
 timed() { # name, then the command (no RSS: psql)
   local name=$1; shift
@@ -137,9 +150,10 @@ printf '%-52s %8d rows (%.1f per loan)\n' "  tenant" "$rows" "$(echo "$rows / $l
 n=0
 for worker in "${workers[@]}"; do
   n=$((n + 1))
-  if [ "$n" -gt 1 ]; then # the next binary starts from an empty database of ours
-    psql "$DATABASE_URL" -qc "TRUNCATE loan_schedule, repayments, loan_accounts, officers, customers, fineract_loans,
-        fineract_sync_state, etl_rejects, metric_calculation_log CASCADE" -c "VACUUM ANALYZE"
+  if [ "$n" -gt 1 ]; then # the next binary starts from an empty database of ours (audit_log cannot be truncated)
+    psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -qc "DROP DATABASE bench" -c "CREATE DATABASE bench"
+    "$worker" migrate >/dev/null
+    psql "$DATABASE_URL" -qc "CHECKPOINT"
   fi
   [ ${#workers[@]} -gt 1 ] && echo "worker $n: $worker"
   uptime | sed 's/^/  load before: /'
