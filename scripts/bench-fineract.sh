@@ -7,18 +7,32 @@
 #   3. a sync with nothing changed
 # both without and with the indexes docs/fineract.md suggests on the audit columns (Fineract has
 # none). Starts throwaway PostgreSQL and Redis on free loopback ports (the tenant is a second
-# database on the same server), tuned like scripts/bench-worker.sh, and stops them after.
+# database on the same server), tuned like scripts/bench-worker.sh, and stops them after. Each phase
+# prints its CPU seconds (the worker's, PostgreSQL's) beside the wall time: on a shared machine they
+# move less than the wall time does.
 #
-#   bash scripts/bench-fineract.sh [--loans N] [--batch-size N]     (defaults: 1000000 loans, 1000)
+#   bash scripts/bench-fineract.sh [--loans N] [--batch-size N] [--full-only] [--worker BIN]...
+#     --loans N        tenant size (default 1000000)
+#     --batch-size N   the sync's --batch-size (default: the sync's own, 2500)
+#     --full-only      only the first full sync (no incremental phases): for iterating on it
+#     --worker BIN     a prebuilt metrics-worker instead of building this tree; given more than once,
+#                      each binary runs the full sync on the same tenant (our database emptied
+#                      between them): old against new binary in one session
+# Environment: SWIFT_SCRATCH_PATH, when set, is passed to swift build as --scratch-path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 loans=1000000
-batch=1000
+batch=
+full_only=false
+workers=()
+usage="usage: $0 [--loans N] [--batch-size N] [--full-only] [--worker BIN]..."
 while [ $# -gt 0 ]; do
   case "$1" in
     --loans) loans=$2; shift 2 ;;
     --batch-size) batch=$2; shift 2 ;;
-    *) echo "usage: $0 [--loans N] [--batch-size N]" >&2; exit 64 ;;
+    --full-only) full_only=true; shift ;;
+    --worker) [ -x "$2" ] || { echo "$2: not an executable" >&2; exit 64; }; workers+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift 2 ;;
+    *) echo "$usage" >&2; exit 64 ;;
   esac
 done
 servers=scripts/servers.sh
@@ -39,22 +53,38 @@ eval "$servers_env"
 psql "$DATABASE_URL" -qc "CREATE DATABASE bench" -c "CREATE DATABASE tenant"
 bash "$servers" pg-tune "$work/postgres"
 
-swift build -c release --product metrics-worker >/dev/null
-worker="$(swift build -c release --show-bin-path)/metrics-worker"
+if [ ${#workers[@]} -eq 0 ]; then
+  build=(swift build -c release)
+  [ -n "${SWIFT_SCRATCH_PATH:-}" ] && build+=(--scratch-path "$SWIFT_SCRATCH_PATH")
+  "${build[@]}" --product metrics-worker >/dev/null
+  workers=("$("${build[@]}" --show-bin-path)/metrics-worker")
+fi
+worker=${workers[0]}
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/bench" LOG_LEVEL=warning
 export FINERACT_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/tenant"
 export MIGRATIONS_DIR="$PWD/migrations"
 "$worker" migrate >/dev/null
 
-phase() { # name, then the command; prints seconds and peak RSS
+pg_cpu() { # CPU ticks of the PostgreSQL server: the postmaster, its live children and those it reaped
+  local pm s p
+  pm=$(head -n1 "$work/postgres/postmaster.pid")
+  s=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for p in $(pgrep -P "$pm"); do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$s"
+}
+phase() { # name, then the command; prints seconds, peak RSS, and the CPU seconds of the worker and of PostgreSQL
   local name=$1; shift
-  local start end rss
+  local start end rss cpu0 cpu1 user system
+  cpu0=$(pg_cpu)
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || { cat "$work/out" "$work/err" >&2; echo "$name failed" >&2; exit 1; }
+  /usr/bin/time -f "%M %U %S" -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || { cat "$work/out" "$work/err" >&2; echo "$name failed" >&2; exit 1; }
   end=$(date +%s.%N)
-  rss=$(tail -n1 "$work/rss")
+  sleep 0.5 # the backends exit and are reaped
+  cpu1=$(pg_cpu)
+  read -r rss user system < <(tail -n1 "$work/rss")
   seconds=$(echo "$end - $start" | bc -l)
-  printf '%-52s %8.2f s   peak RSS %6d MiB\n' "$name" "$seconds" $((rss / 1024))
+  printf '%-52s %8.2f s   peak RSS %6d MiB   CPU: worker %.1f s, PostgreSQL %.1f s\n' "$name" "$seconds" $((rss / 1024)) \
+    "$(echo "$user + $system" | bc -l)" "$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l)"
 }
 timed() { # name, then the command (no RSS: psql)
   local name=$1; shift
@@ -65,7 +95,9 @@ timed() { # name, then the command (no RSS: psql)
   printf '%-52s %8.2f s\n' "$name" "$(echo "$end - $start" | bc -l)"
 }
 
-echo "sync-fineract benchmark: $loans loans, batch size $batch (release build, PostgreSQL on loopback, tenant and ours on one server)"
+batch_args=()
+[ -n "$batch" ] && batch_args=(--batch-size "$batch")
+echo "sync-fineract benchmark: $loans loans, batch size ${batch:-default} (release build, PostgreSQL on loopback, tenant and ours on one server)"
 generate() {
   psql "$FINERACT_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f scripts/fineract/tenant-schema.sql
   psql "$FINERACT_DATABASE_URL" -q -v ON_ERROR_STOP=1 -v loans="$loans" <<'SQL'
@@ -115,12 +147,25 @@ rows=$(psql "$FINERACT_DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM m_loan) 
     + (SELECT count(*) FROM m_loan_repayment_schedule) + (SELECT count(*) FROM m_loan_transaction)")
 printf '%-52s %8d rows (%.1f per loan)\n' "  tenant" "$rows" "$(echo "$rows / $loans" | bc -l)"
 
-phase "1. first sync (full)" "$worker" sync-fineract --batch-size "$batch"
-printf '%-52s %8.0f loans/s\n' "  rate" "$(echo "$loans / $seconds" | bc -l)"
-records=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM loan_accounts) + (SELECT count(*) FROM repayments)
-    + (SELECT count(*) FROM officers) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM loan_schedule)")
-printf '%-52s %8d rows written, %.0f rows/s\n' "  ours" "$records" "$(echo "$records / $seconds" | bc -l)"
-sed 's/^/  /' "$work/out"
+n=0
+for worker in "${workers[@]}"; do
+  n=$((n + 1))
+  if [ "$n" -gt 1 ]; then # the next binary starts from an empty database of ours (audit_log cannot be truncated)
+    psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -qc "DROP DATABASE bench" -c "CREATE DATABASE bench"
+    "$worker" migrate >/dev/null
+    psql "$DATABASE_URL" -qc "CHECKPOINT"
+  fi
+  [ ${#workers[@]} -gt 1 ] && echo "worker $n: $worker"
+  uptime | sed 's/^/  load before: /'
+  phase "1. first sync (full)" "$worker" sync-fineract "${batch_args[@]}"
+  uptime | sed 's/^/  load after: /'
+  printf '%-52s %8.0f loans/s\n' "  rate" "$(echo "$loans / $seconds" | bc -l)"
+  records=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM loan_accounts) + (SELECT count(*) FROM repayments)
+      + (SELECT count(*) FROM officers) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM loan_schedule)")
+  printf '%-52s %8d rows written, %.0f rows/s\n' "  ours" "$records" "$(echo "$records / $seconds" | bc -l)"
+  sed 's/^/  /' "$work/out"
+done
+$full_only && exit 0
 psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
 
 step=$(( loans / 10000 > 3 ? loans / 10000 : 3 ))
@@ -142,9 +187,9 @@ for indexes in without with; do
   # --lookback 0: the changes of the previous phase are behind the watermark.
   sleep 1
   change "$([ "$indexes" = with ] && echo 2 || echo 1)"
-  phase "2. after 10,000 changed loans ($indexes audit indexes)" "$worker" sync-fineract --batch-size "$batch" --lookback 0
+  phase "2. after 10,000 changed loans ($indexes audit indexes)" "$worker" sync-fineract "${batch_args[@]}" --lookback 0
   sed 's/^/  /' "$work/out"
   sleep 1
-  phase "3. nothing changed ($indexes audit indexes)" "$worker" sync-fineract --batch-size "$batch" --lookback 0
+  phase "3. nothing changed ($indexes audit indexes)" "$worker" sync-fineract "${batch_args[@]}" --lookback 0
   sed 's/^/  /' "$work/out"
 done

@@ -121,6 +121,39 @@ struct FineractMappingTests {
                             paymentType: "Cash", receiptNumber: "R1")
     }
 
+    @Test("the mapped entries carry their decoded records: the chunk decoder gives what decoding the same objects gives, the loan check included")
+    func validatedEntriesDecodeAlike() throws {
+        let bundle = FineractLoanBundle(loan: Self.loan(), schedule: Self.schedule,
+                                        transactions: [Self.transaction(50), Self.transaction(51, date: "2024-02-02")])
+        let entries = try Self.mapped(bundle).entries
+        #expect(entries.count == 3 && entries.allSatisfy { $0.validated != nil })
+        let plain = entries.map { entry -> IngestEntry in
+            var copy = entry
+            copy.validated = nil
+            return copy
+        }
+        let scope = IngestScope(regions: ["North"], branches: nil)
+        for scope in [nil, scope] {
+            let fast = IngestChunkDecoder.decode(entries, known: IngestKnownRows(), scope: scope)
+            let slow = IngestChunkDecoder.decode(plain, known: IngestKnownRows(), scope: scope)
+            #expect(fast.loans == slow.loans && fast.repayments == slow.repayments && fast.loans.count == 1 && fast.repayments.count == 2)
+            #expect(fast.rejects.isEmpty && slow.rejects.isEmpty)
+            #expect(IngestChunkDecoder.references(entries, scoped: scope != nil) == IngestChunkDecoder.references(plain, scoped: scope != nil))
+        }
+        // Without their loan (not in the chunk, not in the database) the repayments are refused alike.
+        let fast = IngestChunkDecoder.decode(Array(entries.dropFirst()), known: IngestKnownRows())
+        let slow = IngestChunkDecoder.decode(Array(plain.dropFirst()), known: IngestKnownRows())
+        #expect(fast.repayments.isEmpty && fast.rejects.count == 2)
+        #expect(fast.rejects.map(\.reasonsJSON) == slow.rejects.map(\.reasonsJSON))
+        #expect(fast.rejects.map(\.payload) == slow.rejects.map(\.payload))
+        // Outside a scope that does not hold the loan's region: refused alike.
+        let elsewhere = IngestScope(regions: ["South"], branches: nil)
+        let outside = IngestChunkDecoder.decode(entries, known: IngestKnownRows(), scope: elsewhere)
+        #expect(outside.loans.isEmpty && outside.rejects.count == 3)
+        #expect(outside.rejects.map(\.reasonsJSON)
+                == IngestChunkDecoder.decode(plain, known: IngestKnownRows(), scope: elsewhere).rejects.map(\.reasonsJSON))
+    }
+
     @Test("replays: one record under the chain's first id with the newest row; backdated against the first's submission")
     func replayChain() throws {
         // 50 replaced by 51, 51 replaced by 52; 52 points at both (Fineract copies the relations).

@@ -20,6 +20,15 @@ struct ValuesTests {
         #expect(Money(minorUnits: 5).description == "0.05")
         #expect(Money(minorUnits: -1).description == "-0.01")
         #expect(Money.zero.description == "0.00")
+        #expect(Money(minorUnits: .max).description == "92233720368547758.07")
+        #expect(Money(minorUnits: .min).description == "-92233720368547758.08")
+        // Every shape of amount renders as whole units, a point and two digits, the sign first.
+        for units: Int64 in [0, 1, 9, 10, 99, 100, 101, 1_000, 123_456_789, -5, -10, -99, -100, -100_050] {
+            let magnitude = units.magnitude
+            let fraction = magnitude % 100
+            let expected = (units < 0 ? "-" : "") + String(magnitude / 100) + "." + (fraction < 10 ? "0" : "") + String(fraction)
+            #expect(Money(minorUnits: units).description == expected)
+        }
     }
 
     @Test func decimalLiteralNormalises() throws {

@@ -43,6 +43,22 @@ struct IngestTests {
         }
     }
 
+    @Test("a loan's schedule checksum is the FNV-1a of its installments' text in number order: the value every release stored")
+    func scheduleChecksumIsStable() async throws {
+        // Installments sent out of order; the stored checksum must not change when the code that
+        // computes it does (a different value would rewrite every loan on the next load).
+        let loan = #"{"loan_id":"CK-1","customer_id":"C-1","customer_name":"A","officer_id":"O-1","officer_name":"B","region":"R","branch":"Br","loan_amount":300,"disbursement_date":"2024-01-01","maturity_date":"2024-03-31","loan_term_days":90,"interest_rate":0.24,"fee_amount":0,"channel":"Direct","status":"Active","schedule":[{"installment_number":2,"due_date":"2024-03-01","principal_due":100,"interest_due":2,"fee_due":0},{"installment_number":1,"due_date":"2024-02-01","principal_due":100,"interest_due":2.5,"fee_due":1},{"installment_number":3,"due_date":"2024-03-31","principal_due":100,"interest_due":1.75,"fee_due":0}]}"#
+        let path = try Self.write(loan + "\n")
+        try await TestDatabase.create().using { db in
+            let summary = try await IngestCommand.ingest([(path, nil)], pool: db.pool)
+            #expect(summary.accepted == 1 && summary.rejected == 0)
+            let text = "1|2024-02-01|100.00|2.50|1.00;2|2024-03-01|100.00|2.00|0.00;3|2024-03-31|100.00|1.75|0.00"
+            let stored = try await db.pool.query("SELECT schedule_checksum FROM loan_accounts WHERE loan_id = 'CK-1'")[0]
+                .decode(String.self, "schedule_checksum")
+            #expect(stored == String(FNV1a.hash64(text), radix: 16))
+        }
+    }
+
     @Test("a batch with bad records: the good ones load, every bad one is in etl_rejects naming the field, exit 65")
     func badRecordsAreRejected() async throws {
         try await TestDatabase.create().using { db in

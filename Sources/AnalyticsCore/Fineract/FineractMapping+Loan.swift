@@ -107,13 +107,22 @@ extension FineractMapping {
         record.string("status", status)
         record.string("closed_date", closed?.date)
         record.array("schedule", schedule)
-        let loanEntry = record.entry(.loan, location: "m_loan \(row.id)")
+        var loanEntry = record.entry(.loan, location: "m_loan \(row.id)")
 
         let repayments = self.repayments(bundle, problems: &problems)
+        var repaymentEntries: [IngestEntry] = []
         if problems.isEmpty {
-            problems += Self.validationProblems(loan: record.object, row: row, installments: installments, closedColumn: closed?.column)
+            // The ingest validation, once: the decoded records travel with their entries.
+            let loan = Self.validate(loan: record.object, row: row, installments: installments, closedColumn: closed?.column)
+            problems += loan.problems
+            loanEntry.validated = loan.validated
+            repaymentEntries.reserveCapacity(repayments.count)
             for (transaction, object) in repayments {
-                problems += Self.validationProblems(repayment: object, transaction: transaction)
+                let repayment = Self.validate(repayment: object, transaction: transaction)
+                problems += repayment.problems
+                var entry = FineractRecord.entry(of: object, kind: .repayment, location: "m_loan_transaction \(transaction.id)")
+                entry.validated = repayment.validated
+                repaymentEntries.append(entry)
             }
         }
         guard problems.isEmpty else {
@@ -128,7 +137,7 @@ extension FineractMapping {
                                           raw: JSONValue.object(payload.object).jsonText, fallbackRecordId: loanID)]
             return mapped
         }
-        mapped.entries = [loanEntry] + repayments.map { FineractRecord.entry(of: $0.object, kind: .repayment, location: "m_loan_transaction \($0.transaction.id)") }
+        mapped.entries = [loanEntry] + repaymentEntries
         return mapped
     }
 }

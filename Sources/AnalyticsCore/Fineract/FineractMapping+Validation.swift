@@ -1,11 +1,12 @@
 extension FineractMapping {
-    /// The ingest validation's problems with a mapped loan (the same decoder the ingest path runs),
+    /// A mapped loan through the ingest validation (the decoder the ingest path runs): the decoded
+    /// loan, handed on with its entry so the ingest path does not decode it again, or its problems,
     /// each pointed at the Fineract table, row and column it comes from.
-    static func validationProblems(loan: JSONObject, row: FineractLoanRow, installments: [FineractInstallment],
-                                   closedColumn: String?) -> [FineractRejection] {
+    static func validate(loan: JSONObject, row: FineractLoanRow, installments: [FineractInstallment],
+                         closedColumn: String?) -> (validated: ValidatedRecord?, problems: [FineractRejection]) {
         let decoded = RecordDecoder.decodeLoan(loan)
         let loanID = String(row.id)
-        return decoded.problems.map { problem in
+        return (ValidatedRecord(decoded, IngestRecord.loan), decoded.problems.map { problem in
             let field = problem.field
             if field.hasPrefix("schedule["), let close = field.firstIndex(of: "]"),
                let index = Int(field[field.index(field.startIndex, offsetBy: 9)..<close]), installments.indices.contains(index) {
@@ -36,20 +37,21 @@ extension FineractMapping {
             ]
             let (table, id, column) = columns[field] ?? ("m_loan", loanID, field)
             return FineractRejection(table: table, row: id, column: column, message: problem.message)
-        }
+        })
     }
 
-    /// The ingest validation's problems with a mapped repayment (its loan taken as present), pointed
-    /// at the transaction's columns.
-    static func validationProblems(repayment: JSONObject, transaction: FineractTransaction) -> [FineractRejection] {
+    /// A mapped repayment through the ingest validation (its loan taken as present: the chunk
+    /// decoder checks that, the loan travelling in the same chunk): the decoded repayment, or its
+    /// problems pointed at the transaction's columns.
+    static func validate(repayment: JSONObject, transaction: FineractTransaction) -> (validated: ValidatedRecord?, problems: [FineractRejection]) {
         let decoded = RecordDecoder.decodeRepayment(repayment) { _ in true }
         let columns = ["payment_date": "transaction_date", "payment_amount": "amount", "principal_paid": "principal_portion_derived",
                        "interest_paid": "interest_portion_derived", "fees_paid": "fee_charges_portion_derived",
                        "penalty_paid": "penalty_charges_portion_derived", "payment_method": "payment_detail_id",
                        "payment_reference": "payment_detail_id", "reversal_date": "reversed_on_date", "waiver_amount": "amount"]
-        return decoded.problems.map {
+        return (ValidatedRecord(decoded, IngestRecord.repayment), decoded.problems.map {
             FineractRejection(table: "m_loan_transaction", row: String(transaction.id), column: columns[$0.field] ?? $0.field,
                               message: $0.message)
-        }
+        })
     }
 }

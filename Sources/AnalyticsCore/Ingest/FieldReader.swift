@@ -35,7 +35,9 @@ struct FieldReader {
     private mutating func value(_ field: String) -> JSONValue? {
         // The last member of that name wins (as `JSONObject`'s subscript); every one is known.
         var found: JSONValue?
-        for (index, member) in object.members.enumerated() where member.key == field {
+        // Lengths first: most keys differ in length, and comparing them costs no string compare.
+        let length = field.utf8.count
+        for (index, member) in object.members.enumerated() where member.key.utf8.count == length && member.key == field {
             known[index] = true
             found = member.value
         }

@@ -14,6 +14,21 @@ public enum IngestChunkDecoder {
             return text
         }
         for entry in entries {
+            if let validated = entry.validated {
+                // Decoded already: its ids are storable (the decoder checked them).
+                switch validated.record {
+                case .repayment(let repayment):
+                    references.repaymentLoanIDs.insert(repayment.loanId)
+                    if scoped { references.repaymentIDs.insert(repayment.repaymentId) }
+                case .loan(let loan) where scoped:
+                    references.loanIDs.insert(loan.loanId)
+                    references.officerIDs.insert(loan.officerId)
+                case .officer(let officer) where scoped: references.officerIDs.insert(officer.officerId)
+                case .customer(let customer) where scoped: references.customerIDs.insert(customer.customerId)
+                default: break
+                }
+                continue
+            }
             guard let object = entry.object, let kind = entry.kind ?? RecordKind.infer(from: object) else { continue }
             if kind == .repayment, let loanID = id(object, "loan_id") { references.repaymentLoanIDs.insert(loanID) }
             guard scoped, let recordID = id(object, kind.idField) else { continue }
@@ -42,7 +57,7 @@ public enum IngestChunkDecoder {
         var loans = Deduplicator<Loan>()
         var repayments = Deduplicator<Repayment>()
         var members = Deduplicator<TeamMember>()
-        var pendingRepayments: [(Int, IngestEntry, JSONObject)] = []
+        var pendingRepayments: [(Int, IngestEntry, JSONObject?)] = []
         let check = scope.map { ScopeCheck(scope: $0, known: known) }
 
         func reject(_ entry: IngestEntry, at index: Int, _ problems: [ValidationProblem], kind: RecordKind?) {
@@ -75,6 +90,34 @@ public enum IngestChunkDecoder {
         }
 
         for (index, entry) in entries.enumerated() {
+            if let validated = entry.validated {
+                // Decoded and found valid by the same decoders (ValidatedRecord): what depends on
+                // the chunk still applies.
+                func outcome<R>(_ record: R, _ id: String) -> DecodedRecord<R> {
+                    DecodedRecord(record: record, problems: [], unknownFields: validated.unknownFields, recordId: id)
+                }
+                switch validated.record {
+                case .officer(let officer):
+                    keep(outcome(officer, officer.officerId), entry, at: index, .officer, into: &officers, id: \.officerId) {
+                        check?.officer($0) ?? []
+                    }
+                case .customer(let customer):
+                    keep(outcome(customer, customer.customerId), entry, at: index, .customer, into: &customers, id: \.customerId) {
+                        check?.customer($0) ?? []
+                    }
+                case .teamMember(let member):
+                    keep(outcome(member, member.memberId), entry, at: index, .teamMember, into: &members, id: \.memberId) {
+                        check?.teamMember($0) ?? []
+                    }
+                case .loan(let loan):
+                    keep(outcome(loan, loan.loanId), entry, at: index, .loan, into: &loans, id: \.loanId) {
+                        check?.loan($0) ?? []
+                    }
+                case .repayment:
+                    pendingRepayments.append((index, entry, nil))
+                }
+                continue
+            }
             let object: JSONObject
             switch entry.value {
             case .failure(let error):
@@ -118,8 +161,18 @@ public enum IngestChunkDecoder {
         // Repayments last: a loan of this chunk counts as existing.
         var chunkLoans: [String: IngestPlacement] = [:]
         for loan in loans.records { chunkLoans[loan.loanId] = IngestPlacement(region: loan.region, branch: loan.branch) }
+        func loanExists(_ loanID: String) -> Bool { known.loanIDs.contains(loanID) || chunkLoans[loanID] != nil }
         for (index, entry, object) in pendingRepayments {
-            let decoded = RecordDecoder.decodeRepayment(object) { known.loanIDs.contains($0) || chunkLoans[$0] != nil }
+            let decoded: DecodedRecord<Repayment>
+            if let object {
+                decoded = RecordDecoder.decodeRepayment(object, loanExists: loanExists)
+            } else if let validated = entry.validated, case .repayment(let repayment) = validated.record {
+                decoded = DecodedRecord(record: loanExists(repayment.loanId) ? repayment : nil,
+                                        problems: loanExists(repayment.loanId) ? [] : [RecordDecoder.unknownLoanProblem(repayment)],
+                                        unknownFields: validated.unknownFields, recordId: repayment.repaymentId)
+            } else {
+                continue
+            }
             keep(decoded, entry, at: index, .repayment, into: &repayments, id: \.repaymentId) {
                 check?.repayment($0, chunkLoans: chunkLoans) ?? []
             }

@@ -15,11 +15,15 @@ public struct IngestEntry: Sendable {
     /// The id to record when the entry is not a readable record (a Fineract loan rejected before
     /// validation, `etl_rejects.entity_id`); nil for the others.
     public var fallbackRecordId: String?
+    /// The record as ``RecordDecoder`` already decoded it from `value` (nil for the others: the
+    /// chunk decoder decodes them). See ``ValidatedRecord``.
+    public var validated: ValidatedRecord?
 
     /// Creates an entry.
     public init(location: String, kind: RecordKind?, value: Result<JSONValue, EntryParseError>, raw: String, isCSV: Bool = false,
                 fallbackRecordId: String? = nil) {
         self.fallbackRecordId = fallbackRecordId
+        self.validated = nil
         self.location = location
         self.kind = kind
         self.value = value

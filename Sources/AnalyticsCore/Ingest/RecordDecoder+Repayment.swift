@@ -27,7 +27,7 @@ extension RecordDecoder {
         let approvedBy = r.optionalString("waiver_approved_by")
 
         if let loanId, !loanExists(loanId) {
-            r.problem("loan_id", "refers to unknown loan \"\(loanId)\"")
+            r.problem("loan_id", unknownLoan(loanId))
         }
         if let amount, let principal, let interest, let fees, let penalty {
             let sum = principal + interest + fees + penalty
@@ -51,5 +51,19 @@ extension RecordDecoder {
             )
         }
         return DecodedRecord(record: repayment, problems: r.problems, unknownFields: unknown, recordId: id)
+    }
+
+    /// Why a repayment's `loan_id` is refused when its loan is unknown: the one wording, for a
+    /// repayment decoded here and for one validated before its chunk was known (``ValidatedRecord``,
+    /// checked by ``IngestChunkDecoder``).
+    static func unknownLoan(_ loanId: String) -> String {
+        "refers to unknown loan \"\(loanId)\""
+    }
+
+    /// The problem of a valid `repayment` whose loan does not exist (see ``unknownLoan(_:)``).
+    static func unknownLoanProblem(_ repayment: Repayment) -> ValidationProblem {
+        var r = FieldReader(JSONObject(members: []), kind: .repayment, recordId: repayment.repaymentId)
+        r.problem("loan_id", unknownLoan(repayment.loanId))
+        return r.problems[0]
     }
 }

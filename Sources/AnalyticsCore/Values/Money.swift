@@ -51,11 +51,31 @@ public struct Money: Hashable, Comparable, Sendable {
 
 extension Money: CustomStringConvertible {
     /// The amount with exactly two decimals, e.g. `"1234.50"`, `"-0.01"`.
+    ///
+    /// Written digit by digit into the string's own storage (every amount of a load is rendered at
+    /// least once: interpolation cost a tenth of `sync-fineract`'s mapping).
     public var description: String {
-        let magnitude = minorUnits.magnitude
-        let whole = magnitude / 100
-        let fraction = magnitude % 100
-        let sign = minorUnits < 0 ? "-" : ""
-        return fraction < 10 ? "\(sign)\(whole).0\(fraction)" : "\(sign)\(whole).\(fraction)"
+        // A sign, 19 digits, the point: at most 22 bytes.
+        String(unsafeUninitializedCapacity: 24) { buffer in
+            var end = buffer.count
+            func put(_ byte: UInt8) {
+                end -= 1
+                buffer[end] = byte
+            }
+            var magnitude = minorUnits.magnitude
+            put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+            put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+            put(UInt8(ascii: "."))
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                magnitude /= 10
+            } while magnitude > 0
+            if minorUnits < 0 { put(UInt8(ascii: "-")) }
+            let count = buffer.count - end
+            for index in 0..<count { buffer[index] = buffer[end + index] }
+            return count
+        }
     }
 }

@@ -63,12 +63,25 @@ enum IngestRows {
     }
 
     /// A checksum of the given schedule, so a change to the schedule alone updates the loan row.
+    ///
+    /// The hash of `n|due|principal|interest|fee` per installment in number order, joined by `;`,
+    /// hashed piece by piece (the same value as hashing the joined text, which is not built).
     static func scheduleChecksum(_ l: Loan) -> String? {
-        guard let given = l.schedule, !given.isEmpty else { return nil }
-        let text = given.sorted { $0.installmentNumber < $1.installmentNumber }
-            .map { "\($0.installmentNumber)|\($0.dueDate)|\($0.principalDue)|\($0.interestDue)|\($0.feeDue)" }
-            .joined(separator: ";")
-        return String(FNV1a.hash64(text), radix: 16)
+        guard var given = l.schedule, !given.isEmpty else { return nil }
+        if zip(given, given.dropFirst()).contains(where: { $0.installmentNumber > $1.installmentNumber }) {
+            given.sort { $0.installmentNumber < $1.installmentNumber }
+        }
+        var hash = FNV1a.offsetBasis
+        for (index, entry) in given.enumerated() {
+            if index > 0 { hash = FNV1a.hash64(continuing: hash, CollectionOfOne(UInt8(ascii: ";"))) }
+            hash = FNV1a.hash64(continuing: hash, String(entry.installmentNumber).utf8)
+            for part in [entry.dueDate.description, entry.principalDue.description, entry.interestDue.description,
+                         entry.feeDue.description] {
+                hash = FNV1a.hash64(continuing: hash, CollectionOfOne(UInt8(ascii: "|")))
+                hash = FNV1a.hash64(continuing: hash, part.utf8)
+            }
+        }
+        return String(hash, radix: 16)
     }
 
     /// Removes NUL bytes, which PostgreSQL text cannot hold, from a raw payload.

@@ -28,8 +28,8 @@ struct SyncFineractCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Read and map, write nothing; print what would be sent.")
     var dryRun = false
 
-    @Option(name: .long, help: "Loans per read and per ingest transaction.")
-    var batchSize = 1_000
+    @Option(name: .long, help: "Loans per read and per ingest transaction (default 2500).")
+    var batchSize = FineractSyncOptions.defaultBatchSize
 
     func validate() throws {
         guard Self.seconds(lookback) != nil else {

@@ -11,7 +11,11 @@ struct FineractSyncOptions: Sendable {
     /// Read and map, write nothing, print what would change.
     var dryRun = false
     /// Loans per read batch and per ingest chunk (with their schedules and transactions).
-    var batchSize = 1_000
+    var batchSize = defaultBatchSize
+    /// The default `--batch-size`: 2,500 loans (about 66,000 tenant rows) per transaction. Against
+    /// 1,000, PostgreSQL spends a fifth less per loan (fewer statements, commits and staging
+    /// truncations for the same rows) for a peak RSS of about 270 MiB instead of 130.
+    static let defaultBatchSize = 2_500
     /// `FINERACT_REGION_LEVEL`.
     var regionLevel = 1
     /// `FINERACT_CHANNEL`.
