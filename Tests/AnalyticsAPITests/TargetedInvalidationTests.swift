@@ -36,6 +36,8 @@ struct TargetedInvalidationTests {
     static let options = "/api/v1/filters/options"
     static let yDrill = "/api/v1/loans/fimr-drilldown?officer_id=OFF0002"
     static let allDrill = "/api/v1/loans/fimr-drilldown"
+    /// Every read above, in the order the tests fill the caches.
+    static let everyRead = [xDetail, yDetail, all, lagosList, abujaList, yList, regionList, branches, options, yDrill, allDrill]
 
     /// The fixture's expected portfolio of `officer` on `date` (the values before any change).
     static func expectedPortfolio(_ officer: String) throws -> JSONValue? {
@@ -110,8 +112,7 @@ struct TargetedInvalidationTests {
             let throughRedis = unsubscribed
             let headers = try await first.headers("viewer")
             let scoped = try await first.headers("viewer", branches: [Self.abuja])
-            let uris = [Self.xDetail, Self.yDetail, Self.all, Self.lagosList, Self.abujaList, Self.yList, Self.regionList,
-                        Self.branches, Self.options, Self.yDrill, Self.allDrill]
+            let uris = Self.everyRead
             try await first.application.test(.live) { one in
                 try await second.application.test(.live) { two in
                     try await throughRedis.application.test(.router) { three in
@@ -192,8 +193,7 @@ struct TargetedInvalidationTests {
             let second = try await TestApp.make(database: db, redisURL: redis.url)
             let headers = try await first.headers("viewer")
             let scoped = try await first.headers("viewer", branches: [Self.abuja])
-            let uris = [Self.xDetail, Self.yDetail, Self.all, Self.lagosList, Self.abujaList, Self.yList, Self.regionList,
-                        Self.branches, Self.options, Self.yDrill, Self.allDrill]
+            let uris = Self.everyRead
             try await first.application.test(.live) { one in
                 try await second.application.test(.live) { two in
                     try await CacheTests.waitForSubscription(first)
