@@ -55,7 +55,7 @@ struct AvroSpecVectorTests {
     @Test("every vector of schema-tests.txt: canonical form and fingerprint")
     func canonicalFormsAndFingerprints() throws {
         let vectors = try Self.vectors()
-        #expect(vectors.count == 35)
+        #expect(vectors.count == 34)  // one more INPUT line is commented out in the file
         #expect(vectors.filter { $0.fingerprint != nil }.count == 26)
         for vector in vectors {
             var parser = AvroSchemaParser()

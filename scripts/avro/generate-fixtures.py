@@ -108,7 +108,7 @@ def tag(schema, datum):
         raise ValueError("no branch")
     if lt == "decimal" and t in ("bytes", "fixed"):
         scale = schema.get_prop("scale") or 0
-        return {"$decimal": str(decimal.Decimal(datum).quantize(decimal.Decimal(1).scaleb(-scale)))}
+        return {"$decimal": format(decimal.Decimal(datum).quantize(decimal.Decimal(1).scaleb(-scale)), "f")}
     if lt == "date":
         return {"$int": (datum - datetime.date(1970, 1, 1)).days}
     if lt == "timestamp-millis":
@@ -162,6 +162,7 @@ ALL_TYPES = {
         {"name": "maybe", "type": ["null", "string"]},
         {"name": "maybeNot", "type": ["null", "string"]},
         {"name": "either", "type": ["int", "string", "Color"]},
+        {"name": "maybeColor", "type": ["null", "Color"]},
         {"name": "inner", "type": {"type": "record", "name": "Inner", "fields": [
             {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 20, "scale": 8}},
             {"name": "when", "type": {"type": "int", "logicalType": "date"}},
@@ -177,8 +178,14 @@ ALL_TYPES = {
     ]}
 
 
+def dec(text, scale=8):
+    """A decimal at the schema's scale, as Fineract's Java writer gives it (avro 1.12.2's Python
+    writer does not rescale: Decimal("1500.00") at scale 8 would be written as 0.00150000)."""
+    return decimal.Decimal(text).quantize(decimal.Decimal(1).scaleb(-scale))
+
+
 def inner(amount, day, key):
-    return {"amount": decimal.Decimal(amount), "when": day,
+    return {"amount": dec(amount), "when": day,
             "at": datetime.datetime(2024, 3, 1, 12, 30, 45, 123000, tzinfo=datetime.timezone.utc),
             "key": key, "sameColor": "BLUE", "hash": b"\x00\xff\x10\x80"}
 
@@ -188,12 +195,12 @@ ALL_TYPES_VALUE = {
     "l": 1234567890123, "lMin": -2**63, "lMax": 2**63 - 1, "f": -1.25, "d": 6.02214076e23,
     "b": bytes(range(0, 256, 15)), "s": "Ọ̀yọ́ naïra ₦ 𝄞", "empty": "", "color": "GREEN", "md5": b"\x01\x02\x03\x04",
     "ints": [0, -1, 1, 63, -64, 64, 8191, -8192, 2**31 - 1], "noInts": [], "labels": {"a": "x", "ñ": "", "long key": "y" * 200},
-    "maybe": "here", "maybeNot": None, "either": "RED",
+    "maybe": "here", "maybeNot": None, "either": "purple", "maybeColor": "BLUE",
     "inner": inner("-1234.5678", datetime.date(1969, 12, 31), "12345678-1234-5678-1234-567812345678"),
     "inners": [inner("0", datetime.date(2024, 2, 29), "00000000-0000-0000-0000-000000000000"),
                inner("99999999999.99999999", datetime.date(1970, 1, 1), "ffffffff-ffff-ffff-ffff-ffffffffffff"),
                inner("-0.00000001", datetime.date(2038, 1, 19), "a0b1c2d3-e4f5-4607-8899-aabbccddeeff")],
-    "fixedDecimal": decimal.Decimal("-12345678901234567890123456.78"),
+    "fixedDecimal": dec("-12345678901234567890123456.78", 2),
     "list": {"value": 1, "next": {"value": -2, "next": {"value": 3, "next": None}}},
 }
 
@@ -249,7 +256,7 @@ def filled(schema, depth=0, counter=[0]):
             return None
         return filled(non_null[0], depth, counter)
     if lt == "decimal":
-        return decimal.Decimal(k * 12345 - 100000) / 100 * (-1 if k % 3 == 0 else 1)
+        return dec(decimal.Decimal(k * 12345 - 100000) / 100 * (-1 if k % 3 == 0 else 1))
     if t == "null":
         return None
     if t == "boolean":
@@ -317,13 +324,13 @@ def main():
         txn = {f.name: None for f in schemas["loan.v1.LoanTransactionDataV1"][1].fields}
         txn.update({"id": 9001, "loanId": 42, "externalLoanId": "L-42", "officeId": 3, "officeName": "Ikeja",
                     "type": {"id": 2, "code": "loanTransactionType.repayment", "value": "Repayment", "repayment": True},
-                    "date": "2024-03-01", "amount": decimal.Decimal("1500.00"), "principalPortion": decimal.Decimal("1250.00"),
-                    "interestPortion": decimal.Decimal("250.00"), "manuallyReversed": False,
-                    "outstandingLoanBalance": decimal.Decimal("-0.00000001"),
+                    "date": "2024-03-01", "amount": dec("1500.00"), "principalPortion": dec("1250.00"),
+                    "interestPortion": dec("250.00"), "manuallyReversed": False,
+                    "outstandingLoanBalance": dec("-0.00000001"),
                     "currency": {"code": "NGN", "name": "Naira", "decimalPlaces": 2, "inMultiplesOf": 0,
                                  "displaySymbol": "₦", "nameCode": "currency.NGN", "displayLabel": "Naira (₦)"},
                     "transactionRelations": [{"fromLoanTransaction": 9001, "toLoanTransaction": 8001, "relationType": "REPLAYED",
-                                              "amount": decimal.Decimal("1500.00"), "paymentType": None}]})
+                                              "amount": dec("1500.00"), "paymentType": None}]})
         txn_type = schemas["loan.v1.LoanTransactionDataV1"][1].fields_dict["type"].type.schemas[1]
         txn["type"] = {f.name: txn["type"].get(f.name, False if f.type.type == "union" and "boolean" in [s.type for s in f.type.schemas] else None)
                        for f in txn_type.fields}
