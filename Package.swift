@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "engine-bench", targets: ["EngineBench"]),
         .library(name: "AnalyticsCore", targets: ["AnalyticsCore"]),
         .library(name: "AnalyticsStore", targets: ["AnalyticsStore"]),
+        .library(name: "FineractEvents", targets: ["FineractEvents"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -43,6 +44,11 @@ let package = Package(
         ),
         .target(
             name: "AnalyticsCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FineractEvents",
+            dependencies: ["AnalyticsCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -129,6 +135,12 @@ let package = Package(
         .testTarget(
             name: "AnalyticsCoreTests",
             dependencies: ["AnalyticsCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FineractEventsTests",
+            dependencies: ["AnalyticsCore", "AnalyticsTestSupport", "FineractEvents"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -36,6 +36,8 @@ export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
 export ACTIVEMQ_STOMP_URL="stomp://127.0.0.1:$activemq_port"
 export TEST_SERVERS_SCRIPT="$PWD/$servers"
 export TEST_WORK_DIR="$work"
+# A Python with the pinned `avro` package: Avro's own test vectors and the reference encoder.
+export AVRO_PYTHON="$(bash scripts/avro/python.sh)"
 
 # SWIFT_SCRATCH_PATH: build in another folder (e.g. .build-api) instead of .build.
 scratch=()
