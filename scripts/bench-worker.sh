@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
-# Worker benchmark (issue 4): seed-demo, then full-refresh on day D and again on D+1, then 1,000 new
-# repayments and refresh-loans --changed-only. Prints each phase's wall time, rate and the worker's
-# peak memory. Starts throwaway PostgreSQL and Redis on free loopback ports and stops them after.
+# Worker benchmark. Starts throwaway PostgreSQL and Redis on free loopback ports (the benchmarks'
+# PostgreSQL settings, `servers.sh pg-tune`) and stops them after; release build.
 #
 #   bash scripts/bench-worker.sh [--loans N] [--officers N]     (defaults: 1000000 loans, 2000 officers)
+#     issue 4: seed-demo, then full-refresh on day D, again on D, on D+1, then 1,000 new repayments
+#     and refresh-loans --changed-only. Prints each phase's wall time, rate and peak memory.
+#
+#   bash scripts/bench-worker.sh --scale [SIZES] [--partitions N] [--officers N]
+#     issue 17, goal 3: for each size (default "250000 500000 1000000 2000000" loans, a database of
+#     its own, dropped after), seed-demo, then full-refresh on D (first run) and on D+1 (next day),
+#     each with its phases (read loans / repayments / schedules + engine / write states / officer
+#     rows / the rest; scripts/bench/refresh-phases.py) and peak memory. At the largest size, the
+#     next-day refresh of D+2 run as N partitions (default 4) one after another: each one's time and
+#     peak memory, their sum and the longest, against the unpartitioned next-day run.
+#
+# Environment: SWIFT_SCRATCH_PATH, when set, is passed to swift build as --scratch-path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 loans=1000000
 officers=2000
+scale=""
+partitions=4
+usage="usage: $0 [--loans N] [--officers N] | --scale [\"SIZES\"] [--partitions N] [--officers N]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --loans) loans=$2; shift 2 ;;
     --officers) officers=$2; shift 2 ;;
-    *) echo "usage: $0 [--loans N] [--officers N]" >&2; exit 64 ;;
+    --scale)
+      if [ $# -gt 1 ] && [[ "$2" =~ ^[0-9\ ]+$ ]]; then scale=$2; shift 2; else scale="250000 500000 1000000 2000000"; shift; fi ;;
+    --partitions) partitions=$2; shift 2 ;;
+    *) echo "$usage" >&2; exit 64 ;;
   esac
 done
 servers=scripts/servers.sh
@@ -30,18 +47,19 @@ trap cleanup EXIT INT TERM
 # (Assigned first: set -e does not see a failure inside eval "$(...)".)
 servers_env=$(bash "$servers" throwaway "$work")
 eval "$servers_env"
-psql "$DATABASE_URL" -qc "CREATE DATABASE bench"
 bash "$servers" pg-tune "$work/postgres"
+admin_url=$DATABASE_URL
 
-swift build -c release --product metrics-worker >/dev/null
-worker="$(swift build -c release --show-bin-path)/metrics-worker"
-export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/bench" LOG_LEVEL=warning
+build=(swift build -c release)
+[ -n "${SWIFT_SCRATCH_PATH:-}" ] && build+=(--scratch-path "$SWIFT_SCRATCH_PATH")
+"${build[@]}" --product metrics-worker >/dev/null
+worker="$("${build[@]}" --show-bin-path)/metrics-worker"
 export MIGRATIONS_DIR="$PWD/migrations"
-"$worker" migrate >/dev/null
 
 day=2026-11-20
 next=2026-11-21
-phase() { # name, then the command; prints seconds and peak RSS
+after=2026-11-22
+phase() { # name, then the command; prints seconds and peak RSS (sets $seconds and $rss_mib)
   local name=$1; shift
   local start end rss
   start=$(date +%s.%N)
@@ -49,22 +67,74 @@ phase() { # name, then the command; prints seconds and peak RSS
   end=$(date +%s.%N)
   rss=$(tail -n1 "$work/rss")
   seconds=$(echo "$end - $start" | bc -l)
-  printf '%-42s %8.2f s   peak RSS %6d MiB\n' "$name" "$seconds" $((rss / 1024))
+  rss_mib=$((rss / 1024))
+  printf '%-42s %8.2f s   peak RSS %6d MiB\n' "$name" "$seconds" "$rss_mib"
 }
+refresh() { # name, date[, partition]: a full-refresh with its phases
+  local name=$1 date=$2 part=${3:-}
+  LOG_LEVEL=info phase "$name" "$worker" full-refresh --as-of "$date" ${part:+--partition "$part"}
+  printf '%-42s %s\n' "" "$(python3 scripts/bench/refresh-phases.py "$work/err")"
+}
+database() { # name: a fresh database, migrated, as DATABASE_URL
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $1" -qc "CREATE DATABASE $1"
+  export DATABASE_URL="${admin_url%/*}/$1"
+  LOG_LEVEL=warning "$worker" migrate >/dev/null
+}
+export LOG_LEVEL=warning
 
-echo "worker benchmark: $loans loans, $officers officers (release build, PostgreSQL 15 on loopback)"
-phase "seed-demo (ingest path)" "$worker" seed-demo --loans "$loans" --officers "$officers" --as-of "$day"
-records=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM loans) + (SELECT count(*) FROM repayments) + (SELECT count(*) FROM officers) + (SELECT count(*) FROM team_members)")
-installments=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM loan_schedule")
-printf '%-42s %8d records, %.0f records/s (%s given installments stored)\n' "  ingested" "$records" "$(echo "$records / $seconds" | bc -l)" "$installments"
-psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
-phase "full-refresh --as-of $day (first run)" "$worker" full-refresh --as-of "$day"
-phase "full-refresh --as-of $day (again, no change)" "$worker" full-refresh --as-of "$day"
-phase "full-refresh --as-of $next (next day)" "$worker" full-refresh --as-of "$next"
-# 1,000 new repayments for existing loans, through ingest, then the incremental refresh.
-psql "$DATABASE_URL" -Atc "SELECT json_build_object('repayment_id', 'BENCH-' || loan_id, 'loan_id', loan_id, 'payment_date', '$next',
-    'payment_amount', 10.00, 'principal_paid', 10.00, 'interest_paid', 0, 'fees_paid', 0, 'penalty_paid', 0)
-    FROM loans WHERE status = 'Active' ORDER BY loan_id LIMIT 1000" >"$work/new.ndjson"
-phase "ingest 1,000 new repayments" "$worker" ingest "$work/new.ndjson"
-phase "refresh-loans --changed-only" "$worker" refresh-loans --changed-only --as-of "$next"
-grep -h "refresh-loans" "$work/out" || true
+if [ -z "$scale" ]; then
+  database bench
+  echo "worker benchmark: $loans loans, $officers officers (release build, PostgreSQL 15 on loopback)"
+  phase "seed-demo (ingest path)" "$worker" seed-demo --loans "$loans" --officers "$officers" --as-of "$day"
+  records=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM loans) + (SELECT count(*) FROM repayments) + (SELECT count(*) FROM officers) + (SELECT count(*) FROM team_members)")
+  installments=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM loan_schedule")
+  printf '%-42s %8d records, %.0f records/s (%s given installments stored)\n' "  ingested" "$records" "$(echo "$records / $seconds" | bc -l)" "$installments"
+  psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
+  refresh "full-refresh --as-of $day (first run)" "$day"
+  refresh "full-refresh --as-of $day (again, no change)" "$day"
+  refresh "full-refresh --as-of $next (next day)" "$next"
+  # 1,000 new repayments for existing loans, through ingest, then the incremental refresh.
+  psql "$DATABASE_URL" -Atc "SELECT json_build_object('repayment_id', 'BENCH-' || loan_id, 'loan_id', loan_id, 'payment_date', '$next',
+      'payment_amount', 10.00, 'principal_paid', 10.00, 'interest_paid', 0, 'fees_paid', 0, 'penalty_paid', 0)
+      FROM loans WHERE status = 'Active' ORDER BY loan_id LIMIT 1000" >"$work/new.ndjson"
+  phase "ingest 1,000 new repayments" "$worker" ingest "$work/new.ndjson"
+  phase "refresh-loans --changed-only" "$worker" refresh-loans --changed-only --as-of "$next"
+  grep -h "refresh-loans" "$work/out" || true
+  exit 0
+fi
+
+echo "worker scaling benchmark: sizes $scale loans, $officers officers, $partitions partitions at the largest (release build, PostgreSQL 15 on loopback, $(nproc) cores)"
+largest=$(echo "$scale" | tr ' ' '\n' | sort -n | tail -n1)
+table=()
+for size in $scale; do
+  echo
+  echo "== $size loans"
+  database "bench_$size"
+  phase "seed-demo" "$worker" seed-demo --loans "$size" --officers "$officers" --as-of "$day"
+  seed_s=$seconds
+  psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
+  rows=$(psql "$DATABASE_URL" -Atc "SELECT (SELECT count(*) FROM repayments) || ' repayments, ' || (SELECT count(*) FROM loan_schedule) || ' installments'")
+  printf '%-42s %s\n' "" "$rows"
+  refresh "full-refresh --as-of $day (first run)" "$day"
+  first_s=$seconds first_rss=$rss_mib
+  refresh "full-refresh --as-of $next (next day)" "$next"
+  next_s=$seconds next_rss=$rss_mib
+  table+=("$(printf '%10s %10.1f %10.1f %10d %10.1f %10d' "$size" "$seed_s" "$first_s" "$first_rss" "$next_s" "$next_rss")")
+  if [ "$size" = "$largest" ] && [ "$partitions" -gt 1 ]; then
+    sum=0 longest=0 peak=0
+    for ((k = 0; k < partitions; k++)); do
+      refresh "full-refresh --as-of $after --partition $k/$partitions" "$after" "$k/$partitions"
+      sum=$(echo "$sum + $seconds" | bc -l)
+      longest=$(echo "if ($seconds > $longest) $seconds else $longest" | bc -l)
+      [ "$rss_mib" -gt "$peak" ] && peak=$rss_mib
+    done
+    partitioned=$(printf '%d partitions at %s loans (next day, one after another): sum %.1f s, longest %.1f s, peak RSS of one %d MiB; unpartitioned next day %.1f s, %d MiB: speed-up %.2f with %d pods' \
+      "$partitions" "$size" "$sum" "$longest" "$peak" "$next_s" "$next_rss" "$(echo "$next_s / $longest" | bc -l)" "$partitions")
+  fi
+  psql "$admin_url" -qc "DROP DATABASE bench_$size"
+done
+echo
+echo "== scaling (seconds, peak RSS in MiB)"
+printf '%10s %10s %10s %10s %10s %10s\n' loans seed first first_RSS next_day next_RSS
+printf '%s\n' "${table[@]}"
+[ -n "${partitioned:-}" ] && echo "$partitioned"

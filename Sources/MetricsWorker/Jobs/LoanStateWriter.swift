@@ -169,6 +169,7 @@ enum LoanStateWriter {
             // A large upsert moves the statistics (a swapped-in table got its own before the swap).
             try await connection.execute("ANALYZE loan_states")
         }
+        log.log("loan_states_written", ["loans": loans.count, "changed": changed.count])
         return counts
     }
 

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Reads a metrics-worker full-refresh's JSON log lines (stderr, LOG_LEVEL=info) and prints the
+seconds each phase of the refresh took, as one line of `name=seconds` pairs:
+
+  loans      start of the run -> the loans read (binary COPY)
+  repayments -> the repayments read
+  schedules  -> the schedules read, the engine run and the states compared (loan_states_compared)
+  states     -> the changed loan states written (loan_states_written; absent for a backfill)
+  officers   -> the officer rows written (officer_metrics completed)
+  rest       -> the end of the run (rank, PAR15 snapshot on the 15th, branch rows, invalidation)
+
+Usage: refresh-phases.py LOGFILE"""
+import datetime, json, sys
+
+def stamp(line):
+    return datetime.datetime.strptime(line["timestamp"].rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f")
+
+events = []
+with open(sys.argv[1]) as f:
+    for text in f:
+        text = text.strip()
+        if not text.startswith("{"):
+            continue
+        try:
+            line = json.loads(text)
+        except ValueError:
+            continue
+        meta = line.get("metadata") or {}
+        events.append((stamp(line), meta.get("job"), line.get("message")))
+
+def first(job, message, after=None):
+    for t, j, m in events:
+        if j == job and m == message and (after is None or t >= after):
+            return t
+    return None
+
+start = first("full_refresh", "start")
+marks = [("loans", first("loan_stream", "loans_read")),
+         ("repayments", first("loan_stream", "repayments_read")),
+         ("schedules", first("refresh_loans", "loan_states_compared")),
+         ("states", first("refresh_loans", "loan_states_written")),
+         ("officers", first("officer_metrics", "completed")),
+         ("rest", first("full_refresh", "completed"))]
+previous, parts = start, []
+for name, t in marks:
+    if t is None or previous is None:
+        parts.append(f"{name}=-")
+        continue
+    parts.append(f"{name}={(t - previous).total_seconds():.2f}")
+    previous = t
+print(" ".join(parts))
