@@ -168,6 +168,8 @@ struct ReplicaReadTests {
     /// What the readers saw.
     final class LoadState: Sendable {
         let statuses = Mutex<[Int: Int]>([:])
+        /// How a single read ended, for a test waiting on something else meanwhile.
+        let outcome = Mutex<String?>(nil)
         let requests = Atomic<Int>(0)
         let done = Atomic<Bool>(false)
 
@@ -236,38 +238,58 @@ struct ReplicaReadTests {
 
     @Test("a statement the standby cancels for a conflict with recovery is run again on the primary and counted")
     func recoveryConflictFallsBack() async throws {
-        try await ReplicaSetup.with(dates: []) { setup in
-            try await setup.database.pool.query("CREATE TABLE conflict_probe (n int)")
-            try await setup.database.pool.query("INSERT INTO conflict_probe VALUES (1), (2)")
-            try await setup.standby.waitForReplay(of: setup.database.pool)
-            // Cancel conflicting standby queries at once instead of after the default 30 s.
-            try await setup.replicaPool.withConnection { connection in
-                try await connection.executeScript("ALTER SYSTEM SET max_standby_streaming_delay = '50ms'")
-                try await connection.query("SELECT pg_reload_conf()")
-            }
-            let metrics = APIMetrics()
-            let reads = ReadPool(replica: setup.replicaPool, primary: setup.database.pool, metrics: metrics,
-                                 logger: Logger(label: "replica-test"))
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                group.addTask {
-                    // Long on the standby (until the conflict cancels it), immediate on the primary.
-                    try await reads.query("""
-                        SELECT count(*) AS n, pg_sleep(CASE WHEN pg_is_in_recovery() THEN 60 ELSE 0 END)::text AS slept
-                        FROM conflict_probe
-                        """)[0].decode(Int.self, "n")
+        // An empty database of its own: no other writes whose replay could cancel the read first.
+        try await LocalPostgres.with(durable: false) { primary in
+            try await LocalStandby.with(following: primary) { standby in
+                try await TestDatabase.with(migrated: false, serverURL: primary.url) { db in
+                    try await db.pool.query("CREATE TABLE conflict_probe (n int)")
+                    try await db.pool.query("INSERT INTO conflict_probe VALUES (1), (2)")
+                    try await standby.waitForReplay(of: db.pool)
+                    let replicaPool = PostgresPool(configuration: try PostgresConfiguration(url: try standby.url(database: db.name)),
+                                                   maximumConnections: 2, acquireTimeout: .seconds(5), executor: db.executor)
+                    defer { replicaPool.shutdown() }
+                    // Cancel conflicting standby queries after 50 ms instead of the default 30 s.
+                    try await replicaPool.withConnection { connection in
+                        try await connection.executeScript("ALTER SYSTEM SET max_standby_streaming_delay = '50ms'")
+                        try await connection.query("SELECT pg_reload_conf()")
+                    }
+                    let metrics = APIMetrics()
+                    let reads = ReadPool(replica: replicaPool, primary: db.pool, metrics: metrics, logger: Logger(label: "replica-test"))
+                    let early = LoadState()
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        group.addTask {
+                            // Long on the standby (until the conflict cancels it), immediate on the primary.
+                            do {
+                                let n = try await reads.query("""
+                                    SELECT count(*) AS n, pg_sleep(CASE WHEN pg_is_in_recovery() THEN 60 ELSE 0 END)::text AS slept
+                                    FROM conflict_probe
+                                    """)[0].decode(Int.self, "n")
+                                early.outcome.withLock { $0 = $0 ?? "returned \(n)" }
+                                return n
+                            } catch {
+                                early.outcome.withLock { $0 = $0 ?? "threw \(String(reflecting: error))" }
+                                throw error
+                            }
+                        }
+                        try await Waiting.until("the read runs on the standby") {
+                            if let outcome = early.outcome.withLock({ $0 }) {
+                                Issue.record("the read ended before the conflict: \(outcome)")
+                                return true
+                            }
+                            return try await replicaPool.query("""
+                                SELECT count(*) AS n FROM pg_stat_activity
+                                WHERE state = 'active' AND query LIKE '%conflict_probe%' AND pid <> pg_backend_pid()
+                                """)[0].decode(Int.self, "n") == 1
+                        }
+                        // An ACCESS EXCLUSIVE lock the standby must replay: it conflicts with the running read.
+                        try await db.pool.query("TRUNCATE conflict_probe")
+                        let counted = try await group.next()
+                        #expect(counted == 0, "the read was answered by the primary, after the TRUNCATE")
+                    }
+                    let text = String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self)
+                    #expect(text.contains("analytics_api_database_read_fallbacks_total{reason=\"recovery_conflict\"} 1"), "\(text)")
                 }
-                try await Waiting.until("the read runs on the standby") {
-                    try await setup.replicaPool.query(
-                        "SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%conflict_probe%' AND pid <> pg_backend_pid()"
-                    )[0].decode(Int.self, "n") == 1
-                }
-                // An ACCESS EXCLUSIVE lock the standby must replay: it conflicts with the running read.
-                try await setup.database.pool.query("TRUNCATE conflict_probe")
-                let counted = try await group.next()
-                #expect(counted == 0, "the read was answered by the primary, after the TRUNCATE")
             }
-            let text = String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self)
-            #expect(text.contains("analytics_api_database_read_fallbacks_total{reason=\"recovery_conflict\"} 1"), "\(text)")
         }
     }
 

@@ -74,23 +74,12 @@ public final class LocalStandby: Sendable {
     }
 
     /// Waits until the standby has replayed everything the primary (reached through `primaryPool`)
-    /// had written when this was called.
+    /// had committed when this was called. The insert position, not `pg_current_wal_lsn()` (the
+    /// write position): with `synchronous_commit = off` a commit may not be written yet.
     public func waitForReplay(of primaryPool: PostgresPool, timeout: Duration = .seconds(30)) async throws {
-        let lsn = try await primaryPool.query("SELECT pg_current_wal_lsn()::text AS lsn")[0].decode(String.self, "lsn")
+        let lsn = try await primaryPool.query("SELECT pg_current_wal_insert_lsn()::text AS lsn")[0].decode(String.self, "lsn")
         try await Waiting.until("the standby has replayed the primary's WAL up to \(lsn)", timeout: timeout) {
             try await control.query("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok", [lsn])[0].decode(Bool?.self, "ok") == true
-        }
-    }
-
-    /// The number of `SELECT`-free statements is not kept by PostgreSQL; this is the number of
-    /// transactions committed in `database` on the standby (read-only ones included, from
-    /// `pg_stat_database`), which grows with every read served there.
-    public func committedTransactions(database: String) async throws -> Int {
-        // The statistics of this transaction stay as they were when it first looked at them.
-        try await control.withConnection { connection in
-            try await connection.query("SELECT pg_stat_clear_snapshot()")
-            return try await connection.query("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = $1",
-                                              [database])[0].decode(Int.self, "n")
         }
     }
 
