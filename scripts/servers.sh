@@ -9,6 +9,16 @@
 #   servers.sh pg-stop DIR               fast shutdown
 #   servers.sh pg-restart DIR            fast restart (same port)
 #   servers.sh pg-kill DIR               SIGKILL the postmaster (crash)
+#   servers.sh pg-standby-start PRIMARY_PORT DIR PORT
+#                                        a streaming standby of the server on 127.0.0.1:PRIMARY_PORT
+#                                        (which allows replication: see pg-start): when DIR is empty,
+#                                        pg_basebackup -R into it (standby.signal, primary_conninfo);
+#                                        then start it on 127.0.0.1:PORT, returning once it accepts
+#                                        read-only connections. Stop it with pg-stop, crash it with
+#                                        pg-kill-all, start it again with pg-standby-start (same DIR).
+#   servers.sh pg-kill-all DIR           SIGKILL the postmaster and all its processes at once (the
+#                                        host went down: every client connection is reset), then wait
+#                                        until they are gone
 #   servers.sh pg-tune DIR               the benchmarks' settings (docs/operations.md "PostgreSQL
 #                                        settings": shared_buffers 4GB, work_mem 64MB, max_wal_size
 #                                        8GB, checkpoint_timeout 30min), then a restart
@@ -100,6 +110,10 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 max_connections = 300
 shared_buffers = 256MB
+# Streaming standbys may follow it (pg-standby-start); initdb's pg_hba.conf already lets
+# 127.0.0.1 connect for replication.
+wal_level = replica
+max_wal_senders = 10
 fsync = ${PG_FSYNC:-on}
 synchronous_commit = ${PG_SYNCHRONOUS_COMMIT:-on}
 full_page_writes = ${PG_FSYNC:-on}
@@ -138,6 +152,54 @@ pg_kill() {
   local dir=$1
   [ -f "$dir/postmaster.pid" ] || return 0
   kill -9 "$(head -n1 "$dir/postmaster.pid")" 2>/dev/null || true
+}
+
+pg_standby_start() {
+  local primary_port=$1 dir=$2 port=$3 bin
+  bin=$(pg_bin) || die "PostgreSQL server binaries not found (run: $0 deps)"
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$dir"
+    as_pg_user test -w "$dir" || die "the postgres user cannot write $dir; use a folder under /tmp or /var/tmp"
+  fi
+  chmod 700 "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    # -R writes standby.signal and primary_conninfo; -X stream brings the WAL the copy needs.
+    as_pg_user "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir" -R -X stream -c fast \
+      >"$dir/../basebackup.log" 2>&1 || { cat "$dir/../basebackup.log" >&2; die "pg_basebackup from port $primary_port failed"; }
+    # The primary's own files come along in the copy.
+    rm -f "$dir/server.log" "$dir/port.txt"
+    as_pg_user sh -c "cat >>'$dir/postgresql.conf'" <<CONF
+# A standby of 127.0.0.1:$primary_port (servers.sh pg-standby-start).
+unix_socket_directories = '$dir'
+hot_standby = on
+CONF
+  fi
+  as_pg_user "$bin/pg_ctl" -D "$dir" -o "-p $port" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    || { tail -n 20 "$dir/server.log" >&2; die "the standby did not start on port $port"; }
+  echo "$port" >"$dir/port.txt" 2>/dev/null || as_pg_user sh -c "echo $port > '$dir/port.txt'"
+}
+
+# True while process $1 exists and is not a zombie.
+process_alive() {
+  [ -r "/proc/$1/stat" ] && [ "$(sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]
+}
+
+pg_kill_all() {
+  local dir=$1 pid pids p
+  [ -f "$dir/postmaster.pid" ] || return 0
+  pid=$(head -n1 "$dir/postmaster.pid")
+  pids="$pid $(ps -o pid= --ppid "$pid" 2>/dev/null | tr '\n' ' ')"
+  # shellcheck disable=SC2086
+  kill -9 $pids 2>/dev/null || true
+  for p in $pids; do
+    for _ in $(seq 1 200); do process_alive "$p" || break; sleep 0.05; done
+  done
+  # A killed postmaster stays a zombie until its parent (init) reaps it, and a new postmaster
+  # takes a pid that still answers kill -0 for a live one. Wait for the reaping (bounded); if it
+  # never comes, the lock file names a dead process and can go.
+  for _ in $(seq 1 100); do [ -e "/proc/$pid" ] || break; sleep 0.05; done
+  if [ -e "/proc/$pid" ] && ! process_alive "$pid"; then rm -f "$dir/postmaster.pid"; fi
 }
 
 redis_start() {
@@ -321,6 +383,8 @@ case "$cmd" in
   pg-stop) [ $# -eq 1 ] || die "usage: pg-stop DIR"; pg_stop "$1" ;;
   pg-restart) [ $# -eq 1 ] || die "usage: pg-restart DIR"; pg_restart "$1" ;;
   pg-kill) [ $# -eq 1 ] || die "usage: pg-kill DIR"; pg_kill "$1" ;;
+  pg-standby-start) [ $# -eq 3 ] || die "usage: pg-standby-start PRIMARY_PORT DIR PORT"; pg_standby_start "$1" "$2" "$3" ;;
+  pg-kill-all) [ $# -eq 1 ] || die "usage: pg-kill-all DIR"; pg_kill_all "$1" ;;
   pg-tune) [ $# -eq 1 ] || die "usage: pg-tune DIR"; pg_tune "$1" ;;
   redis-start) [ $# -eq 2 ] || die "usage: redis-start DIR PORT"; redis_start "$1" "$2" ;;
   redis-stop) [ $# -eq 1 ] || die "usage: redis-stop DIR"; redis_stop "$1" ;;

@@ -5,7 +5,8 @@ import Foundation
 /// The API's settings, read once from the environment at start.
 ///
 /// Keys and defaults: `DATABASE_URL` (required), `DATABASE_READ_URL` (default: `DATABASE_URL`; metric
-/// reads use it, audit data always the primary), `REDIS_URL` (optional; without it every read goes
+/// reads use it and fall back to the primary when it cannot answer (`ReadPool`), audit data always
+/// the primary), `REDIS_URL` (optional; without it every read goes
 /// to PostgreSQL), `PORT` (default 8080), `BIND_ADDRESS` (default `0.0.0.0`), `JWT_SECRET`
 /// (required: HS256 key), `JWT_SECRET_PREVIOUS` (optional, still accepted during a rotation),
 /// `JWT_PUBLIC_KEY_FILE` (optional PEM for RS256), `ANALYTICS_TIMEZONE` (default `Africa/Lagos`),

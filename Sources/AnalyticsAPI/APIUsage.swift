@@ -23,7 +23,8 @@ enum APIUsage {
 
         SETTINGS (environment variables):
           DATABASE_URL                 required; postgres://user:password@host:port/database (the primary)
-          DATABASE_READ_URL            metric reads (a streaming replica); default DATABASE_URL
+          DATABASE_READ_URL            metric reads (a streaming replica; a read it cannot answer goes to
+                                       the primary); default DATABASE_URL. Audit reads use the primary.
           DATABASE_POOL_SIZE           connections per pool; default 10
           DATABASE_ACQUIRE_TIMEOUT_MS  wait for a free connection before answering 503; default 2000
           REDIS_URL                    redis://[:password@]host:port[/db][?timeout_ms=50&connect_timeout_ms=50&retry_after_ms=250];

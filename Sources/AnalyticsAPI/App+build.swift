@@ -24,11 +24,13 @@ struct APIDependencies: Sendable {
     var pools: [(name: String, pool: PostgresPool)]
     var corsAllowedOrigins: Set<String>
     var log: RequestLogSink
-    /// Services to run with the server (the invalidation subscriber).
+    /// Services to run with the server (the invalidation subscriber, the replica lag monitor).
     var services: [any Service]
 
     /// Wires the real implementations over the given pools and Redis client; `ingest` (default:
-    /// `primary`) is the pool of `POST /api/v1/ingest`.
+    /// `primary`) is the pool of `POST /api/v1/ingest`. Metric reads go to `read` and fall back to
+    /// `primary` (`ReadPool`); audit reads and every write go to `primary`. When `read` is another
+    /// pool, its replay lag is sampled every `replicaLagInterval` (`ReplicaLagMonitor`).
     static func make(primary: PostgresPool, read: PostgresPool, ingest: PostgresPool? = nil, redis: RedisClient?,
                      redisConfiguration: RedisConfiguration?,
                      jwtSecret: String, jwtPreviousSecret: String? = nil, jwtPublicKeyPEM: String? = nil,
@@ -37,8 +39,10 @@ struct APIDependencies: Sendable {
                      corsAllowedOrigins: Set<String> = [],
                      idempotencyKeyTTLHours: Int = PostgresAuditRepository.defaultIdempotencyKeyTTLHours,
                      ingestMaxBytes: Int = IngestController.defaultMaximumBytes,
+                     replicaLagInterval: Duration = ReplicaLagMonitor.defaultInterval,
                      logger: Logger) async throws -> APIDependencies {
         let metrics = APIMetrics()
+        let reads = ReadPool(replica: read, primary: primary, metrics: metrics, logger: logger)
         let auditCache = AuditCache()
         let local = LocalCache(maximumBytes: 32 * 1024 * 1024, ttl: .seconds(cacheTTLSeconds))
         let officerBodies = RenderedResponseCache()
@@ -62,12 +66,15 @@ struct APIDependencies: Sendable {
                                                    tracker: tracker, auditCache: auditCache, logger: logger, hotKeys: hotKeys))
             if let hotKeys { services.append(RefreshAheadService(hotKeys: hotKeys, cache: redisCache, logger: logger)) }
         }
+        if reads.hasReplica {
+            services.append(ReplicaLagMonitor(replica: read, metrics: metrics, logger: logger, interval: replicaLagInterval))
+        }
         var pools: [(name: String, pool: PostgresPool)] = [("primary", primary)]
         if read !== primary { pools.append(("read", read)) }
         if let ingest, ingest !== primary { pools.append(("ingest", ingest)) }
         return APIDependencies(
             readiness: StoreReadinessProbe(pool: primary, redis: redis, logger: logger),
-            metricsRepository: PostgresMetricsRepository(pool: read),
+            metricsRepository: PostgresMetricsRepository(pool: reads),
             auditRepository: auditRepository,
             ingestRepository: PostgresIngestRepository(pool: ingest ?? primary, idempotencyKeyTTLHours: idempotencyKeyTTLHours),
             ingestMaxBytes: ingestMaxBytes,

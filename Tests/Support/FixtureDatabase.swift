@@ -26,9 +26,10 @@ public enum FixtureDatabase {
         return TestEnvironment.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures")
     }
 
-    /// A new migrated database with the fixture ingested and computed at every fixture date.
+    /// A new migrated database with the fixture ingested and computed at every fixture date (or at
+    /// `dates` only, a prefix of `FixtureDatabase.dates`, for tests that compute the next one).
     public static func create(poolSize: Int = 4, redisURL: String? = nil, serverURL: String? = nil,
-                              acquireTimeout: Duration = .seconds(10)) async throws -> TestDatabase {
+                              acquireTimeout: Duration = .seconds(10), dates: [String] = dates) async throws -> TestDatabase {
         let database = try await TestDatabase.create(migrated: true, poolSize: poolSize, acquireTimeout: acquireTimeout,
                                                      serverURL: serverURL)
         do {

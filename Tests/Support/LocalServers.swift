@@ -4,10 +4,11 @@ import Foundation
 /// cooperative thread pool.
 public enum ServerScript {
     /// Runs the script with `arguments` and returns its output; throws on a non-zero exit.
+    /// `environment` is added to the script's (e.g. `PG_FSYNC=off` for `pg-start`).
     @discardableResult
-    public static func run(_ arguments: [String]) async throws -> String {
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> String {
         let script = try TestEnvironment.value("TEST_SERVERS_SCRIPT")
-        let result = try await ProcessRunner.run("/bin/bash", [script] + arguments)
+        let result = try await ProcessRunner.run("/bin/bash", [script] + arguments, environment: environment)
         guard result.status == 0 else {
             throw TestEnvironmentError(message: "servers.sh \(arguments.joined(separator: " ")) failed (status \(result.status)): \(result.output)")
         }
@@ -37,18 +38,21 @@ public final class LocalPostgres: Sendable {
         self.port = port
     }
 
-    /// Initialises and starts a new server.
-    public static func start() async throws -> LocalPostgres {
+    /// Initialises and starts a new server. `durable: false` starts it as the suite's shared server
+    /// is (fsync and synchronous commit off: faster, and a crash may lose its data), for tests that
+    /// never crash it.
+    public static func start(durable: Bool = true) async throws -> LocalPostgres {
         let base = try ServerScript.makeDirectory("pg")
         let port = Int(try await ServerScript.run(["free-port"])) ?? 0
         let server = LocalPostgres(directory: base + "/data", port: port)
-        try await ServerScript.run(["pg-start", server.directory, String(port)])
+        try await ServerScript.run(["pg-start", server.directory, String(port)],
+                                   environment: durable ? [:] : ["PG_FSYNC": "off", "PG_SYNCHRONOUS_COMMIT": "off"])
         return server
     }
 
     /// Starts a new server, runs `body` with it and stops it (awaited) whether `body` returned or threw.
-    public static func with<R>(_ body: (LocalPostgres) async throws -> R) async throws -> R {
-        let server = try await start()
+    public static func with<R>(durable: Bool = true, _ body: (LocalPostgres) async throws -> R) async throws -> R {
+        let server = try await start(durable: durable)
         return try await stopping(server, after: body) { try await $0.stop() }
     }
 

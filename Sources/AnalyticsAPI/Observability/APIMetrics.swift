@@ -4,7 +4,8 @@ import Prometheus
 import Synchronization
 
 /// The API's Prometheus metrics (`/metrics`): request latency per route and status, cache hits and
-/// misses per key family, cache fallbacks to PostgreSQL, and gauges filled at scrape time.
+/// misses per key family, cache fallbacks to PostgreSQL, metric reads that fell back from the read
+/// replica to the primary, and gauges filled at scrape time (or by `ReplicaLagMonitor`).
 final class APIMetrics: Sendable {
     /// The registry `/metrics` renders.
     let registry = PrometheusCollectorRegistry()
@@ -81,6 +82,13 @@ final class APIMetrics: Sendable {
     func recordRefresh(family: CacheNamespace.Family, outcome: RefreshOutcome) {
         counter("cache_refreshes", "Entries loaded again ahead of their readers after an invalidation, by key family and outcome",
                 [("family", family.rawValue), ("outcome", outcome.rawValue)]).increment()
+    }
+
+    /// Counts one metric read served by the primary instead of the read replica, by reason
+    /// (`ReadPool.FallbackReason`): `analytics_api_database_read_fallbacks_total{reason}`.
+    func recordReadFallback(reason: ReadPool.FallbackReason) {
+        counter("database_read_fallbacks", "Metric reads served by the primary because the read replica could not answer, by reason",
+                [("reason", reason.rawValue)]).increment()
     }
 
     /// Counts Redis errors seen by the cache (down, slow, protocol).

@@ -1,10 +1,11 @@
 import AnalyticsCore
 import AnalyticsStore
 
-/// `MetricsRepository` over PostgreSQL (the read pool: `DATABASE_READ_URL`).
+/// `MetricsRepository` over PostgreSQL: the read replica (`DATABASE_READ_URL`), falling back to the
+/// primary when the replica cannot answer (`ReadPool`). The same statements run on either server.
 struct PostgresMetricsRepository: MetricsRepository {
-    /// The pool metric reads use.
-    let pool: PostgresPool
+    /// Where metric reads run.
+    let pool: ReadPool
 
     /// `to_char` pattern for RFC 3339 UTC timestamps.
     static func rfc3339(_ column: String) -> String {

@@ -189,7 +189,10 @@ struct JobRunner: Sendable {
     func waitForReplica(log: PhaseLog) async {
         guard let replica else { return }
         do {
-            let lsn = try await pool.query("SELECT pg_current_wal_lsn()::text AS lsn")[0].decode(String.self, "lsn")
+            // The insert position, not pg_current_wal_lsn() (the write position): with
+            // synchronous_commit off the job's commit record may not be written yet, and a replica
+            // at the write position would not have it.
+            let lsn = try await pool.query("SELECT pg_current_wal_insert_lsn()::text AS lsn")[0].decode(String.self, "lsn")
             let deadline = ContinuousClock.now.advanced(by: .seconds(30))
             while ContinuousClock.now < deadline {
                 let caughtUp = try await replica.query(

@@ -19,16 +19,20 @@ struct TestApp: Sendable {
 
     /// Wires the API over `database` and, when given, the Redis at `redisURL`; `ingestPool` is the
     /// pool of `POST /api/v1/ingest` (default: the primary's, as `pool` or the database's);
-    /// `refreshAheadKeys` as `CACHE_REFRESH_AHEAD_KEYS` (0: off).
+    /// `refreshAheadKeys` as `CACHE_REFRESH_AHEAD_KEYS` (0: off); `read` is the pool of metric reads
+    /// (`DATABASE_READ_URL`: a standby's; default the primary's), whose lag is sampled every
+    /// `replicaLagInterval` when it is another pool.
     static func make(database: TestDatabase, redisURL: String? = nil, pool: PostgresPool? = nil,
-                     ingestPool: PostgresPool? = nil, refreshAheadKeys: Int = HotKeys.defaultCapacity) async throws -> TestApp {
+                     ingestPool: PostgresPool? = nil, read: PostgresPool? = nil, refreshAheadKeys: Int = HotKeys.defaultCapacity,
+                     replicaLagInterval: Duration = ReplicaLagMonitor.defaultInterval) async throws -> TestApp {
         let redisConfiguration = try redisURL.map { try RedisConfiguration(url: $0) }
         let redis = redisConfiguration.map { RedisClient(configuration: $0, executor: database.executor) }
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
         let dependencies = try await APIDependencies.make(
-            primary: pool ?? database.pool, read: pool ?? database.pool, ingest: ingestPool, redis: redis, redisConfiguration: redisConfiguration,
-            jwtSecret: secret, refreshAheadKeys: refreshAheadKeys, logger: logger)
+            primary: pool ?? database.pool, read: read ?? pool ?? database.pool, ingest: ingestPool, redis: redis,
+            redisConfiguration: redisConfiguration, jwtSecret: secret, refreshAheadKeys: refreshAheadKeys,
+            replicaLagInterval: replicaLagInterval, logger: logger)
         return TestApp(database: database, redis: redis, redisConfiguration: redisConfiguration, dependencies: dependencies,
                        minter: await TokenMinter(secret: secret))
     }
