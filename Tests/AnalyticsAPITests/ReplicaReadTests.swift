@@ -293,6 +293,53 @@ struct ReplicaReadTests {
         }
     }
 
+    @Test("the reads of one answer stay on one server: once one went to the primary (the replica busy), the next ones follow it, not back to a lagging standby")
+    func consistentReadsStayOnOneServer() async throws {
+        try await LocalPostgres.with(durable: false) { primary in
+            try await LocalStandby.with(following: primary) { standby in
+                try await TestDatabase.with(migrated: false, serverURL: primary.url) { db in
+                    try await db.pool.query("CREATE TABLE one_answer (n int)")
+                    try await db.pool.query("INSERT INTO one_answer VALUES (1)")
+                    try await standby.waitForReplay(of: db.pool)
+                    try await standby.pauseReplay()
+                    // Committed on the primary only: the standby, paused, lags one row behind.
+                    try await db.pool.query("INSERT INTO one_answer VALUES (2)")
+                    // One connection, given up on after 200 ms: a second reader finds the replica busy.
+                    let replicaPool = PostgresPool(configuration: try PostgresConfiguration(url: try standby.url(database: db.name)),
+                                                   maximumConnections: 1, acquireTimeout: .milliseconds(200), executor: db.executor)
+                    defer { replicaPool.shutdown() }
+                    let metrics = APIMetrics()
+                    let reads = ReadPool(replica: replicaPool, primary: db.pool, metrics: metrics, logger: Logger(label: "replica-test"))
+                    func rows() async throws -> Int {
+                        try await reads.query("SELECT count(*) AS n FROM one_answer")[0].decode(Int.self, "n")
+                    }
+                    #expect(try await rows() == 1, "outside a session, a read is the standby's")
+                    let held = LoadGate()
+                    held.arm()
+                    let (first, second) = try await withThrowingTaskGroup(of: Void.self) { group in
+                        // Holds the replica's only connection until released.
+                        group.addTask { try await replicaPool.withConnection { _ in await held.pass() } }
+                        try await Waiting.until("the replica's connection is held") { held.entered }
+                        let counts = try await reads.consistent { () async throws -> (Int, Int) in
+                            let first = try await rows()  // the replica is busy: the primary answers
+                            held.release()
+                            try await Waiting.until("the replica's connection is free") {
+                                (try? await replicaPool.query("SELECT 1 AS one")) != nil
+                            }
+                            return (first, try await rows())
+                        }
+                        try await group.waitForAll()
+                        return counts
+                    }
+                    #expect(first == 2, "the first read of the session, the replica busy, is the primary's")
+                    #expect(second == 2, "the next read of the session stays on the primary, though the replica is free again")
+                    #expect(try await rows() == 1, "a read of another session starts on the standby again")
+                    try await standby.resumeReplay()
+                }
+            }
+        }
+    }
+
     @Test("a replica that refuses connections: reads go to the primary, then straight there during the back-off, then one probes it again")
     func backoff() async throws {
         try await TestDatabase.with(poolSize: 2) { db in

@@ -76,6 +76,25 @@ final class ReadPool: Sendable {
     /// True when reads have a replica of their own.
     var hasReplica: Bool { replica !== primary }
 
+    /// The reads of one answer (``consistent(_:)``): once one of them went to the primary, the
+    /// rest follow it there.
+    final class Session: Sendable {
+        let onPrimary = Mutex(false)
+    }
+
+    /// The session of the reads running in this task, if any.
+    @TaskLocal static var session: Session?
+
+    /// Runs `body`, whose reads make one answer (a served date, then its rows), so that they see one
+    /// server: they start on the replica, and once one of them is served by the primary (the
+    /// replica unreachable, busy or cancelling), the following ones are too. Otherwise a date read on
+    /// the primary could be followed by its rows read on a replica that has only half of that date.
+    /// (The other way round is safe: what a replica has, the primary has.)
+    func consistent<R>(_ body: () async throws -> R) async throws -> R {
+        guard hasReplica else { return try await body() }
+        return try await Self.$session.withValue(Session()) { try await body() }
+    }
+
     /// Runs one read-only statement (see the type's comment for where).
     func query(_ sql: String, _ bindings: PostgresBindings = []) async throws -> PostgresRows {
         try await withConnection { try await $0.query(sql, bindings) }
@@ -85,10 +104,13 @@ final class ReadPool: Sendable {
     /// primary; `body` may run twice (once per server).
     func withConnection<R>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         guard hasReplica else { return try await primary.withConnection(body) }
+        let session = Self.session
+        if let session, session.onPrimary.withLock({ $0 }) { return try await primary.withConnection(body) }
         let probe: Bool
         switch choose() {
         case .primary:
             metrics.recordReadFallback(reason: .backoff)
+            session?.onPrimary.withLock { $0 = true }
             return try await primary.withConnection(body)
         case .replica(let isProbe):
             probe = isProbe
@@ -108,6 +130,7 @@ final class ReadPool: Sendable {
             case .backoff, .recoveryConflict, .busy: if probe { answered() }
             }
             metrics.recordReadFallback(reason: reason)
+            session?.onPrimary.withLock { $0 = true }
             return try await primary.withConnection(body)
         }
     }

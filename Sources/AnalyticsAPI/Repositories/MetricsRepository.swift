@@ -109,4 +109,12 @@ protocol MetricsRepository: Sendable {
     func filterOptions(scope: AccessScope) async throws -> [UInt8]
     /// When the newest complete calculation finished, for the freshness gauge.
     func lastCompletedCalculation() async throws -> Double?
+    /// Runs `body`, whose reads make one answer (a served date and its rows), so that they all see
+    /// the data of one server (the replica, or the primary once one of them needed it).
+    func consistent<R: Sendable>(_ body: () async throws -> R) async throws -> R
+}
+
+extension MetricsRepository {
+    /// One server only (no replica): the reads are consistent already.
+    func consistent<R: Sendable>(_ body: () async throws -> R) async throws -> R { try await body() }
 }

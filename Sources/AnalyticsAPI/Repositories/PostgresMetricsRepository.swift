@@ -12,6 +12,10 @@ struct PostgresMetricsRepository: MetricsRepository {
         "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     }
 
+    func consistent<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        try await pool.consistent(body)
+    }
+
     func latestCompleteDate() async throws -> Freshness? {
         let rows = try await pool.query("""
             SELECT calculation_date, \(Self.rfc3339("completed_at")) AS completed_at

@@ -23,26 +23,28 @@ struct BranchesController: Sendable {
         let repository = self.repository
         // Every read of branch rows carries `book`, filtered or not (CacheTag+Reads.swift).
         let bytes = try await cache.value(identity.cacheKey(.branchMetrics, parameters: query.pairs(), tags: [.book])) {
-            let freshness: Freshness?
-            if let date {
-                guard let found = try await repository.completeDate(date) else {
-                    throw APIError(.notFound, "no complete metrics for \(date)")
+            try await repository.consistent {
+                let freshness: Freshness?
+                if let date {
+                    guard let found = try await repository.completeDate(date) else {
+                        throw APIError(.notFound, "no complete metrics for \(date)")
+                    }
+                    freshness = found
+                } else {
+                    freshness = try await repository.latestCompleteDate()
                 }
-                freshness = found
-            } else {
-                freshness = try await repository.latestCompleteDate()
+                var page = RenderedPage(rows: [], total: 0)
+                var branchQuery = baseQuery
+                if let freshness {
+                    branchQuery.date = freshness.date
+                    page = try await repository.branches(branchQuery)
+                }
+                var meta = JSONWriter(capacity: 128)
+                meta.raw("{\"total\":\(page.total)")
+                ReadOptions.freshness(freshness, into: &meta)
+                meta.raw("}")
+                return CachedPage(meta: meta.bytes, rows: page.rows).encoded()
             }
-            var page = RenderedPage(rows: [], total: 0)
-            var branchQuery = baseQuery
-            if let freshness {
-                branchQuery.date = freshness.date
-                page = try await repository.branches(branchQuery)
-            }
-            var meta = JSONWriter(capacity: 128)
-            meta.raw("{\"total\":\(page.total)")
-            ReadOptions.freshness(freshness, into: &meta)
-            meta.raw("}")
-            return CachedPage(meta: meta.bytes, rows: page.rows).encoded()
         }
         guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }
         var writer = JSONWriter(capacity: bytes.count + 16)

@@ -49,7 +49,9 @@ struct OfficersController: Sendable {
         }
         let repository = self.repository
         let bytes = try await cache.value(cacheKey) {
-            try await Self.loadPage(listQuery, date: date, range: range, repository: repository).encoded()
+            try await repository.consistent {
+                try await Self.loadPage(listQuery, date: date, range: range, repository: repository).encoded()
+            }
         }
         guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }
         var audited: RenderedResponseCache.AuditedRows?

@@ -57,6 +57,7 @@ struct GatedRepository: MetricsRepository {
     let base: any MetricsRepository
     let gate: LoadGate
 
+    func consistent<R: Sendable>(_ body: () async throws -> R) async throws -> R { try await base.consistent(body) }
     func latestCompleteDate() async throws -> Freshness? { try await base.latestCompleteDate() }
     func completeDate(_ date: CalendarDate) async throws -> Freshness? { try await base.completeDate(date) }
     func completeDates(from: CalendarDate, to: CalendarDate) async throws -> [Freshness] {
