@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "analytics-api", targets: ["AnalyticsAPI"]),
         .executable(name: "metrics-worker", targets: ["MetricsWorker"]),
         .executable(name: "engine-bench", targets: ["EngineBench"]),
+        .executable(name: "fineract-events-bench", targets: ["FineractEventsBench"]),
         .library(name: "AnalyticsCore", targets: ["AnalyticsCore"]),
         .library(name: "AnalyticsStore", targets: ["AnalyticsStore"]),
         .library(name: "FineractEvents", targets: ["FineractEvents"]),
@@ -124,6 +125,17 @@ let package = Package(
             name: "EngineBench",
             dependencies: ["AnalyticsCore"],
             path: "bench/EngineBench",
+            swiftSettings: swiftSettings
+        ),
+        // Plays Fineract's external-event producer for scripts/bench-events.sh.
+        .executableTarget(
+            name: "FineractEventsBench",
+            dependencies: [
+                "AnalyticsCore", "FineractEvents", "Stomp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/FineractEventsBench",
             swiftSettings: swiftSettings
         ),
         .target(

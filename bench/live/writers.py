@@ -21,6 +21,13 @@ For each repayment:
      before + 1, to the cent.
   A repayment not shown within `--timeout` seconds is counted as never shown.
 
+`--sink events` (scripts/bench-events.sh, issue 16) publishes each repayment as a Fineract event
+instead: a line `SEQ<TAB>LOAN_ID<TAB>PRINCIPAL<TAB>INTEREST` to the `--publisher` command
+(`fineract-events-bench serve`), which sends a `LoanTransactionMakeRepaymentPostBusinessEvent` to
+ActiveMQ and answers `ok SEQ` once the broker confirmed it; that answer takes the place of the
+POST's, and the rest (the officer reads before and after, the lag, the exactness) is the same.
+`--batch` must be 1 there.
+
 Input: `--loans-file`, lines `loan_id<TAB>officer_id` of the Active loans. Tokens come from the
 environment (VIEWER_TOKEN, INGEST_TOKEN), not the command line. Prints a report and writes the
 figures as JSON to `--out`.
@@ -53,7 +60,66 @@ def parse_args():
     p.add_argument("--run-id", default=str(int(time.time())), help="makes the repayment ids unique to this run")
     p.add_argument("--seed", type=int, default=14)
     p.add_argument("--out", required=True)
-    return p.parse_args()
+    p.add_argument("--sink", choices=("ingest", "events"), default="ingest",
+                   help="ingest: POST /api/v1/ingest; events: publish Fineract events through --publisher")
+    p.add_argument("--publisher", help="the command that publishes events (--sink events), e.g. 'fineract-events-bench serve ...'")
+    args = p.parse_args()
+    if args.sink == "events" and (args.batch != 1 or not args.publisher):
+        p.error("--sink events needs --publisher and --batch 1")
+    return args
+
+
+class EventPublisher:
+    """The `--publisher` child: one line per repayment in, `ok SEQ` once the broker has it."""
+
+    def __init__(self, command):
+        self.command = command
+        self.process = None
+        self.waiting = {}
+        self.reader = None
+
+    async def start(self):
+        import shlex
+        self.process = await asyncio.create_subprocess_exec(*shlex.split(self.command), stdin=asyncio.subprocess.PIPE,
+                                                            stdout=asyncio.subprocess.PIPE)
+        self.reader = asyncio.create_task(self.read())
+
+    async def read(self):
+        while True:
+            line = await self.process.stdout.readline()
+            if not line:
+                break
+            status, _, rest = line.decode().strip().partition(" ")
+            sequence, _, reason = rest.partition(" ")
+            future = self.waiting.pop(sequence, None)
+            if future is not None and not future.done():
+                if status == "ok":
+                    future.set_result(None)
+                else:
+                    future.set_exception(OSError(f"publisher: {reason or line.decode().strip()}"))
+        for future in self.waiting.values():
+            if not future.done():
+                future.set_exception(OSError("publisher exited"))
+        self.waiting.clear()
+
+    async def publish(self, sequence, loan_id, principal, interest):
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[str(sequence)] = future
+        self.process.stdin.write(f"{sequence}\t{loan_id}\t{principal:.2f}\t{interest:.2f}\n".encode())
+        await self.process.stdin.drain()
+        await future
+
+    async def close(self):
+        if self.process is None:
+            return
+        self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), 30)
+        except asyncio.TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        if self.reader is not None:
+            await self.reader
 
 
 class Officer:
@@ -92,6 +158,7 @@ class Bench:
         self.requests = 0         # POSTs answered
         self.late_ticks = 0       # ticks sent more than 100 ms after their time (the client fell behind)
         self.polls = 0
+        self.publisher = EventPublisher(args.publisher) if args.sink == "events" else None
 
     def error(self, kind, detail=None):
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -114,9 +181,13 @@ class Bench:
         return Officer(Decimal(str(current["interest_collected"] or 0)), int(current["total_entries"] or 0),
                        current.get("portfolio_total"), response.headers.get("etag"))
 
-    def repayment(self, sequence, loan_id):
+    def amounts(self):
         principal = Decimal(self.random.randint(500, 20000)) / 100
         interest = Decimal(self.random.randint(100, 5000)) / 100
+        return principal, interest
+
+    def repayment(self, sequence, loan_id):
+        principal, interest = self.amounts()
         # Money as JSON numbers with two decimals (the ingest reads them exactly from the text).
         line = (f'{{"type":"repayment","repayment_id":"LIVE-{self.args.run_id}-{sequence:07d}",'
                 f'"loan_id":{json.dumps(loan_id)},"payment_date":"{self.args.date}",'
@@ -127,6 +198,8 @@ class Bench:
 
     async def group(self, first_sequence, officers):
         """One POST with a repayment for each of `officers`, then each officer watched."""
+        if self.publisher is not None:
+            return await self.event(first_sequence, officers[0])
         try:
             lines, interests = [], []
             for offset, officer in enumerate(officers):
@@ -164,6 +237,30 @@ class Bench:
             for officer in officers:
                 self.in_flight.discard(officer)
 
+    async def event(self, sequence, officer):
+        """One repayment published as a Fineract event (--sink events), then the officer watched."""
+        try:
+            loan_id = self.random.choice(self.loans[officer])
+            principal, interest = self.amounts()
+            try:
+                before = await self.read_officer(officer)
+            except (HTTPError, OSError, asyncio.TimeoutError, KeyError, ValueError) as e:
+                self.error("officer read before the publication failed", str(e))
+                return
+            start = time.monotonic()
+            try:
+                await self.publisher.publish(sequence, loan_id, principal, interest)
+            except OSError as e:
+                self.error("publication failed", str(e))
+                return
+            answered = time.monotonic()
+            self.post_times.append(answered - start)
+            self.requests += 1
+            self.sent += 1
+            await self.watch(officer, before, interest, answered)
+        finally:
+            self.in_flight.discard(officer)
+
     async def watch(self, officer, before, interest, answered):
         """Polls the officer's detail until its figures move, or the timeout."""
         deadline = answered + self.args.timeout
@@ -196,6 +293,8 @@ class Bench:
 
     async def run(self):
         loop = asyncio.get_running_loop()
+        if self.publisher is not None:
+            await self.publisher.start()
         tasks = []
         start = loop.time()
         end = start + self.args.duration
@@ -229,6 +328,8 @@ class Bench:
             tasks = [t for t in tasks if not t.done()] if len(tasks) > 1000 else tasks
         sending = loop.time() - start
         await asyncio.gather(*tasks)
+        if self.publisher is not None:
+            await self.publisher.close()
         self.pool.close()
         return sending, loop.time() - start
 
@@ -265,14 +366,16 @@ def main():
     }
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1, default=str)
-    print(f"writers: {bench.sent} repayments posted in {sending:.1f} s ({result['rate_achieved']:.1f}/s, target "
+    print(f"writers: {bench.sent} repayments {'published as Fineract events' if args.sink == 'events' else 'posted'} in {sending:.1f} s ({result['rate_achieved']:.1f}/s, target "
           f"{args.rate:g}/s) over {len(loans)} officers, "
           + ("one repayment per request" if args.batch == 1 else f"{args.batch} repayments (of {args.batch} officers) per request")
           + f", {bench.requests} requests answered"
           + (f", {bench.busy_slots} not sent (every officer busy)" if bench.busy_slots else "")
           + (f", {bench.late_ticks} ticks sent >100 ms late" if bench.late_ticks else ""))
-    print("  POST /api/v1/ingest: " + summary_line(ms(bench.post_times), "ms"))
-    print(f"  publication to dashboard (POST answer -> GET answer showing it, polled every {args.poll_ms:g} ms): "
+    events = args.sink == "events"
+    print(("  publication (event sent -> broker's RECEIPT): " if events else "  POST /api/v1/ingest: ")
+          + summary_line(ms(bench.post_times), "ms"))
+    print(f"  publication to dashboard ({'RECEIPT' if events else 'POST answer'} -> GET answer showing it, polled every {args.poll_ms:g} ms): "
           + summary_line(ms(bench.lags), "ms"))
     print("  the same, to the sending of that GET (lower bound): " + summary_line(ms(bench.lags_sent), "ms"))
     print(f"  shown {bench.shown}, never shown within {args.timeout:g} s: {bench.never_shown}; "

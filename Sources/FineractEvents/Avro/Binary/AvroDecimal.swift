@@ -59,6 +59,17 @@ public struct AvroDecimal: Hashable, Sendable, CustomStringConvertible {
         self.literal = literal
     }
 
+    /// A decimal from its parts; nil when they do not make a decimal literal (a negative scale).
+    init?(isNegative: Bool, unscaledDigits: [UInt8], scale: Int) {
+        let negative = isNegative && !unscaledDigits.isEmpty
+        guard scale >= 0, let literal = DecimalLiteral(Self.text(negative: negative, digits: unscaledDigits, scale: scale)) else {
+            return nil
+        }
+        self.isNegative = negative
+        self.unscaledDigits = unscaledDigits
+        self.scale = scale
+        self.literal = literal
+    }
 
     /// The value as ``Money`` (two decimals), or nil when it has a non-zero digit beyond the second
     /// decimal place or does not fit. Fineract's amounts have scale 8 with trailing zeros.

@@ -96,7 +96,7 @@ public struct AvroDecoder: Sendable {
                 }
                 return .array(values)
             case .map(let valueType):
-                var values: [String: AvroValue] = [:]
+                var values = AvroMap()
                 try readBlocks(.string, depth: depth) { (state: inout State) throws(AvroDecodingError) in
                     guard case .string(let key) = try state.decode(.string, depth: depth + 1) else { return }
                     values[key] = try state.decode(valueType, depth: depth + 1)

@@ -28,8 +28,8 @@ public indirect enum AvroValue: Hashable, Sendable {
     case enumeration(String)
     /// An array's items.
     case array([AvroValue])
-    /// A map (when a key repeats, the last value wins, as in the reference implementations).
-    case map([String: AvroValue])
+    /// A map, its keys in wire order (see ``AvroMap``).
+    case map(AvroMap)
     /// A fixed's bytes.
     case fixed([UInt8])
     /// A `decimal` logical value.
@@ -78,6 +78,12 @@ public indirect enum AvroValue: Hashable, Sendable {
         return nil
     }
 
+    /// The map, or nil.
+    public var mapValue: AvroMap? {
+        if case .map(let map) = self { return map }
+        return nil
+    }
+
     /// The boolean, or nil.
     public var boolValue: Bool? {
         if case .boolean(let value) = self { return value }
@@ -86,4 +92,26 @@ public indirect enum AvroValue: Hashable, Sendable {
 
     /// True for `null`.
     public var isNull: Bool { self == .null }
+}
+
+extension AvroValue {
+    /// The value's kind for messages (`a string`, `a record org.x.Y`), never its content.
+    var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .boolean: return "a boolean"
+        case .int: return "an int"
+        case .long: return "a long"
+        case .float: return "a float"
+        case .double: return "a double"
+        case .bytes: return "bytes"
+        case .string: return "a string"
+        case .record(let record): return "a record \(record.name)"
+        case .enumeration: return "an enum symbol"
+        case .array: return "an array"
+        case .map: return "a map"
+        case .fixed: return "a fixed"
+        case .decimal: return "a decimal"
+        }
+    }
 }
