@@ -28,17 +28,26 @@ SETS = os.path.join(REPO, "Sources", "FineractEvents", "Fineract", "FineractSche
 
 
 def load_sets():
-    """The schema sets of FineractSchemaSets.swift: {release: {fullname: schema JSON}}."""
-    sets, release = {}, None
+    """The schema sets of FineractSchemaSets.swift: {release: {fullname: schema JSON}}. The file
+    declares lists of documents (`static let NAME: [String] = [...]`) and each release as a sum of
+    lists (`Release(name: "1.10.1", documents: common + only1_10_1)`)."""
+    lists, releases, current = {}, {}, None
     with open(SETS) as f:
         for line in f:
             line = line.strip()
-            if line.startswith('Release(name: "'):
-                release = line.split('"')[1]
-                sets[release] = {}
-            elif release and line.startswith('#"') and line.endswith('"#,'):
-                j = json.loads(line[2:-3])
-                sets[release][j["name"]] = j
+            if line.startswith("static let ") and line.endswith(": [String] = ["):
+                current = line.split()[2].rstrip(":")
+                lists[current] = []
+            elif current and line.startswith('#"') and line.endswith('"#,'):
+                lists[current].append(json.loads(line[2:-3]))
+            elif line == "]":
+                current = None
+            elif line.startswith('Release(name: "'):
+                name = line.split('"')[1]
+                releases[name] = [part.strip() for part in line.split("documents:")[1].rstrip("),").split("+")]
+    sets = {}
+    for name, parts in releases.items():
+        sets[name] = {j["name"]: j for part in parts for j in lists[part]}
     return sets
 
 
