@@ -31,6 +31,11 @@ struct FineractEventHandler: Sendable {
             outcome.rejected = summary.rejected
             return outcome
         }
+        return try await apply(message)
+    }
+
+    /// Applies a message already read (once per idempotency key).
+    func apply(_ message: FineractEventMessage) async throws -> FineractEventOutcome {
         if try await !pool.query("SELECT 1 FROM fineract_event_keys WHERE idempotency_key = $1", [message.idempotencyKey]).isEmpty {
             var outcome = FineractEventOutcome()
             outcome.duplicate = true
