@@ -135,7 +135,7 @@ struct FineractEventApplyTests {
             let again = try await handler.apply(Self.message(10, Self.events(of: loan)))
             #expect(again.duplicate && !again.applied)
             #expect(try await FineractSyncTests.fingerprint(db) == before)
-            #expect(try await db.count("SELECT count(*) FROM fineract_event_keys") == 1)
+            #expect(try await db.count("SELECT count(*) AS n FROM fineract_event_keys") == 1)
 
             // Written off by message 20; message 15 (older, delivered late) still shows it active.
             var writtenOff = loan.loan
