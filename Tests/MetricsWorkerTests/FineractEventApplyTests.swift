@@ -121,6 +121,75 @@ struct FineractEventApplyTests {
         }
     }
 
+    /// The officer and branch rows of a full refresh, without ids and timestamps.
+    static func metricRows(_ db: TestDatabase) async throws -> [String] {
+        var lines: [String] = []
+        for table in ["officer_metrics_daily", "branch_metrics_daily"] {
+            lines += try await db.pool.query("""
+                SELECT '\(table)' || (to_jsonb(t) - 'metric_id' - 'calculated_at' - 'created_at' - 'updated_at')::text AS r FROM \(table) t
+                """).map { try $0.decode(String.self, "r") }
+        }
+        return lines.sorted()
+    }
+
+    @Test("a scenario (disbursals, repayments, a backdated repayment and its replay, a user's reversal, a write-off, an officer reassignment) as events after the pull's master data: every row, and the officer and branch rows of a full refresh, equal the pull's")
+    func scenarioEqualsPull() async throws {
+        let book = FineractBook(loans: 12)
+        try await FineractSyncTests.withBook(book) { pulled, tenant in
+            let t = tenant.pool
+            try await book.insertTransaction(loan: 1_000, type: 2, date: book.disbursed(0) + 60, principal: "300", interest: "18", fee: "5", db: tenant)
+            let old = try await t.query("SELECT id FROM m_loan_transaction WHERE loan_id = 1001 AND transaction_type_enum = 2")[0].decode(Int64.self, "id")
+            try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 20, principal: "100", interest: nil, fee: nil,
+                                             db: tenant, submitted: book.disbursed(1) + 40)
+            try await t.query("UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = $2 WHERE id = $1", [old, book.disbursed(1) + 40])
+            let replacement = try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 30, principal: "200", interest: "18",
+                                                               fee: "5", db: tenant, submitted: book.disbursed(1) + 40)
+            try await t.query("""
+                INSERT INTO m_loan_transaction_relation (from_loan_transaction_id, to_loan_transaction_id, relation_type_enum, created_by,
+                    created_on_utc, last_modified_by, last_modified_on_utc) VALUES ($1, $2, 3, 1, now(), 1, now())
+                """, [replacement, old])
+            try await t.query("""
+                UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = '2024-03-01', manually_adjusted_or_reversed = TRUE
+                WHERE loan_id = 1003 AND transaction_type_enum = 2
+                """)
+            try await t.query("UPDATE m_loan SET loan_status_id = 601, writtenoffon_date = '2024-04-15' WHERE id = 1005")
+            try await t.query("UPDATE m_loan SET loan_officer_id = 6 WHERE id = 1002")
+            try await FineractSyncTests.sync(pulled, tenant)
+            let (offices, bundles) = try await Self.bundles(tenant)
+
+            try await TestDatabase.with { events in
+                // What the pull brings that has no events (offices, staff, clients), as its first
+                // chunks send it; then every loan's events.
+                try await FineractStoredOffices.replace(offices, on: events.pool)
+                let mapping = FineractMapping(offices: FineractOffices(offices, regionLevel: 1))
+                let (staff, clients) = try await tenant.pool.withConnection { connection in
+                    let reader = FineractTenantReader(connection: connection)
+                    return (try await reader.staff(), try await reader.clients(after: 0, limit: 10_000, since: nil))
+                }
+                var summary = Ingestor.Summary()
+                var chunks = [staff.map(mapping.officer), clients.map(mapping.customer)]
+                try await Ingestor.pipeline(pool: events.pool, source: "test master data", summary: &summary) {
+                    chunks.isEmpty ? nil : chunks.removeFirst()
+                }
+                #expect(summary.rejected == 0)
+                let handler = try Self.handler(events)
+                var id: Int64 = 1_000
+                for bundle in bundles {
+                    for content in Self.events(of: bundle) {
+                        id += 1
+                        let outcome = try await handler.apply(Self.message(id, [content]))
+                        #expect(outcome.parked == 0 && outcome.rejected == 0)
+                    }
+                }
+                #expect(try await FineractSyncTests.fingerprint(events) == (try await FineractSyncTests.fingerprint(pulled)))
+                for db in [pulled, events] { _ = try await MetricJobs.fullRefresh(try FixtureJobsTests.context(db, date: "2024-06-01")) }
+                let refreshed = try await Self.metricRows(pulled)
+                #expect(!refreshed.isEmpty)
+                #expect(try await Self.metricRows(events) == refreshed)
+            }
+        }
+    }
+
     @Test("a redelivered message (same idempotency key) changes nothing; an older loan snapshot is not applied over a newer one")
     func idempotentAndOrdered() async throws {
         let book = FineractBook(loans: 2)
