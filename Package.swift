@@ -110,6 +110,8 @@ let package = Package(
                 "AnalyticsCore",
                 "AnalyticsLogging",
                 "AnalyticsStore",
+                "FineractEvents",
+                "Stomp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -191,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "MetricsWorkerTests",
             dependencies: [
-                "AnalyticsCore", "AnalyticsLogging", "AnalyticsStore", "AnalyticsTestSupport", "MetricsWorker",
+                "AnalyticsCore", "AnalyticsLogging", "AnalyticsStore", "AnalyticsTestSupport", "FineractEvents", "MetricsWorker", "Stomp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

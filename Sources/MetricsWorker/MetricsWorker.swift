@@ -23,7 +23,7 @@ struct MetricsWorker: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, IngestCommand.self, RejectsCommand.self, RefreshLoansCommand.self, OfficerMetricsCommand.self,
             BranchMetricsCommand.self, Par15SnapshotCommand.self, ArchiveCommand.self, FullRefreshCommand.self,
-            SyncFineractCommand.self, DaemonCommand.self, SeedDemoCommand.self, DevTokenCommand.self,
+            SyncFineractCommand.self, ConsumeFineractEventsCommand.self, DaemonCommand.self, SeedDemoCommand.self, DevTokenCommand.self,
         ])
 
     /// Sets up logging from `LOG_LEVEL` / `LOG_FORMAT` (a bad value: one line naming the key, exit

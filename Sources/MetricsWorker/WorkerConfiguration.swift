@@ -28,6 +28,8 @@ struct WorkerConfiguration: Sendable {
     var log: LogSettings
     /// The Fineract tenant to follow, when `FINERACT_DATABASE_URL` is set.
     var fineract: FineractConfiguration?
+    /// The broker of Fineract's events, when `FINERACT_EVENTS_URL` is set.
+    var fineractEvents: FineractEventsConfiguration?
 
     /// `LOG_LEVEL`: the level of the loggers the worker creates.
     var logLevel: Logger.Level { log.level }
@@ -71,6 +73,7 @@ struct WorkerConfiguration: Sendable {
         default: throw ConfigurationError(key: "DQI_CHANNEL_PURITY", message: "must be on or off")
         }
         fineract = try FineractConfiguration(environment: environment)
+        fineractEvents = try FineractEventsConfiguration(environment: environment)
         do {
             log = try LogSettings(environment: environment)
         } catch {

@@ -116,29 +116,45 @@ extension FineractMapping {
             let loan = Self.validate(loan: record.object, row: row, installments: installments, closedColumn: closed?.column)
             problems += loan.problems
             loanEntry.validated = loan.validated
-            repaymentEntries.reserveCapacity(repayments.count)
-            for (transaction, object) in repayments {
-                let repayment = Self.validate(repayment: object, transaction: transaction)
-                problems += repayment.problems
-                var entry = FineractRecord.entry(of: object, kind: .repayment, location: "m_loan_transaction \(transaction.id)")
-                entry.validated = repayment.validated
-                repaymentEntries.append(entry)
-            }
+            repaymentEntries = Self.validatedEntries(repayments, problems: &problems)
         }
         guard problems.isEmpty else {
-            var payload = FineractRecord()
-            payload.string("fineract_loan_id", loanID)
-            payload.array("rejected_because", problems.map { .string($0.description) })
-            let message = problems.map(\.description).joined(separator: "; ")
             mapped.supporting = []
             mapped.rejections = problems
-            mapped.entries = [IngestEntry(location: "m_loan \(row.id)", kind: .loan,
-                                          value: .failure(EntryParseError(message: message)),
-                                          raw: JSONValue.object(payload.object).jsonText, fallbackRecordId: loanID)]
+            mapped.entries = [Self.rejectedEntry(loanID: row.id, problems: problems)]
             return mapped
         }
         mapped.entries = [loanEntry] + repaymentEntries
         return mapped
+    }
+}
+
+extension FineractMapping {
+    /// The repayment entries of mapped transactions, each through the ingest validation once (the
+    /// decoded record travels with its entry); problems are added to `problems`.
+    static func validatedEntries(_ repayments: [(transaction: FineractTransaction, object: JSONObject)],
+                                 problems: inout [FineractRejection]) -> [IngestEntry] {
+        var entries: [IngestEntry] = []
+        entries.reserveCapacity(repayments.count)
+        for (transaction, object) in repayments {
+            let repayment = Self.validate(repayment: object, transaction: transaction)
+            problems += repayment.problems
+            var entry = FineractRecord.entry(of: object, kind: .repayment, location: "m_loan_transaction \(transaction.id)")
+            entry.validated = repayment.validated
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    /// The one entry of a loan rejected whole (or of an event refused for it): `etl_rejects` names
+    /// the loan, the payload lists why, naming the Fineract table, row and column.
+    static func rejectedEntry(loanID: Int64, problems: [FineractRejection]) -> IngestEntry {
+        var payload = FineractRecord()
+        payload.string("fineract_loan_id", String(loanID))
+        payload.array("rejected_because", problems.map { .string($0.description) })
+        let message = problems.map(\.description).joined(separator: "; ")
+        return IngestEntry(location: "m_loan \(loanID)", kind: .loan, value: .failure(EntryParseError(message: message)),
+                           raw: JSONValue.object(payload.object).jsonText, fallbackRecordId: String(loanID))
     }
 }
 

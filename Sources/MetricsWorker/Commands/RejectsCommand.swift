@@ -19,7 +19,7 @@ struct RejectsCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Only rejects received on or after this day (UTC).", valueName: "YYYY-MM-DD"))
     var since: CalendarDate?
-    @Option(name: .long, help: ArgumentHelp("Only rejects of this file (any spelling of its path), stdin (-), or api:BATCH_ID (a POST /api/v1/ingest request).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Only rejects of this file (any spelling of its path), stdin (-), api:BATCH_ID (a POST /api/v1/ingest request), fineract (sync-fineract) or fineract-events (consume-fineract-events).", valueName: "path"))
     var source: String?
     @Option(name: .long, help: "At most this many (1...10000).")
     var limit = 50
@@ -33,7 +33,9 @@ struct RejectsCommand: AsyncParsableCommand {
     /// The stored source a `--source` names: an API batch (`api:<batch_id>`) as given, a path as
     /// `ingest` records it.
     static func sourceName(for text: String) -> String {
-        text.hasPrefix(IngestSourceName.apiPrefix) ? text : IngestSource.sourceName(for: text)
+        // The Fineract pull and the consumer of its events record their own names, not paths.
+        if text == FineractSync.source || text == FineractEventHandler.source { return text }
+        return text.hasPrefix(IngestSourceName.apiPrefix) ? text : IngestSource.sourceName(for: text)
     }
 
     func run() async throws {

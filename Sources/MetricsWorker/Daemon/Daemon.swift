@@ -1,5 +1,6 @@
 import AnalyticsCore
 import AnalyticsStore
+import FineractEvents
 import ArgumentParser
 import Foundation
 import Logging
@@ -79,6 +80,12 @@ enum Daemon {
         if request.follow {
             services.append(ChangeFollower(context: context, batchInterval: settings.batchInterval))
         }
+        // FINERACT_EVENTS_URL: Fineract's events, applied as they come (docs/fineract-events.md).
+        if let events = runtime.configuration.fineractEvents {
+            let series = metrics.makeFineractEventSeries()
+            services.append(FineractEventConsumer(configuration: events, pool: runtime.pool, reader: try FineractEventReader.fineract(),
+                                                  stats: FineractEventStats(observer: { series.record($0) }), logger: runtime.logger))
+        }
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: runtime.logger)
         // A backstop: the schedule cancels its job after the grace period (and 10 s of statement
@@ -90,6 +97,7 @@ enum Daemon {
             "schedule": request.schedule ? settings.jobs.map { "\($0.name)=\($0.cron)" }.joined(separator: ", ") : "off (--no-schedule)",
             "schedule_disabled": settings.disabled.joined(separator: ", "),
             "follow": request.follow ? "on" : "off (--no-follow)",
+            "fineract_events": runtime.configuration.fineractEvents.map { "queue \($0.queue)" } ?? "off (no FINERACT_EVENTS_URL)",
             "application_name": applicationName,
         ])
         do {

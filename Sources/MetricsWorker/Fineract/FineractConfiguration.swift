@@ -19,15 +19,20 @@ struct FineractConfiguration: Sendable {
         } catch {
             throw ConfigurationError(key: "FINERACT_DATABASE_URL", message: "is not a database URL: \(error.message)")
         }
+        (regionLevel, channel) = try Self.mapping(environment: environment)
+    }
+
+    /// `FINERACT_REGION_LEVEL` and `FINERACT_CHANNEL`: the mapping's settings, shared by the pull and
+    /// the consumer of Fineract's events.
+    static func mapping(environment: [String: String]) throws(ConfigurationError) -> (regionLevel: Int, channel: FineractChannel) {
         let level = environment["FINERACT_REGION_LEVEL"] ?? "1"
         guard let regionLevel = Int(level), (0...20).contains(regionLevel) else {
             throw ConfigurationError(key: "FINERACT_REGION_LEVEL", message: "must be a whole number from 0 to 20 (the office depth of a region), got '\(level)'")
         }
-        self.regionLevel = regionLevel
         let channelText = (environment["FINERACT_CHANNEL"] ?? "direct").lowercased()
         guard let channel = FineractChannel(rawValue: channelText) else {
             throw ConfigurationError(key: "FINERACT_CHANNEL", message: "must be direct or fund, got '\(channelText)'")
         }
-        self.channel = channel
+        return (regionLevel, channel)
     }
 }

@@ -29,7 +29,10 @@ enum FineractSync {
                     since = try await tx.query("SELECT ($1::timestamptz - make_interval(secs => $2))::text AS since",
                                                [watermark, options.lookbackSeconds])[0].decode(String.self, "since")
                 }
-                let mapping = FineractMapping(offices: FineractOffices(try await reader.offices(), regionLevel: options.regionLevel),
+                let offices = try await reader.offices()
+                // Stored for the consumer of Fineract's events, which places loans with them.
+                if !options.dryRun { try await FineractStoredOffices.replace(offices, on: pool) }
+                let mapping = FineractMapping(offices: FineractOffices(offices, regionLevel: options.regionLevel),
                                               channel: options.channel)
                 let staff = try await reader.staff()
                 var candidates = try await reader.candidateLoans(since: since, statuses: FineractLoanStatus.disbursed + FineractLoanStatus.undone)

@@ -1,0 +1,52 @@
+import AnalyticsStore
+import FineractEvents
+import Logging
+import ServiceLifecycle
+import Stomp
+
+/// The consumer of Fineract's events (docs/fineract-events.md "The consumer"): the queue over
+/// STOMP (``StompConsumer``: client-individual acknowledgement after the handler returned,
+/// reconnect with backoff, heart-beats), each message applied by ``FineractEventHandler`` before it
+/// is acknowledged. A database error throws from the handler: the message is not acknowledged and
+/// comes again. A Service for the daemon; `consume()` for the subcommand.
+struct FineractEventConsumer: Service {
+    let stats: FineractEventStats
+    private let stomp: StompConsumer
+
+    /// - Parameters:
+    ///   - idleTimeout: `--until-idle`: `consume()` returns once the queue was quiet that long.
+    ///   - afterApply: runs after a message's transaction committed and before it is acknowledged
+    ///     (tests: a throw there is a consumer that died between the two).
+    init(configuration: FineractEventsConfiguration, pool: PostgresPool, reader: FineractEventReader, idleTimeout: Duration? = nil,
+         stats: FineractEventStats, logger: Logger, progressEvery: Int = 1_000,
+         afterApply: (@Sendable (FineractEventOutcome) async throws -> Void)? = nil) {
+        self.stats = stats
+        let handler = FineractEventHandler(pool: pool, reader: reader,
+                                           offices: FineractOfficeCache(pool: pool, regionLevel: configuration.regionLevel),
+                                           channel: configuration.channel)
+        let log = PhaseLog(job: "consume-fineract-events")
+        stomp = StompConsumer(configuration: configuration.broker,
+                              options: StompConsumerOptions(queue: configuration.queue, idleTimeout: idleTimeout), logger: logger) { message in
+            let outcome = try await handler.handle(message.bodyBytes)
+            try await afterApply?(outcome)
+            stats.record(outcome)
+            if outcome.parked > 0 {
+                log.log("parked", ["message_id": message.messageID, "parked": outcome.parked,
+                                   "hint": "see them with: metrics-worker rejects --source \(FineractEventHandler.source)"], level: "warning")
+            }
+            let totals = stats.totals
+            if totals.consumed % max(progressEvery, 1) == 0 {
+                log.log("progress", ["consumed": totals.consumed, "applied": totals.applied, "duplicates": totals.duplicates,
+                                     "ignored": totals.ignoredTotal, "parked": totals.parked])
+            }
+        }
+    }
+
+    func run() async throws { try await stomp.run() }
+
+    /// Consumes until stopped, cancelled or idle (`idleTimeout`).
+    func consume() async throws -> StompConsumerSummary { try await stomp.consume() }
+
+    /// Asks it to finish the message in hand and return.
+    func stop() { stomp.stop() }
+}

@@ -1,0 +1,265 @@
+import AnalyticsCore
+import AnalyticsStore
+import AnalyticsTestSupport
+import FineractEvents
+import Foundation
+@testable import MetricsWorker
+import Testing
+
+/// The consumer's handler against the real test PostgreSQL (no broker): messages applied through
+/// the ingest path with their idempotency key, snapshot order, replay chains and parking; and the
+/// events of a Fineract book converging with the pull of the same book.
+@Suite("consume-fineract-events: applying messages")
+struct FineractEventApplyTests {
+    static func handler(_ db: TestDatabase) throws -> FineractEventHandler {
+        FineractEventHandler(pool: db.pool, reader: try FineractEventReader.fineract(),
+                             offices: FineractOfficeCache(pool: db.pool, regionLevel: 1, maxAge: .zero), channel: .direct)
+    }
+
+    /// A message as Fineract sends a loan's events: each content one event (a bulk when several).
+    static func message(_ id: Int64, _ contents: [FineractEventContent], key: String? = nil) -> FineractEventMessage {
+        FineractEventMessage(id: id, type: contents.count > 1 ? "BulkBusinessEvent" : "LoanDisbursalBusinessEvent", dataschema: "x",
+                             idempotencyKey: key ?? "key-\(id)", createdAt: "", businessDate: "2024-06-01", tenantID: "default",
+                             events: contents.map { .success(FineractEvent(type: "LoanDisbursalBusinessEvent", dataschema: "x", content: $0)) })
+    }
+
+    /// What the events of a tenant's loan say: the loan without the master data's phones (the
+    /// events carry names only), then each transaction (a replacement as the adjustment of the one it replays).
+    static func events(of bundle: FineractLoanBundle) -> [FineractEventContent] {
+        var row = bundle.loan
+        row.clientMobile = nil
+        row.officerMobile = nil
+        var contents: [FineractEventContent] = [.loan(row, schedule: bundle.schedule)]
+        let byID = Dictionary(uniqueKeysWithValues: bundle.transactions.map { ($0.id, $0) })
+        for transaction in bundle.transactions.sorted(by: { $0.id < $1.id }) {
+            let replays = bundle.replayed.filter { $0.from == transaction.id }.map(\.to)
+            if let target = replays.min(), let old = byID[target] {
+                contents.append(.adjustment(loanID: row.id, old: old, oldReplays: [], new: transaction, newReplays: replays))
+            } else if transaction.isReversed && transaction.manuallyAdjustedOrReversed {
+                contents.append(.adjustment(loanID: row.id, old: transaction, oldReplays: [], new: nil, newReplays: []))
+            } else {
+                contents.append(.transaction(loanID: row.id, transaction, replays: []))
+            }
+        }
+        return contents
+    }
+
+    static func bundles(_ tenant: TestDatabase) async throws -> (offices: [FineractOffice], bundles: [FineractLoanBundle]) {
+        try await tenant.pool.withConnection { connection in
+            let reader = FineractTenantReader(connection: connection)
+            let ids = try await connection.query("SELECT id FROM m_loan ORDER BY id").map { try $0.decode(Int64.self, "id") }
+            return (try await reader.offices(), try await reader.bundles(ids))
+        }
+    }
+
+    /// The loans and repayments as stored, phones left out (master data the pull brings).
+    static func loanRows(_ db: TestDatabase) async throws -> [String] {
+        var lines = try await db.pool.query("""
+            SELECT (to_jsonb(t) - 'created_at' - 'updated_at' - 'source_changed_at' - 'customer_phone' - 'officer_phone')::text AS r
+            FROM loan_accounts t
+            """).map { try $0.decode(String.self, "r") }
+        for table in ["repayments", "loan_schedule"] {
+            lines += try await db.pool.query("""
+                SELECT '\(table)' || (to_jsonb(t) - 'created_at' - 'updated_at' - 'source_changed_at' - 'schedule_id')::text AS r FROM \(table) t
+                """).map { try $0.decode(String.self, "r") }
+        }
+        return lines.sorted()
+    }
+
+    @Test("the events of a book give the loans, schedules and repayments of its pull; the next pull completes the master data; events again change nothing")
+    func convergesWithPull() async throws {
+        let book = FineractBook(loans: 10)
+        try await FineractSyncTests.withBook(book) { pulled, tenant in
+            // A backdated repayment with its replay on loan 1001, and a person's reversal on loan 1003.
+            let t = tenant.pool
+            let old = try await t.query("SELECT id FROM m_loan_transaction WHERE loan_id = 1001 AND transaction_type_enum = 2")[0].decode(Int64.self, "id")
+            try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 20, principal: "100", interest: nil, fee: nil,
+                                             db: tenant, submitted: book.disbursed(1) + 40)
+            try await t.query("UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = transaction_date + 10 WHERE id = $1", [old])
+            let replacement = try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 30, principal: "200", interest: "18",
+                                                               fee: "5", db: tenant, submitted: book.disbursed(1) + 40)
+            try await t.query("""
+                INSERT INTO m_loan_transaction_relation (from_loan_transaction_id, to_loan_transaction_id, relation_type_enum, created_by,
+                    created_on_utc, last_modified_by, last_modified_on_utc) VALUES ($1, $2, 3, 1, now(), 1, now())
+                """, [replacement, old])
+            try await t.query("""
+                UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = transaction_date + 3, manually_adjusted_or_reversed = TRUE
+                WHERE loan_id = 1003 AND transaction_type_enum = 2
+                """)
+            try await FineractSyncTests.sync(pulled, tenant)
+            let pulledRows = try await Self.loanRows(pulled)
+            let pulledAll = try await FineractSyncTests.fingerprint(pulled)
+            let (offices, bundles) = try await Self.bundles(tenant)
+
+            try await TestDatabase.with { events in
+                // The pull has stored the offices (only them) before the first event.
+                try await FineractStoredOffices.replace(offices, on: events.pool)
+                let handler = try Self.handler(events)
+                var id: Int64 = 1_000
+                for bundle in bundles {
+                    for content in Self.events(of: bundle) {
+                        id += 1
+                        let outcome = try await handler.apply(Self.message(id, [content]))
+                        #expect(outcome.parked == 0 && outcome.rejected == 0)
+                    }
+                }
+                #expect(try await Self.loanRows(events) == pulledRows)
+                // Officers the events named only by name: minimal rows, completed by the next pull.
+                try await FineractSyncTests.sync(events, tenant)
+                #expect(try await FineractSyncTests.fingerprint(events) == pulledAll)
+            }
+
+            // The same events after the pull (newer message ids) change nothing.
+            try await FineractStoredOffices.replace(offices, on: pulled.pool)
+            let handler = try Self.handler(pulled)
+            var id: Int64 = 5_000
+            for bundle in bundles {
+                id += 1
+                _ = try await handler.apply(Self.message(id, Self.events(of: bundle)))
+            }
+            #expect(try await FineractSyncTests.fingerprint(pulled) == pulledAll)
+        }
+    }
+
+    /// The officer and branch rows of a full refresh, without ids and timestamps.
+    static func metricRows(_ db: TestDatabase) async throws -> [String] {
+        var lines: [String] = []
+        for table in ["officer_metrics_daily", "branch_metrics_daily"] {
+            lines += try await db.pool.query("""
+                SELECT '\(table)' || (to_jsonb(t) - 'metric_id' - 'calculated_at' - 'created_at' - 'updated_at')::text AS r FROM \(table) t
+                """).map { try $0.decode(String.self, "r") }
+        }
+        return lines.sorted()
+    }
+
+    @Test("a scenario (disbursals, repayments, a backdated repayment and its replay, a user's reversal, a write-off, an officer reassignment) as events after the pull's master data: every row, and the officer and branch rows of a full refresh, equal the pull's")
+    func scenarioEqualsPull() async throws {
+        let book = FineractBook(loans: 12)
+        try await FineractSyncTests.withBook(book) { pulled, tenant in
+            let t = tenant.pool
+            try await book.insertTransaction(loan: 1_000, type: 2, date: book.disbursed(0) + 60, principal: "300", interest: "18", fee: "5", db: tenant)
+            let old = try await t.query("SELECT id FROM m_loan_transaction WHERE loan_id = 1001 AND transaction_type_enum = 2")[0].decode(Int64.self, "id")
+            try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 20, principal: "100", interest: nil, fee: nil,
+                                             db: tenant, submitted: book.disbursed(1) + 40)
+            try await t.query("UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = $2 WHERE id = $1", [old, book.disbursed(1) + 40])
+            let replacement = try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 30, principal: "200", interest: "18",
+                                                               fee: "5", db: tenant, submitted: book.disbursed(1) + 40)
+            try await t.query("""
+                INSERT INTO m_loan_transaction_relation (from_loan_transaction_id, to_loan_transaction_id, relation_type_enum, created_by,
+                    created_on_utc, last_modified_by, last_modified_on_utc) VALUES ($1, $2, 3, 1, now(), 1, now())
+                """, [replacement, old])
+            try await t.query("""
+                UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = '2024-03-01', manually_adjusted_or_reversed = TRUE
+                WHERE loan_id = 1003 AND transaction_type_enum = 2
+                """)
+            try await t.query("UPDATE m_loan SET loan_status_id = 601, writtenoffon_date = '2024-04-15' WHERE id = 1005")
+            try await t.query("UPDATE m_loan SET loan_officer_id = 6 WHERE id = 1002")
+            try await FineractSyncTests.sync(pulled, tenant)
+            let (offices, bundles) = try await Self.bundles(tenant)
+
+            try await TestDatabase.with { events in
+                // What the pull brings that has no events (offices, staff, clients), as its first
+                // chunks send it; then every loan's events.
+                try await FineractStoredOffices.replace(offices, on: events.pool)
+                let mapping = FineractMapping(offices: FineractOffices(offices, regionLevel: 1))
+                let (staff, clients) = try await tenant.pool.withConnection { connection in
+                    let reader = FineractTenantReader(connection: connection)
+                    return (try await reader.staff(), try await reader.clients(after: 0, limit: 10_000, since: nil))
+                }
+                var summary = Ingestor.Summary()
+                var chunks = [staff.map(mapping.officer), clients.map(mapping.customer)]
+                try await Ingestor.pipeline(pool: events.pool, source: "test master data", summary: &summary) {
+                    chunks.isEmpty ? nil : chunks.removeFirst()
+                }
+                #expect(summary.rejected == 0)
+                let handler = try Self.handler(events)
+                var id: Int64 = 1_000
+                for bundle in bundles {
+                    for content in Self.events(of: bundle) {
+                        id += 1
+                        let outcome = try await handler.apply(Self.message(id, [content]))
+                        #expect(outcome.parked == 0 && outcome.rejected == 0)
+                    }
+                }
+                #expect(try await FineractSyncTests.fingerprint(events) == (try await FineractSyncTests.fingerprint(pulled)))
+                for db in [pulled, events] { _ = try await MetricJobs.fullRefresh(try FixtureJobsTests.context(db, date: "2024-06-01")) }
+                let refreshed = try await Self.metricRows(pulled)
+                #expect(!refreshed.isEmpty)
+                #expect(try await Self.metricRows(events) == refreshed)
+            }
+        }
+    }
+
+    @Test("a redelivered message (same idempotency key) changes nothing; an older loan snapshot is not applied over a newer one")
+    func idempotentAndOrdered() async throws {
+        let book = FineractBook(loans: 2)
+        try await FineractSyncTests.withBook(book) { db, tenant in
+            let (offices, bundles) = try await Self.bundles(tenant)
+            try await FineractStoredOffices.replace(offices, on: db.pool)
+            let handler = try Self.handler(db)
+            let loan = try #require(bundles.first)
+            let first = try await handler.apply(Self.message(10, Self.events(of: loan)))
+            #expect(first.applied)
+            let before = try await FineractSyncTests.fingerprint(db)
+            let again = try await handler.apply(Self.message(10, Self.events(of: loan)))
+            #expect(again.duplicate && !again.applied)
+            #expect(try await FineractSyncTests.fingerprint(db) == before)
+            #expect(try await db.count("SELECT count(*) AS n FROM fineract_event_keys") == 1)
+
+            // Written off by message 20; message 15 (older, delivered late) still shows it active.
+            var writtenOff = loan.loan
+            writtenOff.loanStatusID = 601
+            writtenOff.writtenOffOnDate = "2024-05-01"
+            #expect(try await handler.apply(Self.message(20, [.loan(writtenOff, schedule: loan.schedule)])).applied)
+            let late = try await handler.apply(Self.message(15, [.loan(loan.loan, schedule: loan.schedule)]))
+            #expect(late.ignored == ["stale loan snapshot": 1])
+            let status = try await db.pool.query("SELECT status FROM loan_accounts WHERE loan_id = $1", [String(loan.loan.id)])[0]
+                .decode(String.self, "status")
+            #expect(status == "Written Off")
+            #expect(try await db.pool.query("SELECT message_id FROM fineract_loan_snapshots WHERE loan_id = $1",
+                                            [String(loan.loan.id)])[0].decode(Int64.self, "message_id") == 20)
+        }
+    }
+
+    @Test("an unknown fingerprint and a truncated message are parked with base64 and the reason; redelivered, they are parked once")
+    func parked() async throws {
+        try await TestDatabase.with { db in
+            let handler = try Self.handler(db)
+            let valid = try Self.fixtureMessage()
+            var unknown = valid
+            unknown[3] ^= 0x5A
+            let truncated = Array(valid.prefix(valid.count / 2))
+            for bytes in [unknown, truncated, unknown] {
+                let outcome = try await handler.handle(bytes)
+                #expect(outcome.parked == 1)
+                #expect(!outcome.applied)
+            }
+            let rows = try await db.pool.query("SELECT reasons::text AS reasons, payload FROM etl_rejects WHERE source = 'fineract-events' ORDER BY reject_id")
+            #expect(rows.count == 2)
+            var payloads: [JSONObject] = []
+            for row in rows {
+                payloads.append(try #require(try JSONReader().parse(try row.decode(String.self, "payload")).objectValue))
+            }
+            #expect(payloads.map { Data(base64Encoded: $0["bytes_base64"]?.stringValue ?? "").map { [UInt8]($0) } } == [unknown, truncated])
+            #expect(payloads[0]["fingerprint"]?.stringValue != nil)
+            #expect(payloads[0]["reason"]?.stringValue?.contains("unknown writer schema fingerprint") == true)
+            #expect(payloads[1]["reason"]?.stringValue?.contains("undecodable") == true)
+        }
+    }
+
+    /// A `MessageV1` encoded by the Python `avro` package (Tests/FineractEventsTests/Fixtures).
+    static func fixtureMessage() throws -> [UInt8] {
+        let url = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/FineractEventsTests/Fixtures/avro-fixtures.json")
+        let object = try #require(try JSONReader(maximumDepth: 512).parse([UInt8](Data(contentsOf: url))).objectValue)
+        let hex = try #require(object["singleObject"]?.arrayValue?.compactMap(\.objectValue)
+            .first { $0["name"]?.stringValue == "message with a loan transaction" }?["hex"]?.stringValue)
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return bytes
+    }
+}
