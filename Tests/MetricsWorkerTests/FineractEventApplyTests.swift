@@ -66,26 +66,30 @@ struct FineractEventApplyTests {
         return lines.sorted()
     }
 
+    /// A backdated repayment with its replay on loan 1001, and a person's reversal on loan 1003.
+    static func replayAndReversal(_ book: FineractBook, _ tenant: TestDatabase) async throws {
+        let t = tenant.pool
+        let old = try await t.query("SELECT id FROM m_loan_transaction WHERE loan_id = 1001 AND transaction_type_enum = 2")[0].decode(Int64.self, "id")
+        try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 20, principal: "100", interest: nil, fee: nil,
+                                         db: tenant, submitted: book.disbursed(1) + 40)
+        try await t.query("UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = transaction_date + 10 WHERE id = $1", [old])
+        let replacement = try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 30, principal: "200", interest: "18",
+                                                           fee: "5", db: tenant, submitted: book.disbursed(1) + 40)
+        try await t.query("""
+            INSERT INTO m_loan_transaction_relation (from_loan_transaction_id, to_loan_transaction_id, relation_type_enum, created_by,
+                created_on_utc, last_modified_by, last_modified_on_utc) VALUES ($1, $2, 3, 1, now(), 1, now())
+            """, [replacement, old])
+        try await t.query("""
+            UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = transaction_date + 3, manually_adjusted_or_reversed = TRUE
+            WHERE loan_id = 1003 AND transaction_type_enum = 2
+            """)
+    }
+
     @Test("the events of a book give the loans, schedules and repayments of its pull; the next pull completes the master data; events again change nothing")
     func convergesWithPull() async throws {
         let book = FineractBook(loans: 10)
         try await FineractSyncTests.withBook(book) { pulled, tenant in
-            // A backdated repayment with its replay on loan 1001, and a person's reversal on loan 1003.
-            let t = tenant.pool
-            let old = try await t.query("SELECT id FROM m_loan_transaction WHERE loan_id = 1001 AND transaction_type_enum = 2")[0].decode(Int64.self, "id")
-            try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 20, principal: "100", interest: nil, fee: nil,
-                                             db: tenant, submitted: book.disbursed(1) + 40)
-            try await t.query("UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = transaction_date + 10 WHERE id = $1", [old])
-            let replacement = try await book.insertTransaction(loan: 1_001, type: 2, date: book.disbursed(1) + 30, principal: "200", interest: "18",
-                                                               fee: "5", db: tenant, submitted: book.disbursed(1) + 40)
-            try await t.query("""
-                INSERT INTO m_loan_transaction_relation (from_loan_transaction_id, to_loan_transaction_id, relation_type_enum, created_by,
-                    created_on_utc, last_modified_by, last_modified_on_utc) VALUES ($1, $2, 3, 1, now(), 1, now())
-                """, [replacement, old])
-            try await t.query("""
-                UPDATE m_loan_transaction SET is_reversed = TRUE, reversed_on_date = transaction_date + 3, manually_adjusted_or_reversed = TRUE
-                WHERE loan_id = 1003 AND transaction_type_enum = 2
-                """)
+            try await Self.replayAndReversal(book, tenant)
             try await FineractSyncTests.sync(pulled, tenant)
             let pulledRows = try await Self.loanRows(pulled)
             let pulledAll = try await FineractSyncTests.fingerprint(pulled)
@@ -118,6 +122,72 @@ struct FineractEventApplyTests {
                 _ = try await handler.apply(Self.message(id, Self.events(of: bundle)))
             }
             #expect(try await FineractSyncTests.fingerprint(pulled) == pulledAll)
+        }
+    }
+
+    @Test("messages applied in batches (one transaction each, random sizes, a message twice in a batch, a stale snapshot after a newer one) end as applied one by one")
+    func batchesEqualOneByOne() async throws {
+        let book = FineractBook(loans: 10)
+        try await FineractSyncTests.withBook(book) { pulled, tenant in
+            try await Self.replayAndReversal(book, tenant)
+            try await FineractSyncTests.sync(pulled, tenant)
+            let pulledRows = try await Self.loanRows(pulled)
+            let (offices, bundles) = try await Self.bundles(tenant)
+            var messages: [FineractEventMessage] = []
+            for bundle in bundles {
+                for content in Self.events(of: bundle) { messages.append(Self.message(Int64(1_001 + messages.count), [content])) }
+            }
+            // Loan 1000's first snapshot again at the end, with a lower id than its last: stale.
+            let firstSnapshot = try #require(messages.first)
+            messages.append(Self.message(1, firstSnapshot.events.compactMap { try? $0.get().content }, key: "stale"))
+            // One by one: the reference.
+            var reference = FineractEventOutcome()
+            try await TestDatabase.with { events in
+                try await FineractStoredOffices.replace(offices, on: events.pool)
+                let handler = try Self.handler(events)
+                for message in messages {
+                    let outcome = try await handler.apply(message)
+                    reference.applied += outcome.applied
+                    reference.ignored.merge(outcome.ignored, uniquingKeysWith: +)
+                }
+                #expect(try await Self.loanRows(events) == pulledRows)
+                #expect(try await events.count("SELECT count(*) AS n FROM fineract_event_keys") == reference.applied)
+            }
+            #expect(reference.ignored["stale loan snapshot"] == 1)
+            #expect(reference.applied > messages.count / 2)
+            for seed in [1, 2, 3] as [UInt64] {
+                try await TestDatabase.with { events in
+                    try await FineractStoredOffices.replace(offices, on: events.pool)
+                    let handler = try Self.handler(events)
+                    var generator = SplitMix64(seed: seed)
+                    var rest = messages[...]
+                    var total = FineractEventOutcome(), inserted = 0
+                    while !rest.isEmpty {
+                        var batch = Array(rest.prefix(Int.random(in: 1...12, using: &generator)))
+                        rest = rest.dropFirst(batch.count)
+                        // Fineract's at-least-once publication: a message twice in one batch.
+                        if batch.count > 2 {
+                            batch.insert(batch[0], at: 2)
+                            inserted += 1
+                        }
+                        let outcome = try await handler.apply(batch)
+                        #expect(outcome.parked == 0 && outcome.rejected == 0)
+                        #expect(outcome.messages == batch.count)
+                        total.applied += outcome.applied
+                        total.duplicates += outcome.duplicates
+                        total.ignored.merge(outcome.ignored, uniquingKeysWith: +)
+                    }
+                    #expect(total.applied == reference.applied)
+                    #expect(total.duplicates == inserted)
+                    #expect(total.ignored == reference.ignored)
+                    #expect(try await Self.loanRows(events) == pulledRows)
+                    #expect(try await events.count("SELECT count(*) AS n FROM fineract_event_keys") == reference.applied)
+                    // All of them again, as one batch: the applied ones are duplicates, nothing changes.
+                    let again = try await handler.apply(messages)
+                    #expect(again.duplicates == reference.applied && again.applied == 0)
+                    #expect(try await Self.loanRows(events) == pulledRows)
+                }
+            }
         }
     }
 
@@ -199,10 +269,10 @@ struct FineractEventApplyTests {
             let handler = try Self.handler(db)
             let loan = try #require(bundles.first)
             let first = try await handler.apply(Self.message(10, Self.events(of: loan)))
-            #expect(first.applied)
+            #expect(first.applied == 1)
             let before = try await FineractSyncTests.fingerprint(db)
             let again = try await handler.apply(Self.message(10, Self.events(of: loan)))
-            #expect(again.duplicate && !again.applied)
+            #expect(again.duplicates == 1 && again.applied == 0)
             #expect(try await FineractSyncTests.fingerprint(db) == before)
             #expect(try await db.count("SELECT count(*) AS n FROM fineract_event_keys") == 1)
 
@@ -210,7 +280,7 @@ struct FineractEventApplyTests {
             var writtenOff = loan.loan
             writtenOff.loanStatusID = 601
             writtenOff.writtenOffOnDate = "2024-05-01"
-            #expect(try await handler.apply(Self.message(20, [.loan(writtenOff, schedule: loan.schedule)])).applied)
+            #expect(try await handler.apply(Self.message(20, [.loan(writtenOff, schedule: loan.schedule)])).applied == 1)
             let late = try await handler.apply(Self.message(15, [.loan(loan.loan, schedule: loan.schedule)]))
             #expect(late.ignored == ["stale loan snapshot": 1])
             let status = try await db.pool.query("SELECT status FROM loan_accounts WHERE loan_id = $1", [String(loan.loan.id)])[0]
@@ -232,7 +302,7 @@ struct FineractEventApplyTests {
             for bytes in [unknown, truncated, unknown] {
                 let outcome = try await handler.handle(bytes)
                 #expect(outcome.parked == 1)
-                #expect(!outcome.applied)
+                #expect(outcome.applied == 0)
             }
             let rows = try await db.pool.query("SELECT reasons::text AS reasons, payload FROM etl_rejects WHERE source = 'fineract-events' ORDER BY reject_id")
             #expect(rows.count == 2)

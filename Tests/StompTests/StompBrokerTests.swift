@@ -130,6 +130,46 @@ import Testing
         #expect(try await TestBroker.isEmpty(queue))
     }
 
+    @Test func aBatchHandlerGetsTheBacklogInOrderAndAFailedBatchComesBackWhole() async throws {
+        struct TransactionFailed: Error {}
+        let queue = TestBroker.uniqueQueue("batch")
+        try await TestBroker.publish(0..<300, to: queue)
+        let batches = Mutex<[[(index: Int, redelivered: Bool)]]>([])
+        let failedOnce = Mutex(false)
+        var options = StompConsumerOptions(queue: queue, prefetch: 100, maxBatch: 40, idleTimeout: .seconds(5))
+        options.reconnect = StompReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200))
+        let consumer = StompConsumer(configuration: try TestBroker.configuration(), options: options,
+                                     logger: TestBroker.logger) { (messages: [StompMessage]) in
+            let batch = messages.map { (TestBroker.index(of: $0.bodyBytes), $0.isRedelivery) }
+            batches.withLock { $0.append(batch) }
+            // The transaction of the batch holding message 150 fails once.
+            if batch.contains(where: { $0.0 == 150 }), failedOnce.withLock({ failed in defer { failed = true }; return !failed }) {
+                throw TransactionFailed()
+            }
+            // Slower than the broker: the backlog builds up while a batch is handled.
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let summary = try await Waiting.returns("the consumer goes idle", within: .seconds(120)) { try await consumer.consume() }
+        #expect(summary.ending == .idle)
+        #expect(summary.handlerFailures == 1 && summary.connections == 2)
+        #expect(summary.acknowledged == 300)
+        let seen = batches.withLock { $0 }
+        #expect(seen.allSatisfy { $0.count <= 40 })
+        #expect(seen.contains { $0.count > 1 })
+        let failed = try #require(seen.firstIndex { batch in batch.contains { $0.index == 150 } })
+        // Before the failure: delivery order, each once. The failed batch comes again whole (with
+        // what followed it), flagged as redelivered, then the rest in order.
+        let before = seen[..<failed].flatMap { $0.map(\.index) }
+        #expect(before == Array(0..<before.count))
+        let failedIndices = seen[failed].map(\.index)
+        let after = seen[(failed + 1)...].flatMap { $0 }
+        #expect(Array(after.prefix(failedIndices.count).map(\.index)) == failedIndices)
+        #expect(after.prefix(failedIndices.count).allSatisfy { $0.redelivered })
+        // Unsubscribed before closing: the broker puts what was unacknowledged back first, in order.
+        #expect(after.map(\.index) == Array((failedIndices.first ?? 0)..<300))
+        #expect(try await TestBroker.isEmpty(queue))
+    }
+
     @Test func aStoppedConsumerAcknowledgesWhatItHandledAndLeavesTheRest() async throws {
         let queue = TestBroker.uniqueQueue("stop")
         try await TestBroker.publish(0..<20, to: queue)

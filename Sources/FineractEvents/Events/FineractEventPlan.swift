@@ -23,7 +23,9 @@ public struct FineractEventPlan: Sendable {
 
     public let message: FineractEventMessage
     public let mapping: FineractMapping
-    private var context: FineractEventContext
+    /// What the database holds once this plan is written: the context it was given, with its own
+    /// loans, snapshots and chains (the context of the next message of a batch).
+    public private(set) var context: FineractEventContext
     /// The entries for the ingest path, in event order.
     public private(set) var entries: [IngestEntry] = []
     /// Loan id -> the message id of the snapshot applied.

@@ -22,11 +22,11 @@ extension DaemonMetrics {
                 helpText: "Unix time the consumer last handled a Fineract message (0 before the first)"))
         }
 
-        /// One handled message.
+        /// One handled batch of messages.
         func record(_ outcome: FineractEventOutcome) {
-            counters["consumed"]?.increment()
-            if outcome.applied { counters["applied"]?.increment() }
-            if outcome.duplicate { counters["duplicate"]?.increment() }
+            counters["consumed"]?.increment(by: Int64(outcome.messages))
+            if outcome.applied > 0 { counters["applied"]?.increment(by: Int64(outcome.applied)) }
+            if outcome.duplicates > 0 { counters["duplicate"]?.increment(by: Int64(outcome.duplicates)) }
             let ignored = outcome.ignored.values.reduce(0, +)
             if ignored > 0 { counters["ignored"]?.increment(by: Int64(ignored)) }
             if outcome.parked > 0 { counters["parked"]?.increment(by: Int64(outcome.parked)) }

@@ -6,8 +6,9 @@ import Stomp
 
 /// The consumer of Fineract's events (docs/fineract-events.md "The consumer"): the queue over
 /// STOMP (``StompConsumer``: client-individual acknowledgement after the handler returned,
-/// reconnect with backoff, heart-beats), each message applied by ``FineractEventHandler`` before it
-/// is acknowledged. A database error throws from the handler: the message is not acknowledged and
+/// reconnect with backoff, heart-beats), the messages received so far (up to
+/// `FINERACT_EVENTS_BATCH`) applied by ``FineractEventHandler`` in one transaction before they are
+/// acknowledged. A database error throws from the handler: the batch is not acknowledged and
 /// comes again. A Service for the daemon; `consume()` for the subcommand.
 struct FineractEventConsumer: Service {
     let stats: FineractEventStats
@@ -15,7 +16,7 @@ struct FineractEventConsumer: Service {
 
     /// - Parameters:
     ///   - idleTimeout: `--until-idle`: `consume()` returns once the queue was quiet that long.
-    ///   - afterApply: runs after a message's transaction committed and before it is acknowledged
+    ///   - afterApply: runs after a batch's transaction committed and before it is acknowledged
     ///     (tests: a throw there is a consumer that died between the two).
     init(configuration: FineractEventsConfiguration, pool: PostgresPool, reader: FineractEventReader, idleTimeout: Duration? = nil,
          stats: FineractEventStats, logger: Logger, progressEvery: Int = 1_000,
@@ -25,17 +26,19 @@ struct FineractEventConsumer: Service {
                                            offices: FineractOfficeCache(pool: pool, regionLevel: configuration.regionLevel),
                                            channel: configuration.channel)
         let log = PhaseLog(job: "consume-fineract-events")
-        stomp = StompConsumer(configuration: configuration.broker,
-                              options: StompConsumerOptions(queue: configuration.queue, idleTimeout: idleTimeout), logger: logger) { message in
-            let outcome = try await handler.handle(message.bodyBytes)
+        let options = StompConsumerOptions(queue: configuration.queue, prefetch: 2 * configuration.batchSize,
+                                           maxBatch: configuration.batchSize, idleTimeout: idleTimeout)
+        stomp = StompConsumer(configuration: configuration.broker, options: options, logger: logger) { messages in
+            let outcome = try await handler.handle(messages.map(\.bodyBytes))
             try await afterApply?(outcome)
             stats.record(outcome)
             if outcome.parked > 0 {
-                log.log("parked", ["message_id": message.messageID, "parked": outcome.parked,
+                log.log("parked", ["first_message_id": messages[0].messageID, "messages": messages.count, "parked": outcome.parked,
                                    "hint": "see them with: metrics-worker rejects --source \(FineractEventHandler.source)"], level: "warning")
             }
             let totals = stats.totals
-            if totals.consumed % max(progressEvery, 1) == 0 {
+            let every = max(progressEvery, 1)
+            if totals.consumed / every > (totals.consumed - outcome.messages) / every {
                 log.log("progress", ["consumed": totals.consumed, "applied": totals.applied, "duplicates": totals.duplicates,
                                      "ignored": totals.ignoredTotal, "parked": totals.parked])
             }
@@ -47,6 +50,6 @@ struct FineractEventConsumer: Service {
     /// Consumes until stopped, cancelled or idle (`idleTimeout`).
     func consume() async throws -> StompConsumerSummary { try await stomp.consume() }
 
-    /// Asks it to finish the message in hand and return.
+    /// Asks it to finish the batch in hand and return.
     func stop() { stomp.stop() }
 }

@@ -3,10 +3,10 @@ import AnalyticsStore
 import FineractEvents
 
 extension FineractEventContext {
-    /// Reads the context of `message`'s events.
-    static func load(for message: FineractEventMessage, on pool: PostgresPool) async throws -> FineractEventContext {
+    /// Reads the context of the events of `messages` (one read per table for a whole batch).
+    static func load(for messages: [FineractEventMessage], on pool: PostgresPool) async throws -> FineractEventContext {
         var loans = Set<String>(), officers = Set<String>(), customers = Set<String>(), transactions = Set<Int64>()
-        for case .success(let event) in message.events {
+        for case .success(let event) in messages.lazy.flatMap(\.events) {
             switch event.content {
             case .loan(let row, _):
                 loans.insert(String(row.id))

@@ -37,9 +37,9 @@ final class FineractEventStats: Sendable {
 
     func record(_ outcome: FineractEventOutcome) {
         state.withLock {
-            $0.consumed += 1
-            if outcome.applied { $0.applied += 1 }
-            if outcome.duplicate { $0.duplicates += 1 }
+            $0.consumed += outcome.messages
+            $0.applied += outcome.applied
+            $0.duplicates += outcome.duplicates
             $0.ignored.merge(outcome.ignored, uniquingKeysWith: +)
             $0.parked += outcome.parked
             $0.accepted += outcome.accepted

@@ -6,10 +6,12 @@ import ServiceLifecycle
 /// Consumes one queue with a handler, acknowledging each message only after the handler returned.
 ///
 /// It connects, subscribes with `ack:client-individual` and the configured prefetch, and calls
-/// `handler` for each message in order, one at a time. When the handler returns, the message is
-/// acknowledged (ACK of its `ack` id); when it throws, the message stays unacknowledged and the
-/// connection is closed, so the broker redelivers it (and every later unacknowledged one) on the
-/// next connection: the handler must be idempotent (at-least-once delivery). A lost connection,
+/// the handler in delivery order, one call at a time: with one message, or (`handleBatch:`) with
+/// every message received and not yet handled, up to `StompConsumerOptions.maxBatch` (it never
+/// waits for a batch to fill, so a quiet stream gets batches of one). When the handler returns,
+/// its messages are acknowledged (ACK of each `ack` id); when it throws, they stay unacknowledged
+/// and the connection is closed, so the broker redelivers them (and every later unacknowledged
+/// one) on the next connection: the handler must be idempotent (at-least-once delivery). A lost connection,
 /// an ERROR frame or a silent broker (heart-beats) also closes it; each failure is followed by a
 /// jittered, bounded backoff (`StompReconnectPolicy`) and a new connection and subscription.
 ///
@@ -23,7 +25,7 @@ public struct StompConsumer: Service {
     public let options: StompConsumerOptions
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private let handler: @Sendable (StompMessage) async throws -> Void
+    private let handler: @Sendable ([StompMessage]) async throws -> Void
     private let control = StompConsumerControl()
 
     /// A consumer of `options.queue` on the broker of `configuration` that passes each message to
@@ -31,6 +33,17 @@ public struct StompConsumer: Service {
     public init(configuration: StompConfiguration, options: StompConsumerOptions,
                 eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
                 handler: @escaping @Sendable (StompMessage) async throws -> Void) {
+        self.init(configuration: configuration, options: options, eventLoopGroup: eventLoopGroup, logger: logger) { messages in
+            for message in messages { try await handler(message) }
+        }
+    }
+
+    /// A consumer of `options.queue` that passes the messages received so far, up to
+    /// `options.maxBatch` at a time and in delivery order, to `handleBatch` (one transaction for
+    /// many messages); they are acknowledged together once it returns.
+    public init(configuration: StompConfiguration, options: StompConsumerOptions,
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+                handleBatch handler: @escaping @Sendable ([StompMessage]) async throws -> Void) {
         self.configuration = configuration
         self.options = options
         self.eventLoopGroup = eventLoopGroup
@@ -50,7 +63,7 @@ public struct StompConsumer: Service {
         }
     }
 
-    /// Asks the consumer to finish the message in hand, acknowledge it, disconnect and return.
+    /// Asks the consumer to finish the message (or batch) in hand, acknowledge it, disconnect and return.
     public func stop() { control.stop() }
 
     /// The counts so far.
@@ -88,7 +101,8 @@ public struct StompConsumer: Service {
     }
 
     private enum Event: Sendable {
-        case message(StompMessage)
+        /// A message was added to the session's inbox.
+        case received
         case idle
         case stop
         case failed(any Error)
@@ -103,12 +117,14 @@ public struct StompConsumer: Service {
         guard let stopToken = control.onStop({ continuation.yield(.stop) }) else { return .stopped }
         defer { control.removeStopHandler(stopToken) }
         let idle = StompIdleClock()
+        let inbox = StompInbox()
         return try await withThrowingTaskGroup(of: Void.self, returning: StompConsumerSummary.Ending.self) { group in
             group.addTask {
                 do {
                     for try await message in subscription {
                         idle.touch()
-                        continuation.yield(.message(message))
+                        inbox.append(message)
+                        continuation.yield(.received)
                     }
                     continuation.yield(.failed(StompError.connectionClosed("(the subscription ended)")))
                 } catch {
@@ -120,7 +136,7 @@ public struct StompConsumer: Service {
             }
             defer { group.cancelAll() }
             do {
-                let ending = try await next(from: events, on: connection, idle: idle)
+                let ending = try await next(from: events, inbox: inbox, on: connection, idle: idle)
                 await release(subscription, on: connection)
                 return ending
             } catch {
@@ -131,14 +147,17 @@ public struct StompConsumer: Service {
     }
 
     /// Handles events until the session ends.
-    private func next(from events: AsyncStream<Event>, on connection: StompConnection,
+    private func next(from events: AsyncStream<Event>, inbox: StompInbox, on connection: StompConnection,
                       idle: StompIdleClock) async throws -> StompConsumerSummary.Ending {
         for await event in events {
             switch event {
-            case .message(let message):
+            case .received:
                 // Stopping: what was delivered and not handled stays unacknowledged (redelivered).
                 if control.isStopped { return .stopped }
-                try await handle(message, on: connection)
+                // One signal per message: a signal whose message an earlier batch took finds none.
+                let batch = inbox.take(upTo: options.maxBatch)
+                guard !batch.isEmpty else { continue }
+                try await handle(batch, on: connection)
                 idle.touch()
             case .idle:
                 if let timeout = options.idleTimeout, idle.isIdle(for: timeout) {
@@ -166,20 +185,22 @@ public struct StompConsumer: Service {
         }
     }
 
-    /// Runs the handler, then acknowledges; a handler error propagates (the message stays
+    /// Runs the handler, then acknowledges its messages; a handler error propagates (they stay
     /// unacknowledged and the session ends, closing the connection).
-    private func handle(_ message: StompMessage, on connection: StompConnection) async throws {
-        control.recordReceived()
+    private func handle(_ batch: [StompMessage], on connection: StompConnection) async throws {
+        control.recordReceived(batch.count)
         do {
-            try await handler(message)
+            try await handler(batch)
         } catch {
             control.recordHandlerFailure()
-            logger.error("stomp message handler failed; the message is left unacknowledged for redelivery", metadata: [
-                "error": "\(error)", "stomp.message_id": "\(message.messageID)",
+            logger.error("stomp message handler failed; its messages are left unacknowledged for redelivery", metadata: [
+                "error": "\(error)", "stomp.message_id": "\(batch[0].messageID)", "stomp.batch": "\(batch.count)",
             ])
             throw error
         }
-        try await connection.acknowledge(message)
-        control.recordAcknowledged()
+        for message in batch {
+            try await connection.acknowledge(message)
+            control.recordAcknowledged()
+        }
     }
 }

@@ -66,7 +66,7 @@ final class StompConsumerControl: Sendable {
     }
 
     func recordConnection() { state.withLock { $0.summary.connections += 1 } }
-    func recordReceived() { state.withLock { $0.summary.received += 1 } }
+    func recordReceived(_ count: Int = 1) { state.withLock { $0.summary.received += count } }
     func recordHandlerFailure() { state.withLock { $0.summary.handlerFailures += 1 } }
 
     /// Counts an acknowledged message: progress, so the backoff starts over.

@@ -4,6 +4,10 @@ public struct StompConsumerOptions: Sendable {
     public var queue: String
     /// ActiveMQ's `activemq.prefetchSize`: unacknowledged messages in flight. Default 100.
     public var prefetch: Int
+    /// The most messages handed to a batch handler at once (`StompConsumer(handleBatch:)`): the
+    /// ones already received when the handler is free, never waiting for more. Default 1. Keep
+    /// `prefetch` above it (twice is good), or the broker stops sending while a batch is handled.
+    public var maxBatch: Int
     /// Reconnection backoff.
     public var reconnect: StompReconnectPolicy
     /// When set, `consume()` returns once no message has arrived (and no handler has run) for
@@ -11,10 +15,11 @@ public struct StompConsumerOptions: Sendable {
     public var idleTimeout: Duration?
 
     /// Options for `queue`.
-    public init(queue: String, prefetch: Int = 100, reconnect: StompReconnectPolicy = StompReconnectPolicy(),
+    public init(queue: String, prefetch: Int = 100, maxBatch: Int = 1, reconnect: StompReconnectPolicy = StompReconnectPolicy(),
                 idleTimeout: Duration? = nil) {
         self.queue = queue
         self.prefetch = max(prefetch, 1)
+        self.maxBatch = max(maxBatch, 1)
         self.reconnect = reconnect
         self.idleTimeout = idleTimeout
     }
