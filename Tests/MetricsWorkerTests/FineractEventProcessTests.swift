@@ -1,6 +1,7 @@
 import AnalyticsCore
 import AnalyticsStore
 import AnalyticsTestSupport
+import FineractEvents
 import Foundation
 import Glibc
 import Testing
@@ -46,6 +47,47 @@ struct FineractEventProcessTests {
                                                     environment: missing)
             #expect(usage.status == 64)
             #expect(usage.output.contains("FINERACT_EVENTS_URL"))
+        }
+    }
+
+    @Test("SIGKILLed in the middle of a stream consumed in batches (between a commit and its acknowledgements or anywhere), then run again: every repayment once, none lost")
+    func killedMidStream() async throws {
+        try await TestDatabase.with { db in
+            try await EventBroker.holdFixtureLoan(db)
+            let queue = EventBroker.uniqueQueue("sigkill")
+            let builder = try FineractMessageBuilder()
+            let count = 3_000
+            let day = try #require(CalendarDate(iso: "2024-02-10"))
+            var messages: [[UInt8]] = []
+            for index in 0..<count {
+                let repayment = FineractTransactionPayload(id: 100_000 + Int64(index), loanID: 42, officeID: 3, officeName: "Kano", date: day,
+                                                           amount: Money(minorUnits: 10), principalPortion: Money(minorUnits: 10))
+                messages.append(try builder.message(FineractEventEnvelope(id: Int32(1_000 + index), type: "LoanTransactionMakeRepaymentPostBusinessEvent",
+                                                                          businessDate: day), .transaction(repayment)))
+            }
+            try await EventBroker.publish(messages, to: queue)
+            var environment = try Self.environment(db, queue: queue)
+            environment["FINERACT_EVENTS_BATCH"] = "40"
+            let worker = try TestEnvironment.value("TEST_WORKER_BIN")
+            let repayments = "SELECT count(*) AS n FROM repayments WHERE loan_id = '42'"
+            // Killed three times, each once a few more batches committed.
+            for round in 1...3 {
+                try await BackgroundProcess.with(worker, ["consume-fineract-events", "--until-idle", "30"], environment: environment) { process in
+                    let target = round * count / 5
+                    try await Waiting.until("\(target) repayments committed", timeout: .seconds(120)) {
+                        try await db.count(repayments) >= target
+                    }
+                    process.send(SIGKILL)
+                    _ = try await process.waitForExit()
+                }
+                #expect(try await db.count(repayments) < count, "the kill came after the whole stream: the test proves nothing")
+            }
+            let result = try await ProcessRunner.run(worker, ["consume-fineract-events", "--until-idle", "3"], environment: environment)
+            #expect(result.status == 0, "\(result.output)")
+            #expect(try await db.count(repayments) == count)
+            #expect(try await db.count("SELECT count(*) AS n FROM fineract_event_keys") == count + 1)
+            let total = try await db.pool.query("SELECT sum(principal_paid)::text AS s FROM repayments WHERE loan_id = '42'")
+            #expect(try total.first?.decode(String.self, "s") == "300.00")
         }
     }
 

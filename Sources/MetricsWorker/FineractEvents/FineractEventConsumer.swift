@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Stomp
 
 /// The consumer of Fineract's events (docs/fineract-events.md "The consumer"): the queue over
-/// STOMP (``StompConsumer``: client-individual acknowledgement after the handler returned,
+/// STOMP (``StompConsumer``: cumulative client acknowledgement after the handler returned,
 /// reconnect with backoff, heart-beats), the messages received so far (up to
 /// `FINERACT_EVENTS_BATCH`) applied by ``FineractEventHandler`` in one transaction before they are
 /// acknowledged. A database error throws from the handler: the batch is not acknowledged and

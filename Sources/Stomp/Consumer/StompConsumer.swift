@@ -5,11 +5,13 @@ import ServiceLifecycle
 
 /// Consumes one queue with a handler, acknowledging each message only after the handler returned.
 ///
-/// It connects, subscribes with `ack:client-individual` and the configured prefetch, and calls
+/// It connects, subscribes with `ack:client` (cumulative) and the configured prefetch, and calls
 /// the handler in delivery order, one call at a time: with one message, or (`handleBatch:`) with
 /// every message received and not yet handled, up to `StompConsumerOptions.maxBatch` (it never
 /// waits for a batch to fill, so a quiet stream gets batches of one). When the handler returns,
-/// its messages are acknowledged (ACK of each `ack` id); when it throws, they stay unacknowledged
+/// its messages are acknowledged: one ACK of the last one's `ack` id, which acknowledges it and
+/// every message delivered before it on the subscription, that is exactly the messages handled
+/// (the broker's cost per batch, not per message); when it throws, they stay unacknowledged
 /// and the connection is closed, so the broker redelivers them (and every later unacknowledged
 /// one) on the next connection: the handler must be idempotent (at-least-once delivery). A lost connection,
 /// an ERROR frame or a silent broker (heart-beats) also closes it; each failure is followed by a
@@ -110,7 +112,7 @@ public struct StompConsumer: Service {
 
     /// One connection's work: subscribe, then handle and acknowledge until idle, stop or failure.
     private func session(on connection: StompConnection) async throws -> StompConsumerSummary.Ending {
-        let subscription = try await connection.subscribe(to: options.destination, ack: .clientIndividual, prefetch: options.prefetch)
+        let subscription = try await connection.subscribe(to: options.destination, ack: .client, prefetch: options.prefetch)
         control.recordConnection()
         logger.info("stomp consumer subscribed", metadata: ["stomp.prefetch": "\(options.prefetch)"])
         let (events, continuation) = AsyncStream<Event>.makeStream()
@@ -198,9 +200,9 @@ public struct StompConsumer: Service {
             ])
             throw error
         }
-        for message in batch {
-            try await connection.acknowledge(message)
-            control.recordAcknowledged()
-        }
+        // Cumulative: the last one acknowledges the batch and everything handled before it.
+        guard let last = batch.last else { return }
+        try await connection.acknowledge(last)
+        control.recordAcknowledged(batch.count)
     }
 }

@@ -69,10 +69,10 @@ final class StompConsumerControl: Sendable {
     func recordReceived(_ count: Int = 1) { state.withLock { $0.summary.received += count } }
     func recordHandlerFailure() { state.withLock { $0.summary.handlerFailures += 1 } }
 
-    /// Counts an acknowledged message: progress, so the backoff starts over.
-    func recordAcknowledged() {
+    /// Counts acknowledged messages: progress, so the backoff starts over.
+    func recordAcknowledged(_ count: Int = 1) {
         state.withLock { state in
-            state.summary.acknowledged += 1
+            state.summary.acknowledged += count
             state.consecutiveFailures = 0
         }
     }

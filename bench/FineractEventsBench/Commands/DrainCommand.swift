@@ -25,21 +25,25 @@ struct DrainCommand: AsyncParsableCommand {
         let broker = try BrokerSettings(environment: ProcessInfo.processInfo.environment)
         let registry = try AvroSchemaRegistry.fineract()
         let tally = Mutex(Tally())
+        // Batches and acknowledgements as the consumer takes them (FINERACT_EVENTS_BATCH's default).
         let consumer = StompConsumer(configuration: broker.configuration,
-                                     options: StompConsumerOptions(queue: broker.queue, prefetch: 500, idleTimeout: .seconds(idleSeconds)),
-                                     logger: BrokerSettings.logger) { message in
-            let decoded = try? registry.decodeSingleObject(message.bodyBytes)
-            let record = decoded?.value.recordValue
-            let data = (record?["data"]?.bytesValue).flatMap { try? registry.decodeSingleObject($0) }
-            tally.withLock { tally in
-                tally.messages += 1
-                guard let record, let data, data.entry.name == record["dataschema"]?.stringValue,
-                      let key = record["idempotencyKey"]?.stringValue else {
-                    tally.undecodable += 1
-                    return
+                                     options: StompConsumerOptions(queue: broker.queue, prefetch: 1_000, maxBatch: 500,
+                                                                   idleTimeout: .seconds(idleSeconds)),
+                                     logger: BrokerSettings.logger) { (messages: [StompMessage]) in
+            for message in messages {
+                let decoded = try? registry.decodeSingleObject(message.bodyBytes)
+                let record = decoded?.value.recordValue
+                let data = (record?["data"]?.bytesValue).flatMap { try? registry.decodeSingleObject($0) }
+                tally.withLock { tally in
+                    tally.messages += 1
+                    guard let record, let data, data.entry.name == record["dataschema"]?.stringValue,
+                          let key = record["idempotencyKey"]?.stringValue else {
+                        tally.undecodable += 1
+                        return
+                    }
+                    tally.keys.insert(key)
+                    tally.types[record["type"]?.stringValue ?? "?", default: 0] += 1
                 }
-                tally.keys.insert(key)
-                tally.types[record["type"]?.stringValue ?? "?", default: 0] += 1
             }
         }
         let clock = ContinuousClock()
