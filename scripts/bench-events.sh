@@ -153,15 +153,34 @@ echo "(a) throughput"
   --first-transaction-id "$first_txn" | sed 's/^/  /'
 before=$(sql "SELECT count(*) FROM repayments")
 uptime | sed 's/^ */  load before: /'
-/usr/bin/time -f "%e %M %U %S" -o "$work/consume-time" "$bin/metrics-worker" consume-fineract-events --until-idle 5 \
+# At debug level the consumer logs each batch's size and where its time went (JSON lines).
+/usr/bin/time -f "%e %M %U %S" -o "$work/consume-time" env LOG_LEVEL=debug LOG_FORMAT=json \
+  "$bin/metrics-worker" consume-fineract-events --until-idle 5 \
   >"$work/consume.txt" 2>&1 || { tail -n 20 "$work/consume.txt" >&2; echo "bench-events.sh: consume-fineract-events failed" >&2; exit 1; }
 read -r seconds rss user system <"$work/consume-time"
+python3 - "$work/consume.txt" <<'PY' | sed 's/^/  /'
+import json, sys
+batches = []
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        continue
+    fields = entry.get("metadata", {})
+    if entry.get("message") == "batch" and "messages" in fields:
+        batches.append({k: int(fields[k]) for k in ("messages", "read_context_ms", "plan_ms", "write_commit_ms")})
+if batches:
+    n = len(batches)
+    total = {k: sum(b[k] for b in batches) for k in batches[0]}
+    print(f"batches: {n}, mean {total['messages'] / n:.0f} messages; time in them: reads and context {total['read_context_ms'] / 1000:.1f} s, "
+          f"plan {total['plan_ms'] / 1000:.1f} s, write and commit {total['write_commit_ms'] / 1000:.1f} s")
+PY
 after=$(sql "SELECT count(*) FROM repayments")
 busy=$(echo "$seconds - 5" | bc -l)
 printf '  consume-fineract-events --until-idle 5: %.1f s wall (%.1f s without the idle 5 s), CPU %.1f s, peak RSS %d MiB\n' \
   "$seconds" "$busy" "$(echo "$user + $system" | bc -l)" $((rss / 1024))
 printf '  %d events end to end (decode, ingest, acknowledge): %.0f events/s\n' "$events" "$(echo "$events / $busy" | bc -l)"
-tail -n 3 "$work/consume.txt" | sed 's/^/  consumer: /'
+grep "^consume-fineract-events:" "$work/consume.txt" | sed "s/^/  consumer: /"
 if [ $((after - before)) -ne "$events" ]; then
   echo "bench-events.sh: the repayments table grew by $((after - before)), not $events" >&2; exit 1
 fi

@@ -56,6 +56,8 @@ struct FineractEventHandler: Sendable {
     }
 
     private func attemptApply(_ read: [Result<FineractEventMessage, FineractEventFailure>]) async throws -> FineractEventOutcome {
+        let clock = ContinuousClock()
+        let started = clock.now
         var outcome = FineractEventOutcome()
         outcome.messages = read.count
         let keys = read.compactMap { try? $0.get().idempotencyKey }
@@ -71,6 +73,7 @@ struct FineractEventHandler: Sendable {
         outcome.duplicates = keys.count - fresh.count
         var context = try await FineractEventContext.load(for: fresh, on: pool)
         let mapping = FineractMapping(offices: try await offices.current(), channel: channel)
+        let contextRead = clock.now
 
         var entries: [IngestEntry] = []
         var written: [FineractEventMessage] = []
@@ -97,6 +100,7 @@ struct FineractEventHandler: Sendable {
             }
         }
         guard !entries.isEmpty || !chains.isEmpty else { return outcome }
+        let planned = clock.now
 
         let keyRows = (written.map(\.idempotencyKey), written.map(\.id), written.map(\.type))
         let snapshotRows = snapshots.sorted { $0.key < $1.key }
@@ -138,6 +142,12 @@ struct FineractEventHandler: Sendable {
         outcome.applied = written.count
         outcome.accepted = summary.accepted
         outcome.rejected = summary.rejected
+        func milliseconds(_ duration: Duration) -> Int { Int(duration / .milliseconds(1)) }
+        PhaseLog(job: "consume-fineract-events").log("batch", [
+            "messages": read.count, "applied": written.count, "records": entries.count,
+            "read_context_ms": milliseconds(contextRead - started), "plan_ms": milliseconds(planned - contextRead),
+            "write_commit_ms": milliseconds(clock.now - planned),
+        ], level: "debug")
         return outcome
     }
 
