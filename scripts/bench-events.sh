@@ -153,11 +153,18 @@ echo "(a) throughput"
   --first-transaction-id "$first_txn" | sed 's/^/  /'
 before=$(sql "SELECT count(*) FROM repayments")
 uptime | sed 's/^ */  load before: /'
+# shellcheck source=scripts/bench/cpu.sh
+. scripts/bench/cpu.sh
+pg0=$(pg_cpu "$work/postgres"); mq0=$(pid_cpu "$(cat "$work/activemq/activemq.pid")")
 # At debug level the consumer logs each batch's size and where its time went (JSON lines).
 /usr/bin/time -f "%e %M %U %S" -o "$work/consume-time" env LOG_LEVEL=debug LOG_FORMAT=json \
   "$bin/metrics-worker" consume-fineract-events --until-idle 5 \
   >"$work/consume.txt" 2>&1 || { tail -n 20 "$work/consume.txt" >&2; echo "bench-events.sh: consume-fineract-events failed" >&2; exit 1; }
 read -r seconds rss user system <"$work/consume-time"
+sleep 1  # the consumer's server process ends (and is counted) a moment after the consumer
+pg1=$(pg_cpu "$work/postgres"); mq1=$(pid_cpu "$(cat "$work/activemq/activemq.pid")")
+printf '  CPU during the drain: PostgreSQL %.1f s, ActiveMQ %.1f s\n' "$(echo "($pg1 - $pg0) / $(getconf CLK_TCK)" | bc -l)" \
+  "$(echo "($mq1 - $mq0) / $(getconf CLK_TCK)" | bc -l)"
 python3 - "$work/consume.txt" <<'PY' | sed 's/^/  /'
 import json, sys
 batches = []

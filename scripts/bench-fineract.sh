@@ -65,22 +65,17 @@ export FINERACT_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/tenant"
 export MIGRATIONS_DIR="$PWD/migrations"
 "$worker" migrate >/dev/null
 
-pg_cpu() { # CPU ticks of the PostgreSQL server: the postmaster, its live children and those it reaped
-  local pm s p
-  pm=$(head -n1 "$work/postgres/postmaster.pid")
-  s=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
-  for p in $(pgrep -P "$pm"); do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
-  echo "$s"
-}
+# shellcheck source=scripts/bench/cpu.sh
+. scripts/bench/cpu.sh
 phase() { # name, then the command; prints seconds, peak RSS, and the CPU seconds of the worker and of PostgreSQL
   local name=$1; shift
   local start end rss cpu0 cpu1 user system
-  cpu0=$(pg_cpu)
+  cpu0=$(pg_cpu "$work/postgres")
   start=$(date +%s.%N)
   /usr/bin/time -f "%M %U %S" -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || { cat "$work/out" "$work/err" >&2; echo "$name failed" >&2; exit 1; }
   end=$(date +%s.%N)
   sleep 0.5 # the backends exit and are reaped
-  cpu1=$(pg_cpu)
+  cpu1=$(pg_cpu "$work/postgres")
   read -r rss user system < <(tail -n1 "$work/rss")
   seconds=$(echo "$end - $start" | bc -l)
   printf '%-52s %8.2f s   peak RSS %6d MiB   CPU: worker %.1f s, PostgreSQL %.1f s\n' "$name" "$seconds" $((rss / 1024)) \

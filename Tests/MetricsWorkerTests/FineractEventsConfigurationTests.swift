@@ -6,13 +6,13 @@ import Testing
 struct FineractEventsConfigurationTests {
     static let url = ["FINERACT_EVENTS_URL": "stomp://127.0.0.1:61613"]
 
-    @Test("no URL: no consumer; defaults: queue fineract-events, batches of 500")
+    @Test("no URL: no consumer; defaults: queue fineract-events, batches of 2000")
     func defaults() throws {
         #expect(try FineractEventsConfiguration(environment: [:]) == nil)
         let settings = try #require(try FineractEventsConfiguration(environment: Self.url))
         #expect(settings.queue == "fineract-events")
-        #expect(settings.batchSize == 500)
-        #expect(try FineractEventsConfiguration(environment: Self.url.merging(["FINERACT_EVENTS_BATCH": ""]) { $1 })?.batchSize == 500)
+        #expect(settings.batchSize == 2_000)
+        #expect(try FineractEventsConfiguration(environment: Self.url.merging(["FINERACT_EVENTS_BATCH": ""]) { $1 })?.batchSize == 2_000)
     }
 
     @Test("FINERACT_EVENTS_BATCH: 1 to 5000, anything else refused naming the key")

@@ -7,7 +7,7 @@ import Stomp
 /// Keys: `FINERACT_EVENTS_URL` (the broker's STOMP connector, `stomp://host:port`; absent: no
 /// consumer), `FINERACT_EVENTS_QUEUE` (default `fineract-events`), `FINERACT_EVENTS_USER` and
 /// `FINERACT_EVENTS_PASSWORD` (the broker login, when it needs one; never logged),
-/// `FINERACT_EVENTS_BATCH` (the most messages applied in one transaction, default 500, 1-5000;
+/// `FINERACT_EVENTS_BATCH` (the most messages applied in one transaction, default 2000, 1-5000;
 /// the subscription's prefetch is twice that), and the mapping's `FINERACT_REGION_LEVEL` and
 /// `FINERACT_CHANNEL`, as the pull reads them.
 struct FineractEventsConfiguration: Sendable {
@@ -18,7 +18,7 @@ struct FineractEventsConfiguration: Sendable {
     var channel: FineractChannel
 
     /// `FINERACT_EVENTS_BATCH` when not set.
-    static let defaultBatchSize = 500
+    static let defaultBatchSize = 2_000
 
     /// The settings, or nil when `FINERACT_EVENTS_URL` is not set.
     init?(environment: [String: String]) throws(ConfigurationError) {

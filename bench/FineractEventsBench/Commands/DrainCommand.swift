@@ -27,7 +27,7 @@ struct DrainCommand: AsyncParsableCommand {
         let tally = Mutex(Tally())
         // Batches and acknowledgements as the consumer takes them (FINERACT_EVENTS_BATCH's default).
         let consumer = StompConsumer(configuration: broker.configuration,
-                                     options: StompConsumerOptions(queue: broker.queue, prefetch: 1_000, maxBatch: 500,
+                                     options: StompConsumerOptions(queue: broker.queue, prefetch: 4_000, maxBatch: 2_000,
                                                                    idleTimeout: .seconds(idleSeconds)),
                                      logger: BrokerSettings.logger) { (messages: [StompMessage]) in
             for message in messages {
