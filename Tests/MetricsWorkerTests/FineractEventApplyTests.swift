@@ -191,6 +191,33 @@ struct FineractEventApplyTests {
         }
     }
 
+    @Test("an office the pull stored after the consumer read the offices places the next loan in it at once (a miss reads them again)")
+    func newOfficeIsFound() async throws {
+        try await TestDatabase.with { db in
+            var offices = [FineractOffice(id: 1, name: "Head Office", hierarchy: "."), FineractOffice(id: 2, name: "North", hierarchy: ".2."),
+                           FineractOffice(id: 3, name: "Kano", hierarchy: ".2.3.")]
+            try await FineractStoredOffices.replace(offices, on: db.pool)
+            // As the consumer runs: offices cached for 30 s.
+            let handler = FineractEventHandler(pool: db.pool, reader: try FineractEventReader.fineract(),
+                                               offices: FineractOfficeCache(pool: db.pool, regionLevel: 1, missRetry: .zero), channel: .direct)
+            func loan(_ id: Int64, office: Int64) -> FineractEventContent {
+                let row = FineractLoanRow(id: id, loanStatusID: 300, principalAmount: "1500.00000000", clientID: 7, clientName: "Client 7",
+                                          clientOfficeID: office, loanOfficerID: 5, officerName: "Obi, Ada", principalDisbursed: "1500.00000000",
+                                          annualNominalInterestRate: "24.00000000", disbursedOnDate: "2024-02-01",
+                                          expectedMaturedOnDate: "2024-03-01")
+                return .loan(row, schedule: [FineractInstallment(id: id, installment: 1, dueDate: "2024-03-01", principalAmount: "1500.00000000",
+                                                                 interestAmount: "250.00000000", feeChargesAmount: nil)])
+            }
+            #expect(try await handler.apply(Self.message(1, [loan(42, office: 3)])).applied == 1)
+            offices.append(FineractOffice(id: 4, name: "Jos", hierarchy: ".2.4."))
+            try await FineractStoredOffices.replace(offices, on: db.pool)
+            #expect(try await handler.apply(Self.message(2, [loan(43, office: 4)])).applied == 1)
+            let rows = try await db.pool.query("SELECT loan_id, branch, region FROM loan_accounts ORDER BY loan_id")
+                .map { "\(try $0.decode(String.self, "loan_id")) \(try $0.decode(String.self, "branch")) \(try $0.decode(String.self, "region"))" }
+            #expect(rows == ["42 Kano North", "43 Jos North"])
+        }
+    }
+
     /// The officer and branch rows of a full refresh, without ids and timestamps.
     static func metricRows(_ db: TestDatabase) async throws -> [String] {
         var lines: [String] = []

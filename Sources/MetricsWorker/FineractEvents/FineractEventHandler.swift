@@ -72,7 +72,11 @@ struct FineractEventHandler: Sendable {
         let fresh = zip(read, isFresh).compactMap { item, isFresh in isFresh ? try? item.get() : nil }
         outcome.duplicates = keys.count - fresh.count
         var context = try await FineractEventContext.load(for: fresh, on: pool)
-        let mapping = FineractMapping(offices: try await offices.current(), channel: channel)
+        var officeIDs = Set<Int64>()
+        for case .success(let event) in fresh.lazy.flatMap(\.events) {
+            if case .loan(let row, _) = event.content, let office = row.clientOfficeID { officeIDs.insert(office) }
+        }
+        let mapping = FineractMapping(offices: try await offices.current(naming: officeIDs), channel: channel)
         let contextRead = clock.now
 
         var entries: [IngestEntry] = []
