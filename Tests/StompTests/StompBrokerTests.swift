@@ -170,6 +170,37 @@ import Testing
         #expect(try await TestBroker.isEmpty(queue))
     }
 
+    @Test func ofTwoExclusiveConsumersOneGetsEverythingAndTheOtherTakesOverWhenItStops() async throws {
+        let queue = TestBroker.uniqueQueue("exclusive")
+        let seen = Mutex<(first: [Int], second: [Int])>(([], []))
+        let options = StompConsumerOptions(queue: queue, prefetch: 10, maxBatch: 5, exclusive: true)
+        let first = StompConsumer(configuration: try TestBroker.configuration(), options: options,
+                                  logger: TestBroker.logger) { (messages: [StompMessage]) in
+            seen.withLock { $0.first += messages.map { TestBroker.index(of: $0.bodyBytes) } }
+        }
+        let second = StompConsumer(configuration: try TestBroker.configuration(), options: options,
+                                   logger: TestBroker.logger) { (messages: [StompMessage]) in
+            seen.withLock { $0.second += messages.map { TestBroker.index(of: $0.bodyBytes) } }
+        }
+        async let firstRun = Waiting.returns("the first consumer stops", within: .seconds(120)) { try await first.consume() }
+        try await Waiting.until("the first consumer subscribed", timeout: .seconds(60)) { first.summary.connections == 1 }
+        async let secondRun = Waiting.returns("the second consumer stops", within: .seconds(120)) { try await second.consume() }
+        try await Waiting.until("the second consumer subscribed", timeout: .seconds(60)) { second.summary.connections == 1 }
+        try await TestBroker.publish(0..<100, to: queue)
+        try await Waiting.until("a hundred messages handled", timeout: .seconds(60)) { seen.withLock { $0.first.count + $0.second.count } == 100 }
+        // Both were subscribed: the broker sent everything to the first, in order.
+        #expect(seen.withLock { $0.first } == Array(0..<100))
+        #expect(seen.withLock { $0.second }.isEmpty)
+        first.stop()
+        #expect(try await firstRun.ending == .stopped)
+        try await TestBroker.publish(100..<150, to: queue)
+        try await Waiting.until("the standby took over", timeout: .seconds(60)) { seen.withLock { $0.second.count } == 50 }
+        #expect(seen.withLock { $0.second } == Array(100..<150))
+        second.stop()
+        #expect(try await secondRun.ending == .stopped)
+        #expect(try await TestBroker.isEmpty(queue))
+    }
+
     @Test func aStoppedConsumerAcknowledgesWhatItHandledAndLeavesTheRest() async throws {
         let queue = TestBroker.uniqueQueue("stop")
         try await TestBroker.publish(0..<20, to: queue)

@@ -26,8 +26,10 @@ struct FineractEventConsumer: Service {
                                            offices: FineractOfficeCache(pool: pool, regionLevel: configuration.regionLevel),
                                            channel: configuration.channel)
         let log = PhaseLog(job: "consume-fineract-events")
+        // Exclusive: with several daemon replicas (or a catch-up run beside the daemon) one
+        // consumes and the others stand by, so Fineract's per-loan order holds.
         let options = StompConsumerOptions(queue: configuration.queue, prefetch: 2 * configuration.batchSize,
-                                           maxBatch: configuration.batchSize, idleTimeout: idleTimeout)
+                                           maxBatch: configuration.batchSize, exclusive: true, idleTimeout: idleTimeout)
         stomp = StompConsumer(configuration: configuration.broker, options: options, logger: logger) { messages in
             let outcome = try await handler.handle(messages.map(\.bodyBytes))
             try await afterApply?(outcome)

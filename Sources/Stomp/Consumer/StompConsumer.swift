@@ -112,7 +112,8 @@ public struct StompConsumer: Service {
 
     /// One connection's work: subscribe, then handle and acknowledge until idle, stop or failure.
     private func session(on connection: StompConnection) async throws -> StompConsumerSummary.Ending {
-        let subscription = try await connection.subscribe(to: options.destination, ack: .client, prefetch: options.prefetch)
+        let subscription = try await connection.subscribe(to: options.destination, ack: .client, prefetch: options.prefetch,
+                                                          headers: options.exclusive ? ["activemq.exclusive": "true"] : [:])
         control.recordConnection()
         logger.info("stomp consumer subscribed", metadata: ["stomp.prefetch": "\(options.prefetch)"])
         let (events, continuation) = AsyncStream<Event>.makeStream()

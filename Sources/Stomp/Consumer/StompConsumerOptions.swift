@@ -8,6 +8,10 @@ public struct StompConsumerOptions: Sendable {
     /// ones already received when the handler is free, never waiting for more. Default 1. Keep
     /// `prefetch` above it (twice is good), or the broker stops sending while a batch is handled.
     public var maxBatch: Int
+    /// ActiveMQ's `activemq.exclusive`: of the consumers of the queue that ask for it, the broker
+    /// sends to one only; the others stand by and the next takes over when its subscription or
+    /// connection closes. Keeps the producer's order with several consumer processes. Default false.
+    public var exclusive: Bool
     /// Reconnection backoff.
     public var reconnect: StompReconnectPolicy
     /// When set, `consume()` returns once no message has arrived (and no handler has run) for
@@ -15,11 +19,12 @@ public struct StompConsumerOptions: Sendable {
     public var idleTimeout: Duration?
 
     /// Options for `queue`.
-    public init(queue: String, prefetch: Int = 100, maxBatch: Int = 1, reconnect: StompReconnectPolicy = StompReconnectPolicy(),
-                idleTimeout: Duration? = nil) {
+    public init(queue: String, prefetch: Int = 100, maxBatch: Int = 1, exclusive: Bool = false,
+                reconnect: StompReconnectPolicy = StompReconnectPolicy(), idleTimeout: Duration? = nil) {
         self.queue = queue
         self.prefetch = max(prefetch, 1)
         self.maxBatch = max(maxBatch, 1)
+        self.exclusive = exclusive
         self.reconnect = reconnect
         self.idleTimeout = idleTimeout
     }
