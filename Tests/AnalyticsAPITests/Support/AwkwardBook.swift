@@ -1,3 +1,4 @@
+@testable import AnalyticsAPI
 import AnalyticsCore
 import AnalyticsStore
 
