@@ -2,11 +2,14 @@ extension OfficerSnapshot {
     /// The page `query` asks for, cut from the snapshots of its dates: the rows that pass every
     /// filter (the dates, the token's scope, region, branch, officer_id, risk_band), newest date
     /// first, then in the sort's order (`rank` ascending without one) with NULLs last and ties by
-    /// officer_id in the database's collation; `total` counts them all (a page past the end has no
-    /// rows and the right total). Each row holds the fields of `query.fields`, in that order.
+    /// officer_id in the database's collation (`order(field:descending:)`); `total` counts them all
+    /// (a page past the end has no rows and the right total). Each row holds the fields of
+    /// `query.fields`, in that order.
     static func page(_ query: OfficerListQuery, from snapshots: [OfficerSnapshot]) throws(APIError) -> RenderedPage {
         let sortName = query.sort?.field.name ?? "rank"
-        guard let sortKey = sortIndex[sortName] else { throw APIError(.internalError, "the officer list cannot sort by \(sortName)") }
+        guard let sortField = fieldIndex[sortName], OfficerFields.sortable[sortName] != nil else {
+            throw APIError(.internalError, "the officer list cannot sort by \(sortName)")
+        }
         let descending = query.sort?.descending ?? false
         var columns: [Int] = []
         for field in query.fields {
@@ -19,16 +22,17 @@ extension OfficerSnapshot {
         var total = 0
         var rows: [RenderedRow] = []
         for snapshot in snapshots.filter({ wanted.contains($0.date) }).sorted(by: { $0.date > $1.date }) {
-            let matching = snapshot.rows.filter { $0.matches(query) }
-            let lower = max(start - total, 0)
-            let upper = min(end - total, matching.count)
-            if lower < upper {
-                let sorted = matching.sorted { $0.precedes($1, key: sortKey, descending: descending) }
-                for row in sorted[lower..<upper] {
+            guard let order = snapshot.order(field: sortField, descending: descending) else {
+                throw APIError(.internalError, "the officer list found a value of \(sortName) that is not a number")
+            }
+            for position in order {
+                let row = snapshot.rows[Int(position)]
+                guard row.matches(query) else { continue }
+                if total >= start, total < end {
                     rows.append(RenderedRow(id: row.id, fragment: row.fragment(query.fields, columns: columns)))
                 }
+                total += 1
             }
-            total += matching.count
         }
         return RenderedPage(rows: rows, total: total)
     }
@@ -49,17 +53,6 @@ extension OfficerSnapshot.Row {
         if let wanted = query.officerID, !equal(id, wanted) { return false }
         if let wanted = query.riskBand, !equal(riskBand, wanted) { return false }
         return true
-    }
-
-    /// `ORDER BY <field> [DESC] NULLS LAST, m.officer_id`: true when this row comes before `other`.
-    func precedes(_ other: Self, key: Int, descending: Bool) -> Bool {
-        let mine = sortKeys[key], theirs = other.sortKeys[key]
-        if mine != theirs {
-            if mine == 0 { return false }
-            if theirs == 0 { return true }
-            return descending ? mine > theirs : mine < theirs
-        }
-        return ordinal < other.ordinal
     }
 
     /// The row's JSON object without its closing brace, with `fields` (at `columns` of `OfficerFields.all`).

@@ -1,18 +1,20 @@
 import AnalyticsCore
 import AnalyticsStore
+import Synchronization
 
 /// Every officer row of one calculation date, rendered once, from which every officer list page of
 /// that date is cut in memory (`page(_:)`, `OfficerSnapshot+Page.swift`): any filter, sort, field
 /// subset and page of `GET /api/v1/metrics/officers`, without a query per page.
 ///
-/// The orders come from PostgreSQL, never from Swift's comparison of the values: each row carries
-/// its position in `ORDER BY m.officer_id` (the column's collation, whatever the database uses) and,
-/// for each sortable field, its `dense_rank()` in `ORDER BY <field>` (equal values share a rank,
-/// exactly as the database compares the column's type). So a page sorts exactly as the SQL
-/// `ORDER BY <field> [DESC] NULLS LAST, m.officer_id` did. Filters compare bytes, as PostgreSQL's
-/// text equality does under a deterministic collation (Swift's `==` would equate canonically
-/// equivalent spellings that the database tells apart).
-struct OfficerSnapshot: Sendable {
+/// Orders are exact and the database's: each row carries its position in `ORDER BY m.officer_id`
+/// computed by PostgreSQL (the column's collation, whatever the database uses), and a sort field's
+/// values (all `numeric` or `integer` columns) are compared as the exact numbers PostgreSQL printed
+/// (`NumericKey`, never binary floating point). So a page sorts exactly as the SQL
+/// `ORDER BY <field> [DESC] NULLS LAST, m.officer_id` did. Each order is worked out once per
+/// snapshot, the first time a page asks for it. Filters compare bytes, as PostgreSQL's text
+/// equality does under a deterministic collation (Swift's `==` would equate canonically equivalent
+/// spellings that the database tells apart).
+final class OfficerSnapshot: Sendable {
     /// One officer's row.
     struct Row: Sendable {
         /// `m.officer_id`.
@@ -27,8 +29,6 @@ struct OfficerSnapshot: Sendable {
         var values: [UInt8]
         /// Where each field's value ends in `values`, in `OfficerFields.all` order.
         var ends: [Int32]
-        /// Per field of `sortFields`: the row's `dense_rank()` in that field's ascending order, 0 when NULL.
-        var sortKeys: [Int32]
 
         /// The JSON value of field number `index` of `OfficerFields.all`.
         func value(_ index: Int) -> ArraySlice<UInt8> {
@@ -40,26 +40,62 @@ struct OfficerSnapshot: Sendable {
     let date: CalendarDate
     /// The date's rows, in no particular order.
     let rows: [Row]
+    /// The orders worked out so far: row positions by (field of `OfficerFields.all`, descending).
+    private let orders = Mutex<[Order: [Int32]]>([:])
 
-    /// The fields `sort=` accepts (and `rank`, the default order), in the order of `Row.sortKeys`.
-    static let sortFields: [FieldSpec] = OfficerFields.all.filter { OfficerFields.sortable[$0.name] != nil }
-    /// Position of each sortable field's name in `sortFields`.
-    static let sortIndex: [String: Int] = Dictionary(uniqueKeysWithValues: sortFields.enumerated().map { ($1.name, $0) })
+    private struct Order: Hashable {
+        var field: Int
+        var descending: Bool
+    }
+
+    init(date: CalendarDate, rows: [Row]) {
+        self.date = date
+        self.rows = rows
+    }
+
     /// Position of each field's name in `OfficerFields.all`.
     static let fieldIndex: [String: Int] = Dictionary(uniqueKeysWithValues: OfficerFields.all.enumerated().map { ($1.name, $0) })
 
+    /// The positions of `rows` in `ORDER BY <field> [DESC] NULLS LAST, m.officer_id`, where `field`
+    /// is a number field of `OfficerFields.all`; nil when a value is not a number (not a sortable field).
+    func order(field: Int, descending: Bool) -> [Int32]? {
+        let key = Order(field: field, descending: descending)
+        if let known = orders.withLock({ $0[key] }) { return known }
+        var values: [NumericKey?] = []
+        values.reserveCapacity(rows.count)
+        for row in rows {
+            let text = row.value(field)
+            if text.elementsEqual("null".utf8) {
+                values.append(nil)
+            } else if let value = NumericKey(text) {
+                values.append(value)
+            } else {
+                return nil
+            }
+        }
+        let positions = rows.indices.sorted { a, b in
+            switch (values[a], values[b]) {
+            case (nil, nil): break
+            case (nil, _): return false
+            case (_, nil): return true
+            case (let x?, let y?) where x != y: return descending ? y < x : x < y
+            default: break
+            }
+            return rows[a].ordinal < rows[b].ordinal
+        }.map { Int32(clamping: $0) }
+        orders.withLock { $0[key] = positions }
+        return positions
+    }
+
     /// The select list of the snapshot query over `officer_metrics_daily m JOIN officers off`, one
-    /// row per officer and date: ids, filter keys, the officer_id ordinal and the sort ranks (per
-    /// date), and every field as text (`FieldSpec.selectItem`, as any other read renders it).
+    /// row per officer and date: ids, filter keys, the officer_id ordinal (per date) and every field
+    /// as text (`FieldSpec.selectItem`, as any other read renders it).
     static let selectList: String = {
         var items = [
             "m.calculation_date AS \"__date\"", "m.officer_id AS \"__id\"", "off.region AS \"__region\"",
             "off.branch AS \"__branch\"", "m.risk_band AS \"__risk_band\"",
             "row_number() OVER (PARTITION BY m.calculation_date ORDER BY m.officer_id) AS \"__ordinal\"",
         ]
-        for (i, field) in sortFields.enumerated() {
-            items.append("CASE WHEN (\(field.sql)) IS NULL THEN 0 ELSE dense_rank() OVER (PARTITION BY m.calculation_date ORDER BY \(field.sql)) END AS \"__key\(i)\"")
-        }
         items += OfficerFields.all.map(\.selectItem)
         return items.joined(separator: ", ")
     }()
@@ -77,7 +113,6 @@ struct OfficerSnapshot: Sendable {
         }
         let date = try position("__date"), id = try position("__id"), region = try position("__region")
         let branch = try position("__branch"), riskBand = try position("__risk_band"), ordinal = try position("__ordinal")
-        let keys = try sortFields.indices.map { try position("__key\($0)") }
         let fields = try OfficerFields.all.map { try position($0.name) }
         for row in rows {
             var writer = JSONWriter(capacity: 768)
@@ -90,8 +125,7 @@ struct OfficerSnapshot: Sendable {
             let snapshotRow = Row(
                 id: try row.decode(String.self, at: id), region: try row.decode(String?.self, at: region),
                 branch: try row.decode(String?.self, at: branch), riskBand: try row.decode(String?.self, at: riskBand),
-                ordinal: try row.decode(Int.self, at: ordinal), values: writer.bytes, ends: ends,
-                sortKeys: try keys.map { Int32(clamping: try row.decode(Int.self, at: $0)) })
+                ordinal: try row.decode(Int.self, at: ordinal), values: writer.bytes, ends: ends)
             let rowDate = try row.decode(CalendarDate.self, at: date)
             byDate[rowDate, default: []].append(snapshotRow)
         }
