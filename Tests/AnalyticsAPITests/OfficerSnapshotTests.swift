@@ -276,6 +276,32 @@ struct OfficerSnapshotTests {
         }
     }
 
+    @Test("NumericKey orders numbers as PostgreSQL sorts numeric and float8 columns, equal values equal")
+    func numericOrder() async throws {
+        let numerics = ["0", "-0.00", "1.50", "1.5", "1.51", "-1.5", "-1.49", "100.1", "2", "10", "9", "-10", "0.0001",
+                        "0.00009", "123456789012345678901.2345", "-123456789012345678901.2345", "NaN", "Infinity", "-Infinity",
+                        "99999999999999.99", "0.5", "0.50", "-0.5"]
+        let floats = ["0", "-0", "1.5e-05", "0.000015", "1e+20", "-1e+20", "3.14", "NaN", "Infinity", "-Infinity", "2.5", "2.50"]
+        try await TestDatabase.with(migrated: false) { database in
+            for (values, type) in [(numerics, "numeric"), (floats, "float8")] {
+                // The database's order and equality: each value's dense rank, printed back as the column prints it.
+                let rows = try await database.pool.query("""
+                    SELECT v::text AS v, dense_rank() OVER (ORDER BY v) AS r FROM unnest($1::text[]::\(type)[]) AS v
+                    """, [values])
+                let ranked = try rows.map { (text: try $0.decode(String.self, "v"), rank: try $0.decode(Int.self, "r")) }
+                for a in ranked {
+                    for b in ranked {
+                        let x = try #require(NumericKey(Array(a.text.utf8)), "\(a.text)")
+                        let y = try #require(NumericKey(Array(b.text.utf8)), "\(b.text)")
+                        #expect((x < y) == (a.rank < b.rank) && (x == y) == (a.rank == b.rank), "\(type) \(a.text) vs \(b.text)")
+                    }
+                }
+            }
+        }
+        #expect(NumericKey(Array("12abc".utf8)) == nil)
+        #expect(NumericKey(Array("".utf8)) == nil)
+    }
+
     /// Numbers the runs of a load.
     final class Runs: Sendable {
         private let count = Mutex(0)
