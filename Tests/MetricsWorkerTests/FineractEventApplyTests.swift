@@ -191,6 +191,27 @@ struct FineractEventApplyTests {
         }
     }
 
+    @Test("a loan refused by the mapping, named by two messages of one batch: one reject row, the batch commits")
+    func refusedLoanTwiceInABatch() async throws {
+        try await TestDatabase.with { db in
+            try await FineractStoredOffices.replace([FineractOffice(id: 1, name: "Head Office", hierarchy: "."),
+                                                     FineractOffice(id: 3, name: "Kano", hierarchy: ".3.")], on: db.pool)
+            let handler = try Self.handler(db)
+            // The schedule does not sum to the disbursed principal (1,400 of 1,500).
+            let row = FineractLoanRow(id: 44, loanStatusID: 300, principalAmount: "1500.00000000", clientID: 7, clientName: "Client 7",
+                                      clientOfficeID: 3, loanOfficerID: 5, officerName: "Obi, Ada", principalDisbursed: "1500.00000000",
+                                      annualNominalInterestRate: "24.00000000", disbursedOnDate: "2024-02-01", expectedMaturedOnDate: "2024-03-01")
+            let content = FineractEventContent.loan(row, schedule: [
+                FineractInstallment(id: 1, installment: 1, dueDate: "2024-03-01", principalAmount: "1400.00000000",
+                                    interestAmount: "250.00000000", feeChargesAmount: nil)])
+            let outcome = try await handler.apply([Self.message(1, [content]), Self.message(2, [content])])
+            #expect(outcome.rejected == 2 && outcome.accepted == 0)
+            #expect(try await db.count("SELECT count(*) AS n FROM etl_rejects WHERE source = 'fineract-events'") == 1)
+            #expect(try await db.count("SELECT count(*) AS n FROM loan_accounts") == 0)
+            #expect(try await db.count("SELECT count(*) AS n FROM fineract_event_keys") == 2)
+        }
+    }
+
     @Test("an office the pull stored after the consumer read the offices places the next loan in it at once (a miss reads them again)")
     func newOfficeIsFound() async throws {
         try await TestDatabase.with { db in
@@ -331,6 +352,9 @@ struct FineractEventApplyTests {
                 #expect(outcome.parked == 1)
                 #expect(outcome.applied == 0)
             }
+            // The same three in one batch (the unknown one twice in it): parked, still one row each.
+            let batch = try await handler.handle([unknown, truncated, unknown])
+            #expect(batch.parked == 3 && batch.messages == 3 && batch.applied == 0)
             let rows = try await db.pool.query("SELECT reasons::text AS reasons, payload FROM etl_rejects WHERE source = 'fineract-events' ORDER BY reject_id")
             #expect(rows.count == 2)
             var payloads: [JSONObject] = []
