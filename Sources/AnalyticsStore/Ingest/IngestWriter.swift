@@ -177,7 +177,8 @@ public struct IngestWriter: Sendable {
         // Staged (the table `prepare` made), then upserted: the same record of the same source
         // rejected again (a file loaded twice) updates its row instead of adding one (migration 0007).
         // The same place and payload twice in one chunk (a batch of events naming one loan twice)
-        // is one row, the last one: one statement cannot update a row twice.
+        // is one row, the last one: one statement cannot update a row twice. Rows are inserted in
+        // input order (`record_index`), so reject ids follow the input.
         let columns = "source, location, record_index, entity_type, entity_id, reasons, payload"
         try await tx.copyIn("COPY stage_etl_rejects (\(columns)) FROM STDIN") { writer in
             for reject in rejects {
@@ -188,8 +189,10 @@ public struct IngestWriter: Sendable {
         }
         try await tx.execute("""
             INSERT INTO etl_rejects (\(columns))
-            SELECT DISTINCT ON (source, location, md5(payload)) \(columns) FROM stage_etl_rejects
-            ORDER BY source, location, md5(payload), record_index DESC NULLS LAST
+            SELECT \(columns) FROM (
+                SELECT DISTINCT ON (source, location, md5(payload)) \(columns) FROM stage_etl_rejects
+                ORDER BY source, location, md5(payload), record_index DESC NULLS LAST
+            ) AS last_of_each ORDER BY record_index
             ON CONFLICT (source, location, md5(payload)) DO UPDATE
             SET record_index = EXCLUDED.record_index, entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id,
                 reasons = EXCLUDED.reasons, received_at = now()
