@@ -42,6 +42,22 @@ struct PostgresTypeTests {
         }
     }
 
+    @Test("arrays bind element by element: quotes, backslashes, commas, braces, NULL-looking text, unicode and empty strings")
+    func arraysAreParameters() async throws {
+        try await TestDatabase.with { db in
+            let texts = ["plain", "with \"quotes\"", "back\\slash\\", "a,b", "{braces}", "NULL", "", " spaced ", "Ọ̀ṣun 漢字 🚀",
+                         "tab\there\nnew line", "\\\"", "'; DROP TABLE officers; --"]
+            let rows = try await db.pool.query("SELECT t, n FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n", [texts])
+            #expect(try rows.map { try $0.decode(String.self, "t") } == texts)
+            let numbers: [Int64] = [Int64.min, -1, 0, 42, Int64.max]
+            let back = try await db.pool.query("SELECT x FROM unnest($1::bigint[]) WITH ORDINALITY AS u(x, n) ORDER BY n", [numbers])
+            #expect(try back.map { try $0.decode(Int64.self, "x") } == numbers)
+            await #expect(throws: PostgresError.self) {
+                try await db.pool.query("SELECT $1::text[]", [["fine", "a\u{0}b"]])
+            }
+        }
+    }
+
     @Test("integers, booleans, dates, timestamps and NULLs decode to their Swift types")
     func scalarRoundTrips() async throws {
         try await TestDatabase.with(migrated: false) { db in

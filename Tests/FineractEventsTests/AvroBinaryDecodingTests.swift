@@ -56,4 +56,34 @@ struct AvroBinaryDecodingTests {
         #expect(AvroDecimal(twosComplement: [0x22, 0xEC, 0xB2, 0x5C, 0x00], scale: 8)?.money == Money(exactly: "1500"))
         #expect(AvroDecimal(twosComplement: [UInt8](repeating: 1, count: 65), scale: 0) == nil)
     }
+
+    @Test("decimal bytes: every 64-bit value and scale gives the digits of its integer, as Java's BigInteger writes it")
+    func machineIntegerPath() throws {
+        var generator = SystemRandomNumberGenerator()
+        let edges: [Int64] = [0, 1, -1, 9, 10, -10, 127, 128, -128, -129, 255, 256, Int64(Int32.max), Int64(Int32.min),
+                              Int64.max, Int64.min, Int64.max - 1, Int64.min + 1, 150_000_000_000, -99_999_999_999_999_999]
+        for value in edges + (0..<2_000).map({ _ in Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...62) }) {
+            // Minimal two's complement, big-endian (BigInteger.toByteArray): drop redundant sign bytes.
+            var bytes = withUnsafeBytes(of: value.bigEndian) { Array($0) }
+            while bytes.count > 1, (bytes[0] == 0 && bytes[1] & 0x80 == 0) || (bytes[0] == 0xFF && bytes[1] & 0x80 != 0) {
+                bytes.removeFirst()
+            }
+            let scale = Int.random(in: 0...12)
+            let magnitude = String(value.magnitude)
+            let padded = String(repeating: "0", count: max(scale - magnitude.count + 1, 0)) + magnitude
+            let whole = padded.dropLast(scale), fraction = padded.suffix(scale)
+            let expected = (value < 0 ? "-" : "") + whole + (scale > 0 ? "." + fraction : "")
+            let decimal = try #require(AvroDecimal(twosComplement: bytes, scale: scale))
+            #expect(decimal.description == expected, "\(bytes)")
+            #expect(decimal.literal == DecimalLiteral(expected), "\(bytes)")
+            #expect(decimal.isNegative == (value < 0))
+            // Sign-extended with a redundant byte (a writer that does not trim): the same value.
+            let extended = [value < 0 ? UInt8(0xFF) : 0] + bytes
+            #expect(AvroDecimal(twosComplement: extended, scale: scale)?.description == expected)
+        }
+        // Nine bytes and more take the long division: 2^64 and -(2^64 + 1).
+        #expect(AvroDecimal(twosComplement: [0x01, 0, 0, 0, 0, 0, 0, 0, 0], scale: 2)?.description == "184467440737095516.16")
+        #expect(AvroDecimal(twosComplement: [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], scale: 0)?.description
+                == "-18446744073709551617")
+    }
 }

@@ -69,6 +69,24 @@ public struct DecimalLiteral: Hashable, Sendable {
         self.exponent = exponent
     }
 
+    /// The value `±digits × 10^exponent` from its parts (`digits`: decimal digits 0-9, most
+    /// significant first), normalised as the parser normalises: no leading or trailing zeros kept.
+    /// Nil when an element is not a digit.
+    public init?(isNegative: Bool, digits: [UInt8], exponent: Int) {
+        guard digits.allSatisfy({ $0 <= 9 }) else { return nil }
+        var digits = digits[...]
+        var exponent = exponent
+        while let first = digits.first, first == 0 { digits = digits.dropFirst() }
+        while let last = digits.last, last == 0 {
+            digits = digits.dropLast()
+            exponent += 1
+        }
+        if digits.isEmpty { exponent = 0 }
+        self.isNegative = isNegative
+        self.digits = Array(digits)
+        self.exponent = exponent
+    }
+
     /// True when the value is zero.
     public var isZero: Bool { digits.isEmpty }
 

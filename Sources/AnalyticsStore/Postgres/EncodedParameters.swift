@@ -1,6 +1,6 @@
 /// Statement parameters laid out as NUL-terminated strings in one buffer, for `PQexecParams`.
 struct EncodedParameters {
-    private var buffer: [CChar] = []
+    private var buffer: [UInt8] = []
     private var offsets: [Int?] = []
 
     init(_ bindings: PostgresBindings) throws(PostgresError) {
@@ -11,27 +11,27 @@ struct EncodedParameters {
                 continue
             }
             let text = binding.postgresText
-            offsets.append(buffer.count)
-            for byte in text.utf8 {
-                guard byte != 0 else {
-                    throw PostgresError(code: .invalidParameter,
-                                        message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold")
-                }
-                buffer.append(CChar(bitPattern: byte))
+            guard !text.utf8.contains(0) else {
+                throw PostgresError(code: .invalidParameter,
+                                    message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold")
             }
+            offsets.append(buffer.count)
+            buffer.append(contentsOf: text.utf8)
             buffer.append(0)
         }
     }
 
     /// Calls `body` with the array of value pointers (NULL for SQL NULL), valid only during the call.
     func withPointers<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
-        buffer.withUnsafeBufferPointer { base in
-            // When every parameter is NULL the buffer is empty and has no base address: all nil.
-            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
-                guard let offset, let start = base.baseAddress else { return nil }
-                return start.advanced(by: offset)
+        buffer.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { base in
+                // When every parameter is NULL the buffer is empty and has no base address: all nil.
+                let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
+                    guard let offset, let start = base.baseAddress else { return nil }
+                    return start.advanced(by: offset)
+                }
+                return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
             }
-            return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
         }
     }
 }

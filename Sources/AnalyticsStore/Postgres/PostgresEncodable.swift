@@ -62,17 +62,20 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
     /// A PostgreSQL array literal (`{"a","b"}`), every element quoted and escaped, so it binds to
     /// `= ANY($1)` safely.
     public var postgresText: String {
-        var out = "{"
+        // Built as UTF-8 bytes: a quote or backslash byte never occurs inside a multi-byte sequence.
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(count * 16 + 2)
         for (i, element) in enumerated() {
-            if i > 0 { out += "," }
-            out += "\""
-            for ch in element.postgresText.unicodeScalars {
-                if ch == "\"" || ch == "\\" { out += "\\" }
-                out.unicodeScalars.append(ch)
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            for byte in element.postgresText.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

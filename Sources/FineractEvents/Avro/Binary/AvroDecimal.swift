@@ -37,32 +37,43 @@ public struct AvroDecimal: Hashable, Sendable, CustomStringConvertible {
             }
         }
         var digits: [UInt8] = []
-        // Repeated division of the base-256 number by ten; each remainder is the next lowest digit.
+        digits.reserveCapacity(magnitude.count * 3)
         var start = magnitude.firstIndex { $0 != 0 } ?? magnitude.endIndex
-        while start < magnitude.endIndex {
-            var remainder: UInt16 = 0
-            for index in start..<magnitude.endIndex {
-                let current = remainder << 8 | UInt16(magnitude[index])
-                magnitude[index] = UInt8(current / 10)
-                remainder = current % 10
+        if magnitude.endIndex - start <= 8 {
+            // Up to 64 bits (every amount Fineract sends): divide a machine integer.
+            var value: UInt64 = 0
+            for byte in magnitude[start...] { value = value << 8 | UInt64(byte) }
+            while value > 0 {
+                digits.append(UInt8(value % 10))
+                value /= 10
             }
-            digits.append(UInt8(remainder))
-            while start < magnitude.endIndex, magnitude[start] == 0 { start += 1 }
+        } else {
+            // Repeated division of the base-256 number by ten; each remainder is the next lowest digit.
+            while start < magnitude.endIndex {
+                var remainder: UInt16 = 0
+                for index in start..<magnitude.endIndex {
+                    let current = remainder << 8 | UInt16(magnitude[index])
+                    magnitude[index] = UInt8(current / 10)
+                    remainder = current % 10
+                }
+                digits.append(UInt8(remainder))
+                while start < magnitude.endIndex, magnitude[start] == 0 { start += 1 }
+            }
         }
-        self.isNegative = negative && !digits.isEmpty
-        self.unscaledDigits = digits.reversed()
-        self.scale = scale
-        // The text is a plain decimal literal by construction; the guard only keeps this total.
-        guard scale >= 0, let literal = DecimalLiteral(Self.text(negative: isNegative, digits: unscaledDigits, scale: scale)) else {
+        digits.reverse()
+        guard scale >= 0, let literal = DecimalLiteral(isNegative: negative && !digits.isEmpty, digits: digits, exponent: -scale) else {
             return nil
         }
+        self.isNegative = negative && !digits.isEmpty
+        self.unscaledDigits = digits
+        self.scale = scale
         self.literal = literal
     }
 
     /// A decimal from its parts; nil when they do not make a decimal literal (a negative scale).
     init?(isNegative: Bool, unscaledDigits: [UInt8], scale: Int) {
         let negative = isNegative && !unscaledDigits.isEmpty
-        guard scale >= 0, let literal = DecimalLiteral(Self.text(negative: negative, digits: unscaledDigits, scale: scale)) else {
+        guard scale >= 0, let literal = DecimalLiteral(isNegative: negative, digits: unscaledDigits, exponent: -scale) else {
             return nil
         }
         self.isNegative = negative
@@ -84,13 +95,12 @@ public struct AvroDecimal: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func text(negative isNegative: Bool, digits unscaledDigits: [UInt8], scale: Int) -> String {
-        var digits = unscaledDigits.map { Character(String($0)) }
-        if digits.count <= scale {
-            digits = Array(repeating: "0", count: scale - digits.count + 1) + digits
+        var text: [UInt8] = isNegative ? [UInt8(ascii: "-")] : []
+        let padded = [UInt8](repeating: 0, count: max(scale - unscaledDigits.count + 1, 0)) + unscaledDigits
+        for (index, digit) in padded.enumerated() {
+            if scale > 0, index == padded.count - scale { text.append(UInt8(ascii: ".")) }
+            text.append(UInt8(ascii: "0") + digit)
         }
-        let whole = String(digits[..<(digits.count - scale)])
-        let fraction = String(digits[(digits.count - scale)...])
-        let sign = isNegative ? "-" : ""
-        return scale == 0 ? sign + whole : sign + whole + "." + fraction
+        return String(decoding: text, as: UTF8.self)
     }
 }
