@@ -125,7 +125,7 @@ struct FineractEventApplyTests {
         }
     }
 
-    @Test("messages applied in batches (one transaction each, random sizes, a message twice in a batch, a stale snapshot after a newer one) end as applied one by one")
+    @Test("messages applied in batches (one transaction each, random sizes, a message twice in a batch, a stale snapshot after a newer one, each batch planned while the one before is still unwritten) end as applied one by one")
     func batchesEqualOneByOne() async throws {
         let book = FineractBook(loans: 10)
         try await FineractSyncTests.withBook(book) { pulled, tenant in
@@ -155,6 +155,50 @@ struct FineractEventApplyTests {
             }
             #expect(reference.ignored["stale loan snapshot"] == 1)
             #expect(reference.applied > messages.count / 2)
+            // The consumer's two stages at their widest: each batch planned before the batch before
+            // it is written (over that batch's plan), with a repayment of that batch again.
+            // The same batches applied one after the other are the reference.
+            for seed in [4, 5, 6] as [UInt64] {
+                var generator = SplitMix64(seed: seed)
+                var rest = messages[...]
+                var batches: [[FineractEventMessage]] = []
+                while !rest.isEmpty {
+                    var batch = Array(rest.prefix(Int.random(in: 1...12, using: &generator)))
+                    rest = rest.dropFirst(batch.count)
+                    let repayment = batches.last?.last { message in
+                        message.events.contains { event in
+                            guard case .success(let event) = event, case .transaction = event.content else { return false }
+                            return true
+                        }
+                    }
+                    if let repayment { batch.insert(repayment, at: Int.random(in: 0...batch.count, using: &generator)) }
+                    batches.append(batch)
+                }
+                var sequential = FineractEventOutcome()
+                try await TestDatabase.with { events in
+                    try await FineractStoredOffices.replace(offices, on: events.pool)
+                    let handler = try Self.handler(events)
+                    for batch in batches { sequential.add(try await handler.apply(batch)) }
+                    #expect(try await Self.loanRows(events) == pulledRows)
+                }
+                #expect(sequential.duplicates > 0)
+                #expect(sequential.applied == reference.applied && sequential.ignored["stale loan snapshot"] == 1)
+                try await TestDatabase.with { events in
+                    try await FineractStoredOffices.replace(offices, on: events.pool)
+                    let handler = try Self.handler(events)
+                    var inFlight: FineractEventBatchPlan?
+                    var total = FineractEventOutcome()
+                    for batch in batches {
+                        let plan = try await handler.plan(batch.map { .success($0) }, over: inFlight)
+                        if let inFlight { total.add(try await handler.write(inFlight)) }
+                        inFlight = plan
+                    }
+                    if let inFlight { total.add(try await handler.write(inFlight)) }
+                    #expect(total == sequential)
+                    #expect(try await Self.loanRows(events) == pulledRows)
+                    #expect(try await events.count("SELECT count(*) AS n FROM fineract_event_keys") == reference.applied)
+                }
+            }
             for seed in [1, 2, 3] as [UInt64] {
                 try await TestDatabase.with { events in
                     try await FineractStoredOffices.replace(offices, on: events.pool)
@@ -382,5 +426,17 @@ struct FineractEventApplyTests {
             index = next
         }
         return bytes
+    }
+}
+
+private extension FineractEventOutcome {
+    mutating func add(_ other: FineractEventOutcome) {
+        messages += other.messages
+        applied += other.applied
+        parked += other.parked
+        accepted += other.accepted
+        rejected += other.rejected
+        duplicates += other.duplicates
+        ignored.merge(other.ignored, uniquingKeysWith: +)
     }
 }

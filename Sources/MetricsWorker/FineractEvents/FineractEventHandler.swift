@@ -15,6 +15,9 @@ import Foundation
 ///
 /// A message that cannot be read is parked in `etl_rejects` (bytes in base64, the reason). Throws
 /// only when the database fails (the batch is then not acknowledged and comes again).
+///
+/// The consumer runs it in two stages (``FineractPreparedEvents``): `plan` for a batch while the
+/// batch before it is still in `write`, over that batch's changes (``FineractEventBatchPlan/changes``).
 struct FineractEventHandler: Sendable {
     /// `etl_rejects.source` of the consumer.
     static let source = "fineract-events"
@@ -27,11 +30,13 @@ struct FineractEventHandler: Sendable {
     let offices: FineractOfficeCache
     let channel: FineractChannel
 
-    /// Reads and applies the messages' bytes, in delivery order.
-    func handle(_ batch: [[UInt8]]) async throws -> FineractEventOutcome {
-        let read = batch.map { bytes in Result { () throws(FineractEventFailure) in try reader.read(bytes) } }
-        return try await apply(read)
+    /// Reads the messages' bytes (decoding each; one that cannot be read is parked).
+    func read(_ batch: [[UInt8]]) -> [Result<FineractEventMessage, FineractEventFailure>] {
+        batch.map { bytes in Result { () throws(FineractEventFailure) in try reader.read(bytes) } }
     }
+
+    /// Reads and applies the messages' bytes, in delivery order.
+    func handle(_ batch: [[UInt8]]) async throws -> FineractEventOutcome { try await apply(read(batch)) }
 
     /// Reads and applies one message.
     func handle(_ bytes: [UInt8]) async throws -> FineractEventOutcome { try await handle([bytes]) }
@@ -44,24 +49,29 @@ struct FineractEventHandler: Sendable {
     /// Applies one message already read.
     func apply(_ message: FineractEventMessage) async throws -> FineractEventOutcome { try await apply([message]) }
 
-    private func apply(_ read: [Result<FineractEventMessage, FineractEventFailure>]) async throws -> FineractEventOutcome {
+    /// Plans and writes messages read, over what the database holds (nothing in flight).
+    func apply(_ read: [Result<FineractEventMessage, FineractEventFailure>]) async throws -> FineractEventOutcome {
         var attempt = 1
         while true {
             do {
-                return try await attemptApply(read)
+                return try await write(try await plan(read, over: nil))
             } catch is FineractEventAlreadyApplied where attempt < Self.attempts {
                 attempt += 1  // planned again, over what the other consumer committed
             }
         }
     }
 
-    private func attemptApply(_ read: [Result<FineractEventMessage, FineractEventFailure>]) async throws -> FineractEventOutcome {
+    /// Plans a batch: checks the idempotency keys and reads the context once for the batch (what
+    /// the database holds, with what `inFlight`, a batch planned before and still being written,
+    /// adds to it), then maps the messages in delivery order, each over what the earlier ones leave.
+    func plan(_ read: [Result<FineractEventMessage, FineractEventFailure>],
+              over inFlight: FineractEventBatchPlan? = nil) async throws -> FineractEventBatchPlan {
         let clock = ContinuousClock()
         let started = clock.now
-        var outcome = FineractEventOutcome()
-        outcome.messages = read.count
+        var plan = FineractEventBatchPlan()
+        plan.outcome.messages = read.count
         let keys = read.compactMap { try? $0.get().idempotencyKey }
-        var applied = Set<String>()
+        var applied = inFlight?.keys ?? []
         if !keys.isEmpty {
             for row in try await pool.query("SELECT idempotency_key FROM fineract_event_keys WHERE idempotency_key = ANY($1::text[])", [keys]) {
                 applied.insert(try row.decode(String.self, "idempotency_key"))
@@ -70,8 +80,10 @@ struct FineractEventHandler: Sendable {
         // The messages to plan: readable, not applied before, the first of their key in the batch.
         let isFresh = read.map { item in (try? item.get()).map { applied.insert($0.idempotencyKey).inserted } ?? false }
         let fresh = zip(read, isFresh).compactMap { item, isFresh in isFresh ? try? item.get() : nil }
-        outcome.duplicates = keys.count - fresh.count
+        plan.outcome.duplicates = keys.count - fresh.count
         var context = try await FineractEventContext.load(for: fresh, on: pool)
+        if let inFlight { context.overlay(inFlight.changes) }
+        let initial = context
         var officeIDs = Set<Int64>()
         for case .success(let event) in fresh.lazy.flatMap(\.events) {
             if case .loan(let row, _) = event.content, let office = row.clientOfficeID { officeIDs.insert(office) }
@@ -79,37 +91,45 @@ struct FineractEventHandler: Sendable {
         let mapping = FineractMapping(offices: try await offices.current(naming: officeIDs), channel: channel)
         let contextRead = clock.now
 
-        var entries: [IngestEntry] = []
-        var written: [FineractEventMessage] = []
-        var snapshots: [String: Int64] = [:]
-        var chains: [Int64: FineractEventPlan.Chain] = [:]
-        var loans: [String] = []
         for (item, isFresh) in zip(read, isFresh) {
             switch item {
             case .failure(let failure):
-                outcome.parked += 1
-                entries.append(FineractEventPlan.parked(failure, location: "message (unreadable)"))
+                plan.outcome.parked += 1
+                plan.entries.append(FineractEventPlan.parked(failure, location: "message (unreadable)"))
             case .success(let message):
                 guard isFresh else { continue }
-                let plan = FineractEventPlan(message: message, context: context, mapping: mapping)
-                context = plan.context
-                outcome.ignored.merge(plan.ignored, uniquingKeysWith: +)
-                outcome.parked += plan.parked
-                guard !plan.entries.isEmpty || !plan.chains.isEmpty else { continue }
-                written.append(message)
-                entries += plan.entries
-                snapshots.merge(plan.snapshots) { _, later in later }
-                for chain in plan.chains { chains[chain.transaction] = chain }
-                loans += plan.loans
+                let messagePlan = FineractEventPlan(message: message, context: context, mapping: mapping)
+                context = messagePlan.context
+                plan.outcome.ignored.merge(messagePlan.ignored, uniquingKeysWith: +)
+                plan.outcome.parked += messagePlan.parked
+                guard !messagePlan.entries.isEmpty || !messagePlan.chains.isEmpty else { continue }
+                plan.written.append(message)
+                plan.keys.insert(message.idempotencyKey)
+                plan.entries += messagePlan.entries
+                plan.snapshots.merge(messagePlan.snapshots) { _, later in later }
+                for chain in messagePlan.chains { plan.chains[chain.transaction] = chain }
+                plan.loans += messagePlan.loans
             }
         }
-        guard !entries.isEmpty || !chains.isEmpty else { return outcome }
-        let planned = clock.now
+        plan.changes = context.changes(since: initial)
+        plan.readContext = contextRead - started
+        plan.planning = clock.now - contextRead
+        return plan
+    }
 
-        let keyRows = (written.map(\.idempotencyKey), written.map(\.id), written.map(\.type))
-        let snapshotRows = snapshots.sorted { $0.key < $1.key }
-        let chainRows = chains.values.sorted { $0.transaction < $1.transaction }
-        let heldLoans = Array(Set(loans)).sorted()
+    /// Writes a planned batch in one transaction: its records through the ingest path, with its
+    /// idempotency keys, snapshots, chains and held loans. Throws ``FineractEventAlreadyApplied``
+    /// (rolled back) when another consumer committed one of its keys or a newer snapshot of one of
+    /// its loans since it was planned.
+    func write(_ plan: FineractEventBatchPlan) async throws -> FineractEventOutcome {
+        var outcome = plan.outcome
+        guard !plan.entries.isEmpty || !plan.chains.isEmpty else { return outcome }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let keyRows = (plan.written.map(\.idempotencyKey), plan.written.map(\.id), plan.written.map(\.type))
+        let snapshotRows = plan.snapshots.sorted { $0.key < $1.key }
+        let chainRows = plan.chains.values.sorted { $0.transaction < $1.transaction }
+        let heldLoans = Array(Set(plan.loans)).sorted()
         var summary = Ingestor.Summary()
         try await Ingestor.pipeline(pool: pool, source: Self.source, summary: &summary, inTransaction: { tx in
             if !keyRows.0.isEmpty {
@@ -142,15 +162,15 @@ struct FineractEventHandler: Sendable {
                           chainRows.map(\.root.submittedOnDate)])
             }
             try await FineractHeldLoans.record(heldLoans, on: tx)
-        }, next: once(entries))
-        outcome.applied = written.count
+        }, next: once(plan.entries))
+        outcome.applied = plan.written.count
         outcome.accepted = summary.accepted
         outcome.rejected = summary.rejected
         func milliseconds(_ duration: Duration) -> Int { Int(duration / .milliseconds(1)) }
         PhaseLog(job: "consume-fineract-events").log("batch", [
-            "messages": read.count, "applied": written.count, "records": entries.count,
-            "read_context_ms": milliseconds(contextRead - started), "plan_ms": milliseconds(planned - contextRead),
-            "write_commit_ms": milliseconds(clock.now - planned),
+            "messages": plan.outcome.messages, "applied": plan.written.count, "records": plan.entries.count,
+            "read_context_ms": milliseconds(plan.readContext), "plan_ms": milliseconds(plan.planning),
+            "write_commit_ms": milliseconds(clock.now - started),
         ], level: "debug")
         return outcome
     }

@@ -6,14 +6,17 @@ import ServiceLifecycle
 /// Consumes one queue with a handler, acknowledging each message only after the handler returned.
 ///
 /// It connects, subscribes with `ack:client` (cumulative) and the configured prefetch, and calls
-/// the handler in delivery order, one call at a time: with one message, or (`handleBatch:`) with
-/// every message received and not yet handled, up to `StompConsumerOptions.maxBatch` (it never
-/// waits for a batch to fill, so a quiet stream gets batches of one). When the handler returns,
-/// its messages are acknowledged: one ACK of the last one's `ack` id, which acknowledges it and
-/// every message delivered before it on the subscription, that is exactly the messages handled
-/// (the broker's cost per batch, not per message); when it throws, they stay unacknowledged
-/// and the connection is closed, so the broker redelivers them (and every later unacknowledged
-/// one) on the next connection: the handler must be idempotent (at-least-once delivery). A lost connection,
+/// the handler in delivery order: with one message, or (`handleBatch:`) with every message
+/// received and not yet handled, up to `StompConsumerOptions.maxBatch` (it never waits for a batch
+/// to fill, so a quiet stream gets batches of one). With `prepareBatch:` the handling has two
+/// stages: while one batch commits, the messages that arrived meanwhile are prepared (read and
+/// planned) as the next batch, which is committed only after the previous one is acknowledged.
+/// When a batch's handler (or commit) returns, its messages are acknowledged: one ACK of the last
+/// one's `ack` id, which acknowledges it and every message delivered before it on the
+/// subscription, that is exactly the messages handled (the broker's cost per batch, not per
+/// message); when it throws, they stay unacknowledged (with the batch prepared after them) and the
+/// connection is closed, so the broker redelivers them (and every later unacknowledged one) on the
+/// next connection: the handler must be idempotent (at-least-once delivery). A lost connection,
 /// an ERROR frame or a silent broker (heart-beats) also closes it; each failure is followed by a
 /// jittered, bounded backoff (`StompReconnectPolicy`) and a new connection and subscription.
 ///
@@ -27,7 +30,7 @@ public struct StompConsumer: Service {
     public let options: StompConsumerOptions
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private let handler: @Sendable ([StompMessage]) async throws -> Void
+    private let prepare: @Sendable ([StompMessage], (any StompPreparedBatch)?) async throws -> any StompPreparedBatch
     private let control = StompConsumerControl()
 
     /// A consumer of `options.queue` on the broker of `configuration` that passes each message to
@@ -46,13 +49,26 @@ public struct StompConsumer: Service {
     public init(configuration: StompConfiguration, options: StompConsumerOptions,
                 eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
                 handleBatch handler: @escaping @Sendable ([StompMessage]) async throws -> Void) {
+        self.init(configuration: configuration, options: options, eventLoopGroup: eventLoopGroup, logger: logger) { messages, _ in
+            StompDeferredBatch { try await handler(messages) }
+        }
+    }
+
+    /// A consumer of `options.queue` in two stages: `prepareBatch` gets the messages received so
+    /// far (up to `options.maxBatch`, in delivery order) and the batch still committing before
+    /// them, if any (nil when everything before them is acknowledged); the batch it returns is
+    /// committed after that one, and acknowledged once its `commit()` returns.
+    public init(configuration: StompConfiguration, options: StompConsumerOptions,
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+                prepareBatch: @escaping @Sendable (_ messages: [StompMessage], _ committing: (any StompPreparedBatch)?) async throws
+                    -> any StompPreparedBatch) {
         self.configuration = configuration
         self.options = options
         self.eventLoopGroup = eventLoopGroup
         var logger = logger
         logger[metadataKey: "stomp.destination"] = "\(options.destination)"
         self.logger = logger
-        self.handler = handler
+        self.prepare = prepareBatch
     }
 
     /// Consumes until a graceful shutdown (ServiceLifecycle), `stop()`, cancellation or the idle
@@ -160,7 +176,7 @@ public struct StompConsumer: Service {
                 // One signal per message: a signal whose message an earlier batch took finds none.
                 let batch = inbox.take(upTo: options.maxBatch)
                 guard !batch.isEmpty else { continue }
-                try await handle(batch, on: connection)
+                try await handle(from: batch, inbox: inbox, on: connection, idle: idle)
                 idle.touch()
             case .idle:
                 if let timeout = options.idleTimeout, idle.isIdle(for: timeout) {
@@ -188,22 +204,64 @@ public struct StompConsumer: Service {
         }
     }
 
-    /// Runs the handler, then acknowledges its messages; a handler error propagates (they stay
-    /// unacknowledged and the session ends, closing the connection).
-    private func handle(_ batch: [StompMessage], on connection: StompConnection) async throws {
-        control.recordReceived(batch.count)
+    /// Prepares `first`, then commits and acknowledges each prepared batch while the messages
+    /// that arrived meanwhile are prepared as the next one, until none are waiting (or stopping).
+    /// A failure propagates after the batch committing has finished: its messages, and those of a
+    /// batch prepared after it, stay unacknowledged and the session ends.
+    private func handle(from first: [StompMessage], inbox: StompInbox, on connection: StompConnection,
+                        idle: StompIdleClock) async throws {
+        var current = (messages: first, batch: try await prepared(first, committing: nil))
+        while true {
+            let committing = current
+            async let committed: Void = commit(committing.batch, of: committing.messages)
+            var next: Result<(messages: [StompMessage], batch: any StompPreparedBatch)?, any Error> = .success(nil)
+            if !control.isStopped {
+                let messages = inbox.take(upTo: options.maxBatch)
+                if !messages.isEmpty {
+                    do {
+                        next = .success((messages, try await prepared(messages, committing: committing.batch)))
+                    } catch {
+                        next = .failure(error)
+                    }
+                }
+            }
+            try await committed
+            // Cumulative: the last one acknowledges the batch and everything handled before it.
+            if let last = committing.messages.last {
+                try await connection.acknowledge(last)
+                control.recordAcknowledged(committing.messages.count)
+            }
+            idle.touch()
+            guard let following = try next.get() else { return }
+            // Stopping: a batch prepared while the last one committed is left unacknowledged.
+            if control.isStopped { return }
+            current = following
+        }
+    }
+
+    private func prepared(_ messages: [StompMessage], committing: (any StompPreparedBatch)?) async throws -> any StompPreparedBatch {
+        control.recordReceived(messages.count)
         do {
-            try await handler(batch)
+            return try await prepare(messages, committing)
         } catch {
-            control.recordHandlerFailure()
-            logger.error("stomp message handler failed; its messages are left unacknowledged for redelivery", metadata: [
-                "error": "\(error)", "stomp.message_id": "\(batch[0].messageID)", "stomp.batch": "\(batch.count)",
-            ])
+            failed(error, messages)
             throw error
         }
-        // Cumulative: the last one acknowledges the batch and everything handled before it.
-        guard let last = batch.last else { return }
-        try await connection.acknowledge(last)
-        control.recordAcknowledged(batch.count)
+    }
+
+    private func commit(_ batch: any StompPreparedBatch, of messages: [StompMessage]) async throws {
+        do {
+            try await batch.commit()
+        } catch {
+            failed(error, messages)
+            throw error
+        }
+    }
+
+    private func failed(_ error: any Error, _ messages: [StompMessage]) {
+        control.recordHandlerFailure()
+        logger.error("stomp message handler failed; its messages are left unacknowledged for redelivery", metadata: [
+            "error": "\(error)", "stomp.message_id": "\(messages.first?.messageID ?? "")", "stomp.batch": "\(messages.count)",
+        ])
     }
 }
