@@ -4,6 +4,7 @@ import AnalyticsTestSupport
 import FineractEvents
 import Foundation
 @testable import MetricsWorker
+import Synchronization
 import Testing
 
 /// The consumer's handler against the real test PostgreSQL (no broker): messages applied through
@@ -198,6 +199,28 @@ struct FineractEventApplyTests {
                     #expect(try await Self.loanRows(events) == pulledRows)
                     #expect(try await events.count("SELECT count(*) AS n FROM fineract_event_keys") == reference.applied)
                 }
+            }
+            // Another consumer commits a message of a batch after it was planned: its write rolls
+            // back and it is planned again, and so is the batch planned over it.
+            try await TestDatabase.with { events in
+                try await FineractStoredOffices.replace(offices, on: events.pool)
+                let handler = try Self.handler(events)
+                let middle = messages.count / 2
+                let counted = Mutex(FineractEventOutcome())
+                let first = try await FineractPreparedEvents(messages[..<middle].map { .success($0) }, committing: nil, handler: handler) { outcome in
+                    counted.withLock { $0.add(outcome) }
+                }
+                let second = try await FineractPreparedEvents(messages[middle...].map { .success($0) }, committing: first,
+                                                              handler: handler) { outcome in counted.withLock { $0.add(outcome) } }
+                let other = try await handler.apply(messages[0])
+                #expect(other.applied == 1)
+                try await first.commit()
+                try await second.commit()
+                #expect(first.wasPlannedAgain && second.wasPlannedAgain)
+                let total = counted.withLock { $0 }
+                #expect(total.applied + other.applied == reference.applied && total.duplicates == 1)
+                #expect(try await Self.loanRows(events) == pulledRows)
+                #expect(try await events.count("SELECT count(*) AS n FROM fineract_event_keys") == reference.applied)
             }
             for seed in [1, 2, 3] as [UInt64] {
                 try await TestDatabase.with { events in

@@ -31,7 +31,7 @@ struct FineractEventConsumer: Service {
         let options = StompConsumerOptions(queue: configuration.queue, prefetch: 2 * configuration.batchSize,
                                            maxBatch: configuration.batchSize, exclusive: true, idleTimeout: idleTimeout)
         stomp = StompConsumer(configuration: configuration.broker, options: options, logger: logger) { messages, committing in
-            try await FineractPreparedEvents(messages.map(\.bodyBytes), committing: committing, handler: handler) { outcome in
+            try await FineractPreparedEvents(handler.read(messages.map(\.bodyBytes)), committing: committing, handler: handler) { outcome in
                 try await afterApply?(outcome)
                 Self.record(outcome, of: messages, in: stats, log: log, progressEvery: progressEvery)
             }

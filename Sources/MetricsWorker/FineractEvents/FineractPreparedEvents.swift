@@ -20,16 +20,19 @@ final class FineractPreparedEvents: StompPreparedBatch {
     private let basis: Divergence?
     private let committed: @Sendable (FineractEventOutcome) async throws -> Void
 
-    /// Reads and plans `messages`, over `committing` when it is a batch still being written.
-    init(_ messages: [[UInt8]], committing: (any StompPreparedBatch)?, handler: FineractEventHandler,
-         committed: @escaping @Sendable (FineractEventOutcome) async throws -> Void) async throws {
+    /// Plans the messages `read`, over `committing` when it is a batch still being written.
+    init(_ read: [Result<FineractEventMessage, FineractEventFailure>], committing: (any StompPreparedBatch)?,
+         handler: FineractEventHandler, committed: @escaping @Sendable (FineractEventOutcome) async throws -> Void) async throws {
         let before = committing as? FineractPreparedEvents
-        read = handler.read(messages)
+        self.read = read
         plan = try await handler.plan(read, over: before?.plan)
         basis = before?.diverged
         self.handler = handler
         self.committed = committed
     }
+
+    /// True once this batch committed something other than its plan (it was planned again).
+    var wasPlannedAgain: Bool { diverged.isSet }
 
     func commit() async throws {
         let outcome: FineractEventOutcome
