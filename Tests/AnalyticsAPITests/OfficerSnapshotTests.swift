@@ -306,6 +306,7 @@ struct OfficerSnapshotTests {
     final class Runs: Sendable {
         private let count = Mutex(0)
         func next() -> Int { count.withLock { $0 += 1; return $0 } }
+        var current: Int { count.withLock { $0 } }
     }
 
     @Test("a fresh load never takes a run that started before it asked")
@@ -333,5 +334,37 @@ struct OfficerSnapshotTests {
             // The first caller got its run; the three that came later shared one run after it.
             #expect(results.sorted() == [1, 2, 2, 2])
         }
+    }
+
+    @Test("one snapshot per date: the one built last replaces the date's snapshot, dates beyond the capacity are dropped, removeAll drops every one")
+    func oneSnapshotPerDate() async throws {
+        let snapshots = OfficerSnapshots(capacity: 2)
+        let runs = Runs()
+        let days = try (1...3).map { try #require(CalendarDate(year: 2024, month: 11, day: $0)) }
+        /// Loads `dates` at `book` version `version`: true when it built them.
+        func built(_ dates: [CalendarDate], at version: Int64) async throws -> Bool {
+            let before = runs.current
+            let got = try await snapshots.snapshots(of: dates, version: KeyVersion(generation: 0, tagVersions: [version])) { dates in
+                _ = runs.next()
+                return Dictionary(uniqueKeysWithValues: dates.map { ($0, OfficerSnapshot(date: $0, rows: [], text: [], ends: [])) })
+            }
+            #expect(got.map(\.date) == dates.sorted())
+            return runs.current > before
+        }
+        #expect(try await built([days[0]], at: 1))
+        #expect(try await !built([days[0]], at: 1))
+        // The version moves: built again, in place of the old one.
+        #expect(try await built([days[0]], at: 2))
+        #expect(snapshots.count == 1)
+        #expect(try await !built([days[0]], at: 2))
+        // Three dates on a capacity of two: the least recently used one goes.
+        #expect(try await built([days[1], days[2]], at: 2))
+        #expect(snapshots.count == 2)
+        #expect(try await !built([days[2]], at: 2))
+        #expect(try await built([days[0]], at: 2))
+        // The generation or the subscription changed (a Redis restart counts from 0 again): nothing is kept.
+        snapshots.removeAll()
+        #expect(snapshots.count == 0)
+        #expect(try await built([days[0]], at: 2))
     }
 }

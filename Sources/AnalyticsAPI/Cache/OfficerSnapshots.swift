@@ -13,19 +13,16 @@ import Synchronization
 /// kept: a load takes a build that started after it asked, shared with the loads queued with it
 /// (`FreshFlight`), so it never sees rows older than its request.
 ///
-/// Memory: at most `capacity` snapshots (date and version), the least recently used dropped first.
-/// One snapshot holds every officer row of a date rendered as JSON (about 1 KB per officer: 2,000
-/// officers take about 2 MB); versions superseded by an invalidation are no longer asked for and
-/// age out. A date range wider than the capacity is still answered (its snapshots are held for that
-/// load) but rebuilt by the next load.
+/// Memory: one snapshot per date, at most `capacity` dates, the least recently used dropped first.
+/// The snapshot built last for a date replaces the one held (an invalidation moved the version, so
+/// no load asks for the older one again; a load that read the older version just before the move
+/// replaces the newer one, and the next load builds that again). One snapshot holds every officer
+/// row of a date, each field rendered as JSON, in one buffer (no spare capacity per row), plus 4
+/// bytes per officer for each sort order asked for. A date range wider than the capacity is still
+/// answered (its snapshots are held for that load) but rebuilt by the next load.
 final class OfficerSnapshots: Sendable {
-    /// The default number of snapshots held.
+    /// The default number of dates held.
     static let defaultCapacity = 8
-
-    private struct Key: Hashable, Sendable {
-        var date: CalendarDate
-        var version: KeyVersion
-    }
 
     private struct Flight: Hashable, Sendable {
         var dates: [CalendarDate]
@@ -33,11 +30,11 @@ final class OfficerSnapshots: Sendable {
     }
 
     private struct Held {
-        var snapshots: [Key: (snapshot: OfficerSnapshot, used: UInt64)] = [:]
+        var snapshots: [CalendarDate: (version: KeyVersion, snapshot: OfficerSnapshot, used: UInt64)] = [:]
         var clock: UInt64 = 0
     }
 
-    /// How many snapshots are held at most.
+    /// How many dates (one snapshot each) are held at most.
     let capacity: Int
     private let held = Mutex(Held())
     private let flights = SingleFlight<Flight, [CalendarDate: OfficerSnapshot]>()
@@ -70,7 +67,14 @@ final class OfficerSnapshots: Sendable {
         return try Self.pick(wanted, from: found)
     }
 
-    /// How many snapshots are held (tests).
+    /// Drops every held snapshot: the cache's generation or liveness changed (`GenerationTracker`'s
+    /// `onChange`, as for the other in-process layers). After a Redis restart the counters start
+    /// again from 0, so a snapshot of before must not meet its version number again.
+    func removeAll() {
+        held.withLock { $0.snapshots.removeAll() }
+    }
+
+    /// How many snapshots (dates) are held (tests).
     var count: Int { held.withLock { $0.snapshots.count } }
 
     /// The held snapshots of `dates` at `version`, marked as used.
@@ -78,22 +82,22 @@ final class OfficerSnapshots: Sendable {
         held.withLock { held in
             var found: [CalendarDate: OfficerSnapshot] = [:]
             for date in dates {
-                let key = Key(date: date, version: version)
-                guard let entry = held.snapshots[key] else { continue }
+                guard let entry = held.snapshots[date], entry.version == version else { continue }
                 held.clock &+= 1
-                held.snapshots[key] = (entry.snapshot, held.clock)
+                held.snapshots[date]?.used = held.clock
                 found[date] = entry.snapshot
             }
             return found
         }
     }
 
-    /// Holds `built` at `version`, dropping the least recently used beyond the capacity.
+    /// Holds `built` at `version` in place of each date's snapshot, dropping the least recently used
+    /// dates beyond the capacity.
     private func store(_ built: [CalendarDate: OfficerSnapshot], version: KeyVersion) {
         held.withLock { held in
             for (date, snapshot) in built {
                 held.clock &+= 1
-                held.snapshots[Key(date: date, version: version)] = (snapshot, held.clock)
+                held.snapshots[date] = (version, snapshot, held.clock)
             }
             while held.snapshots.count > capacity,
                   let oldest = held.snapshots.min(by: { $0.value.used < $1.value.used })?.key {

@@ -29,7 +29,7 @@ extension OfficerSnapshot {
                 let row = snapshot.rows[Int(position)]
                 guard row.matches(query) else { continue }
                 if total >= start, total < end {
-                    rows.append(RenderedRow(id: row.id, fragment: row.fragment(query.fields, columns: columns)))
+                    rows.append(RenderedRow(id: row.id, fragment: snapshot.fragment(Int(position), query.fields, columns: columns)))
                 }
                 total += 1
             }
@@ -54,12 +54,15 @@ extension OfficerSnapshot.Row {
         if let wanted = query.riskBand, !equal(riskBand, wanted) { return false }
         return true
     }
+}
 
-    /// The row's JSON object without its closing brace, with `fields` (at `columns` of `OfficerFields.all`).
-    func fragment(_ fields: [FieldSpec], columns: [Int]) -> [UInt8] {
-        var writer = JSONWriter(capacity: fields.isEmpty ? 1 : values.count + fields.count * 24 + 2)
+extension OfficerSnapshot {
+    /// Row number `row`'s JSON object without its closing brace, with `fields` (at `columns` of
+    /// `OfficerFields.all`).
+    func fragment(_ row: Int, _ fields: [FieldSpec], columns: [Int]) -> [UInt8] {
+        var writer = JSONWriter(capacity: fields.isEmpty ? 1 : columns.reduce(2) { $0 + value(row, $1).count } + fields.count * 24)
         writer.raw("{")
-        FieldSpec.members(fields, into: &writer) { i, _, writer in writer.raw(bytes: value(columns[i])) }
+        FieldSpec.members(fields, into: &writer) { i, _, writer in writer.raw(bytes: value(row, columns[i])) }
         return writer.bytes
     }
 }

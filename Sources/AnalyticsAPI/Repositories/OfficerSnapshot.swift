@@ -15,7 +15,8 @@ import Synchronization
 /// equality does under a deterministic collation (Swift's `==` would equate canonically equivalent
 /// spellings that the database tells apart).
 final class OfficerSnapshot: Sendable {
-    /// One officer's row.
+    /// One officer's row: what filters and orders read. Its field values are in the snapshot's
+    /// `text` (`value(_:_:)`).
     struct Row: Sendable {
         /// `m.officer_id`.
         var id: String
@@ -25,21 +26,17 @@ final class OfficerSnapshot: Sendable {
         var riskBand: String?
         /// 1-based position of `m.officer_id` in the database's order of the date's rows.
         var ordinal: Int
-        /// The JSON value of each field of `OfficerFields.all`, concatenated.
-        var values: [UInt8]
-        /// Where each field's value ends in `values`, in `OfficerFields.all` order.
-        var ends: [Int32]
-
-        /// The JSON value of field number `index` of `OfficerFields.all`.
-        func value(_ index: Int) -> ArraySlice<UInt8> {
-            values[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])]
-        }
     }
 
     /// The calculation date.
     let date: CalendarDate
     /// The date's rows, in no particular order.
     let rows: [Row]
+    /// The JSON value of every field of every row, row after row, each row's in `OfficerFields.all`
+    /// order: one buffer for the snapshot, not one (and its spare capacity) per row.
+    private let text: [UInt8]
+    /// Where each value ends in `text`: row `r`'s field `f` ends at `ends[r * fieldCount + f]`.
+    private let ends: [Int32]
     /// The orders worked out so far: row positions by (field of `OfficerFields.all`, descending).
     private let orders = Mutex<[Order: [Int32]]>([:])
 
@@ -48,9 +45,20 @@ final class OfficerSnapshot: Sendable {
         var descending: Bool
     }
 
-    init(date: CalendarDate, rows: [Row]) {
+    /// How many fields each row holds (`OfficerFields.all`).
+    static let fieldCount = OfficerFields.all.count
+
+    init(date: CalendarDate, rows: [Row], text: [UInt8], ends: [Int32]) {
         self.date = date
         self.rows = rows
+        self.text = text
+        self.ends = ends
+    }
+
+    /// The JSON value of field number `field` of `OfficerFields.all` in row number `row`.
+    func value(_ row: Int, _ field: Int) -> ArraySlice<UInt8> {
+        let index = row * Self.fieldCount + field
+        return text[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])]
     }
 
     /// Position of each field's name in `OfficerFields.all`.
@@ -63,8 +71,8 @@ final class OfficerSnapshot: Sendable {
         if let known = orders.withLock({ $0[key] }) { return known }
         var values: [NumericKey?] = []
         values.reserveCapacity(rows.count)
-        for row in rows {
-            let text = row.value(field)
+        for row in rows.indices {
+            let text = value(row, field)
             if text.elementsEqual("null".utf8) {
                 values.append(nil)
             } else if let value = NumericKey(text) {
@@ -103,7 +111,13 @@ final class OfficerSnapshot: Sendable {
     /// The snapshots of the dates in `rows` (selected with `selectList`), one per date of `dates`
     /// (a date without rows has an empty snapshot).
     static func make(dates: [CalendarDate], rows: PostgresRows) throws -> [CalendarDate: OfficerSnapshot] {
-        var byDate: [CalendarDate: [Row]] = Dictionary(dates.map { ($0, [Row]()) }, uniquingKeysWith: { first, _ in first })
+        /// One date's rows while they are read.
+        struct Building {
+            var rows: [Row] = []
+            var text = JSONWriter(capacity: 0)
+            var ends: [Int32] = []
+        }
+        var byDate: [CalendarDate: Building] = Dictionary(dates.map { ($0, Building()) }, uniquingKeysWith: { first, _ in first })
         let columns = rows.columns
         func position(_ name: String) throws -> Int {
             guard let index = columns.index(of: name) else {
@@ -115,20 +129,33 @@ final class OfficerSnapshot: Sendable {
         let branch = try position("__branch"), riskBand = try position("__risk_band"), ordinal = try position("__ordinal")
         let fields = try OfficerFields.all.map { try position($0.name) }
         for row in rows {
-            var writer = JSONWriter(capacity: 768)
-            var ends: [Int32] = []
-            ends.reserveCapacity(fields.count)
+            let rowDate = try row.decode(CalendarDate.self, at: date)
+            var building = byDate.removeValue(forKey: rowDate) ?? Building()
             for (field, column) in zip(OfficerFields.all, fields) {
-                field.write(try row.decode(String?.self, at: column), into: &writer, maskPhones: true)
-                ends.append(Int32(clamping: writer.bytes.count))
+                field.write(try row.decode(String?.self, at: column), into: &building.text, maskPhones: true)
+                guard let end = Int32(exactly: building.text.bytes.count) else {
+                    throw PostgresError(code: .decoding, message: "the officer snapshot of \(rowDate) is larger than 2 GB")
+                }
+                building.ends.append(end)
             }
-            let snapshotRow = Row(
+            building.rows.append(Row(
                 id: try row.decode(String.self, at: id), region: try row.decode(String?.self, at: region),
                 branch: try row.decode(String?.self, at: branch), riskBand: try row.decode(String?.self, at: riskBand),
-                ordinal: try row.decode(Int.self, at: ordinal), values: writer.bytes, ends: ends)
-            let rowDate = try row.decode(CalendarDate.self, at: date)
-            byDate[rowDate, default: []].append(snapshotRow)
+                ordinal: try row.decode(Int.self, at: ordinal)))
+            byDate[rowDate] = building
         }
-        return Dictionary(uniqueKeysWithValues: byDate.map { ($0.key, OfficerSnapshot(date: $0.key, rows: $0.value)) })
+        // Copied to arrays of their exact size: the growth's spare capacity is not kept.
+        return Dictionary(uniqueKeysWithValues: byDate.map { date, building in
+            (date, OfficerSnapshot(date: date, rows: compact(building.rows), text: compact(building.text.bytes),
+                                   ends: compact(building.ends)))
+        })
+    }
+
+    /// A copy of `array` without spare capacity.
+    private static func compact<Element>(_ array: [Element]) -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(array.count)
+        copy.append(contentsOf: array)
+        return copy
     }
 }

@@ -7,7 +7,12 @@ struct PostgresMetricsRepository: MetricsRepository {
     /// Where metric reads run.
     let pool: ReadPool
     /// The officer snapshots list pages are cut from.
-    let snapshots = OfficerSnapshots()
+    let snapshots: OfficerSnapshots
+
+    init(pool: ReadPool, snapshots: OfficerSnapshots = OfficerSnapshots()) {
+        self.pool = pool
+        self.snapshots = snapshots
+    }
 
     /// `to_char` pattern for RFC 3339 UTC timestamps.
     static func rfc3339(_ column: String) -> String {
