@@ -48,8 +48,10 @@ struct APIDependencies: Sendable {
         let officerBodies = RenderedResponseCache()
         let drilldownBodies = RenderedResponseCache()
         let hotKeys = refreshAheadKeys > 0 ? HotKeys(capacity: refreshAheadKeys) : nil
+        let snapshots = OfficerSnapshots()
         let tracker = GenerationTracker { generation in
             local.removeAll()
+            snapshots.removeAll()
             officerBodies.setLiveGeneration(generation)
             drilldownBodies.setLiveGeneration(generation)
             // A new generation moves every entry; going down (nil) moves none that could be kept.
@@ -74,7 +76,7 @@ struct APIDependencies: Sendable {
         if let ingest, ingest !== primary { pools.append(("ingest", ingest)) }
         return APIDependencies(
             readiness: StoreReadinessProbe(pool: primary, redis: redis, logger: logger),
-            metricsRepository: PostgresMetricsRepository(pool: reads),
+            metricsRepository: PostgresMetricsRepository(pool: reads, snapshots: snapshots),
             auditRepository: auditRepository,
             ingestRepository: PostgresIngestRepository(pool: ingest ?? primary, idempotencyKeyTTLHours: idempotencyKeyTTLHours),
             ingestMaxBytes: ingestMaxBytes,

@@ -56,6 +56,17 @@ struct TargetedInvalidationTests {
             """, [value, branch, date])
     }
 
+    /// The replicas' Redis, with command and connect timeouts of 2 s instead of the 50 ms default.
+    /// These tests count where each read was served from (memory, Redis, PostgreSQL). With the
+    /// default, one Redis answer slower than 50 ms (a loaded CI machine) is a designed fallback to
+    /// PostgreSQL: that read is not counted as a miss, the page it loads is not stored, and for the
+    /// client's fail-fast window (250 ms) the next reads fall back too, so the next replica misses
+    /// pages it should have found in Redis. The counts would then measure the machine's load, not
+    /// which entries an invalidation moved. Each test also checks that no Redis call failed.
+    static func redisURL(_ redis: LocalRedis) -> String {
+        redis.url + "?timeout_ms=2000&connect_timeout_ms=2000"
+    }
+
     static func tracker(_ app: TestApp) throws -> GenerationTracker {
         try #require((app.dependencies.cache as? RedisMetricsCache)?.tracker)
     }
@@ -104,10 +115,10 @@ struct TargetedInvalidationTests {
         try await CacheTests.withFixtureAndRedis { db, redis in
             // Refresh ahead off: this test counts the readers' own loads, which the refresher would
             // otherwise do first (`refreshAheadLoadsWhatMoved` covers it).
-            let first = try await TestApp.make(database: db, redisURL: redis.url, refreshAheadKeys: 0)
-            let second = try await TestApp.make(database: db, redisURL: redis.url, refreshAheadKeys: 0)
+            let first = try await TestApp.make(database: db, redisURL: Self.redisURL(redis), refreshAheadKeys: 0)
+            let second = try await TestApp.make(database: db, redisURL: Self.redisURL(redis), refreshAheadKeys: 0)
             // Without its invalidation subscriber, a replica never trusts memory: every read goes through Redis.
-            var unsubscribed = try await TestApp.make(database: db, redisURL: redis.url)
+            var unsubscribed = try await TestApp.make(database: db, redisURL: Self.redisURL(redis))
             unsubscribed.dependencies.services = []
             let throughRedis = unsubscribed
             let headers = try await first.headers("viewer")
@@ -169,6 +180,8 @@ struct TargetedInvalidationTests {
                         // X's detail and the book's pages did not.
                         let after = (try await Self.counters(one), try await Self.counters(two))
                         for (b, a) in [(before.0, after.0), (before.1, after.1)] {
+                            #expect(a.redisErrors - b.redisErrors == 0, "a Redis call failed: the counts below do not hold")
+                            #expect(a.fallbacks - b.fallbacks == 0)
                             #expect(a.localDetail - b.localDetail == 1)
                             #expect(a.localList - b.localList == 3)
                             #expect(a.localDrill - b.localDrill == 1)
@@ -189,8 +202,8 @@ struct TargetedInvalidationTests {
     @Test("refresh ahead: after an invalidation each live replica loads again the recently read entries that moved (and only those), so readers find them in memory")
     func refreshAheadLoadsWhatMoved() async throws {
         try await CacheTests.withFixtureAndRedis { db, redis in
-            let first = try await TestApp.make(database: db, redisURL: redis.url)
-            let second = try await TestApp.make(database: db, redisURL: redis.url)
+            let first = try await TestApp.make(database: db, redisURL: Self.redisURL(redis))
+            let second = try await TestApp.make(database: db, redisURL: Self.redisURL(redis))
             let headers = try await first.headers("viewer")
             let scoped = try await first.headers("viewer", branches: [Self.abuja])
             let uris = Self.everyRead
@@ -243,6 +256,7 @@ struct TargetedInvalidationTests {
                     // Every one of those reads came from memory: no reader loaded anything.
                     for (index, client) in replicas.enumerated() {
                         let after = try await Self.counters(client)
+                        #expect(after.redisErrors == readsBefore[index].redisErrors, "a Redis call failed: the counts do not hold")
                         #expect(after.missDetail == readsBefore[index].missDetail && after.missList == readsBefore[index].missList)
                         #expect(after.localDetail - readsBefore[index].localDetail == 2)
                     }
@@ -266,6 +280,9 @@ struct TargetedInvalidationTests {
     /// The cache counters of one replica that the test compares.
     struct Counters {
         var localDetail, missDetail, localList, missList, localDrill, missDrill: Double
+        /// Redis calls that failed or timed out, and reads that fell back to PostgreSQL because of one
+        /// (any family): the counts above mean what they say only while these stay put.
+        var redisErrors, fallbacks: Double
     }
 
     static func counters(_ client: some TestClientProtocol) async throws -> Counters {
@@ -275,17 +292,19 @@ struct TargetedInvalidationTests {
                         localList: CacheTests.metricValue(text, local(.officerList)),
                         missList: CacheTests.metricValue(text, miss(.officerList)),
                         localDrill: CacheTests.metricValue(text, local(.loanDrilldown)),
-                        missDrill: CacheTests.metricValue(text, miss(.loanDrilldown)))
+                        missDrill: CacheTests.metricValue(text, miss(.loanDrilldown)),
+                        redisErrors: CacheTests.metricValue(text, "analytics_api_redis_errors_total"),
+                        fallbacks: CacheTests.metricValue(text, "analytics_api_cache_fallbacks_total{"))
     }
 
     @Test("the race: a read that loaded X's old rows before the invalidation and stores them after it is never served afterwards")
     func lateStoreIsNotServed() async throws {
         try await CacheTests.withFixtureAndRedis { db, redis in
-            var gated = try await TestApp.make(database: db, redisURL: redis.url)
+            var gated = try await TestApp.make(database: db, redisURL: Self.redisURL(redis))
             let gate = LoadGate()
             gated.dependencies.metricsRepository = GatedRepository(base: gated.dependencies.metricsRepository, gate: gate)
             let racing = gated
-            let other = try await TestApp.make(database: db, redisURL: redis.url)
+            let other = try await TestApp.make(database: db, redisURL: Self.redisURL(redis))
             let headers = try await racing.headers("viewer")
             let oldX = try Self.expectedPortfolio(Self.x)
             try await racing.application.test(.live) { one in

@@ -11,11 +11,17 @@ protocol MetricsCache: Sendable {
     /// live and none of the key's tags waits for a re-read), else nil: then nothing may be kept in
     /// process for it.
     func liveVersion(of key: CacheKey) -> KeyVersion?
+    /// The generation and the versions of `tags` read from Redis now (never from memory), or nil
+    /// without a cache or when Redis does not answer. Read after an entry's own version, it is at
+    /// least as new as the state that version describes (versions only grow).
+    func currentVersion(of tags: [CacheTag]) async -> KeyVersion?
 }
 
 /// No cache: every read goes to PostgreSQL (no `REDIS_URL`).
 struct NoMetricsCache: MetricsCache {
     func liveVersion(of key: CacheKey) -> KeyVersion? { nil }
+
+    func currentVersion(of tags: [CacheTag]) async -> KeyVersion? { nil }
 
     func value(_ key: CacheKey,
                load: @escaping @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {

@@ -32,6 +32,16 @@ struct RedisMetricsCache: MetricsCache {
 
     func liveVersion(of key: CacheKey) -> KeyVersion? { tracker.liveVersion(for: key.tags) }
 
+    func currentVersion(of tags: [CacheTag]) async -> KeyVersion? {
+        do {
+            let read = try await CacheNamespace.versions(of: tags, redis: redis)
+            return KeyVersion(generation: read.generation, tagVersions: read.tagVersions)
+        } catch {
+            metrics.recordRedisError()
+            return nil
+        }
+    }
+
     func value(_ cacheKey: CacheKey,
                load: @escaping @Sendable () async throws -> [UInt8]) async throws -> [UInt8] {
         hotKeys?.read(cacheKey, load: load)

@@ -28,23 +28,38 @@ struct FieldSpec: Sendable, Hashable {
     var selectItem: String { "(\(sql))::text AS \"\(name)\"" }
 }
 
-extension PostgresRow {
-    /// Writes `"name":value` for each field of `fields` from this row (selected with `selectItem`).
-    func render(_ fields: [FieldSpec], into writer: inout JSONWriter, maskPhones: Bool, first: Bool = true) throws {
+extension FieldSpec {
+    /// Writes `"name":value` for each field of `fields`, the value by `value` (e.g. `write(_:into:maskPhones:)`),
+    /// with a comma before every member but the first (when `first`).
+    static func members(_ fields: [FieldSpec], into writer: inout JSONWriter, first: Bool = true,
+                        value: (Int, FieldSpec, inout JSONWriter) throws -> Void) rethrows {
         for (i, field) in fields.enumerated() {
             writer.comma(if: !(first && i == 0))
             writer.key(field.name)
-            let value = try decode(String?.self, field.name)
-            guard let value else {
-                writer.raw("null")
-                continue
-            }
-            switch field.kind {
-            case .string: writer.string(value)
-            case .number: writer.raw(value)
-            case .bool: writer.raw(value == "true" ? "true" : "false")
-            case .phone: writer.string(maskPhones ? PhoneMask.mask(value) : value)
-            }
+            try value(i, field, &writer)
+        }
+    }
+
+    /// Writes this field's JSON value from its text (`selectItem`'s column; nil is SQL NULL).
+    func write(_ value: String?, into writer: inout JSONWriter, maskPhones: Bool) {
+        guard let value else {
+            writer.raw("null")
+            return
+        }
+        switch kind {
+        case .string: writer.string(value)
+        case .number: writer.raw(value)
+        case .bool: writer.raw(value == "true" ? "true" : "false")
+        case .phone: writer.string(maskPhones ? PhoneMask.mask(value) : value)
+        }
+    }
+}
+
+extension PostgresRow {
+    /// Writes `"name":value` for each field of `fields` from this row (selected with `selectItem`).
+    func render(_ fields: [FieldSpec], into writer: inout JSONWriter, maskPhones: Bool, first: Bool = true) throws {
+        try FieldSpec.members(fields, into: &writer, first: first) { _, field, writer in
+            field.write(try decode(String?.self, field.name), into: &writer, maskPhones: maskPhones)
         }
     }
 }

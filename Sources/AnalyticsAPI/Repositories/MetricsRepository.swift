@@ -39,6 +39,9 @@ struct OfficerListQuery: Sendable {
     var fields: [FieldSpec]
     var page: Int
     var perPage: Int
+    /// The cache version (of the `book` tag) whose officer snapshot the page is cut from; nil when
+    /// none is known (no Redis), then from a snapshot read after the query was made.
+    var snapshotVersion: KeyVersion? = nil
 }
 
 /// An officer's detail: the header fields and the current and previous metric rows as fragments.
@@ -94,7 +97,7 @@ protocol MetricsRepository: Sendable {
     func completeDate(_ date: CalendarDate) async throws -> Freshness?
     /// The complete dates in `from...to`, newest first.
     func completeDates(from: CalendarDate, to: CalendarDate) async throws -> [Freshness]
-    /// A page of officer rows.
+    /// A page of officer rows (filtered, sorted and paged as `OfficerSnapshot.page` says).
     func officers(_ query: OfficerListQuery) async throws -> RenderedPage
     /// One officer's detail at `date`, or nil when the officer has no row then (or is out of scope).
     func officerDetail(id: String, date: CalendarDate, scope: AccessScope, maskPhones: Bool) async throws -> OfficerDetail?

@@ -6,6 +6,13 @@ import AnalyticsStore
 struct PostgresMetricsRepository: MetricsRepository {
     /// Where metric reads run.
     let pool: ReadPool
+    /// The officer snapshots list pages are cut from.
+    let snapshots: OfficerSnapshots
+
+    init(pool: ReadPool, snapshots: OfficerSnapshots = OfficerSnapshots()) {
+        self.pool = pool
+        self.snapshots = snapshots
+    }
 
     /// `to_char` pattern for RFC 3339 UTC timestamps.
     static func rfc3339(_ column: String) -> String {
@@ -45,56 +52,19 @@ struct PostgresMetricsRepository: MetricsRepository {
         return try rows.first?.decode(Double?.self, "age")
     }
 
+    /// A page cut from the snapshots of the query's dates (`OfficerSnapshot`, held by `snapshots`
+    /// at `query.snapshotVersion`): no query per page, one per date and cache version.
     func officers(_ query: OfficerListQuery) async throws -> RenderedPage {
-        let filter = """
-            FROM officer_metrics_daily m JOIN officers off ON off.officer_id = m.officer_id
-            WHERE m.calculation_date = ANY($1::date[])
-              AND ($2::text[] IS NULL OR off.region = ANY($2::text[]))
-              AND ($3::text[] IS NULL OR off.branch = ANY($3::text[]))
-              AND ($4::text IS NULL OR off.region = $4::text)
-              AND ($5::text IS NULL OR off.branch = $5::text)
-              AND ($6::text IS NULL OR m.officer_id = $6::text)
-              AND ($7::text IS NULL OR m.risk_band = $7::text)
-            """
-        let bindings: PostgresBindings = [query.dates, query.scope.regions, query.scope.branches, query.region,
-                                          query.branch, query.officerID, query.riskBand]
-        let order: String
-        if let sort = query.sort {
-            order = "\(sort.field.sql) \(sort.descending ? "DESC" : "ASC") NULLS LAST, m.officer_id"
-        } else {
-            order = "m.rank ASC NULLS LAST, m.officer_id"
+        let pool = self.pool
+        let snapshots = try await self.snapshots.snapshots(of: query.dates, version: query.snapshotVersion) { dates in
+            let rows = try await pool.query("""
+                SELECT \(OfficerSnapshot.selectList)
+                FROM officer_metrics_daily m JOIN officers off ON off.officer_id = m.officer_id
+                WHERE m.calculation_date = ANY($1::date[])
+                """, [dates])
+            return try OfficerSnapshot.make(dates: dates, rows: rows)
         }
-        let fields = query.fields.isEmpty ? [OfficerFields.all[0]] : query.fields
-        // The total comes with the page (a window over the filtered rows, which the sort reads
-        // anyway), not from a second scan.
-        let select = (["m.officer_id AS \"__id\"", "count(*) OVER () AS \"__total\""] + fields.map(\.selectItem))
-            .joined(separator: ", ")
-        let sql = """
-            SELECT \(select) \(filter)
-            ORDER BY m.calculation_date DESC, \(order) LIMIT $8::bigint OFFSET $9::bigint
-            """
-        let pageBindings: PostgresBindings = bindings + [query.perPage, (query.page - 1) * query.perPage]
-        return try await pool.withConnection { connection in
-            let rows = try await connection.query(sql, pageBindings)
-            let total: Int
-            if let first = rows.first {
-                total = try first.decode(Int.self, "__total")
-            } else if query.page > 1 {
-                // A page past the end has no row to carry the total.
-                total = try await connection.query("SELECT count(*) AS total \(filter)", bindings).first?.decode(Int.self, "total") ?? 0
-            } else {
-                total = 0
-            }
-            var rendered: [RenderedRow] = []
-            rendered.reserveCapacity(rows.count)
-            for row in rows {
-                var writer = JSONWriter(capacity: 1024)
-                writer.raw("{")
-                if !query.fields.isEmpty { try row.render(fields, into: &writer, maskPhones: true) }
-                rendered.append(RenderedRow(id: try row.decode(String.self, "__id"), fragment: writer.bytes))
-            }
-            return RenderedPage(rows: rendered, total: total)
-        }
+        return try OfficerSnapshot.page(query, from: snapshots)
     }
 
     func officerDetail(id: String, date: CalendarDate, scope: AccessScope, maskPhones: Bool) async throws -> OfficerDetail? {

@@ -48,9 +48,15 @@ struct OfficersController: Sendable {
             renderedKey = (cacheKey, version)
         }
         let repository = self.repository
+        let cache = self.cache
         let bytes = try await cache.value(cacheKey) {
-            try await repository.consistent {
-                try await Self.loadPage(listQuery, date: date, range: range, repository: repository).encoded()
+            // The page is cut from the officer snapshot of the `book` version read now, after the
+            // entry's own version: it holds every write that version stands for (OfficerSnapshots).
+            var query = listQuery
+            query.snapshotVersion = await cache.currentVersion(of: [.book])
+            let versioned = query
+            return try await repository.consistent {
+                try await Self.loadPage(versioned, date: date, range: range, repository: repository).encoded()
             }
         }
         guard let page = CachedPage(decoding: bytes) else { throw APIError(.internalError, "a cached page could not be read") }

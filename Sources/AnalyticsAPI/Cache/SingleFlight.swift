@@ -2,7 +2,8 @@
 // package available here offers one.
 import Synchronization
 
-/// Concurrent reads of one cache entry at one version share one load ("single flight").
+/// Concurrent loads of one key share one run of the work ("single flight"): cache entries at one
+/// version (`LoadCoalescer`, bytes) and officer snapshots at one version (`OfficerSnapshots`).
 ///
 /// When an invalidation moves a hot entry's version (the daemon re-ranks the book about once a
 /// second under a stream of repayments), every reader that asks for it before it is stored again
@@ -11,10 +12,10 @@ import Synchronization
 /// arrive while it runs wait for its bytes. A follower never fails because the leader did (its
 /// load failed, or its request was cancelled): it then runs `work` itself, as it would have without
 /// the coalescer. Keys hold the version, so a read at a newer version never waits for an older load.
-final class LoadCoalescer<Key: Hashable & Sendable>: Sendable {
+final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// What a follower is told when the leader finishes.
     private enum Outcome: Sendable {
-        case value([UInt8])
+        case value(Value)
         case failed
     }
 
@@ -23,11 +24,11 @@ final class LoadCoalescer<Key: Hashable & Sendable>: Sendable {
 
     init() {}
 
-    /// The bytes of `key`: from the load in flight for it, or from `work` (which the caller then
-    /// runs for everyone who asks meanwhile). `shared` is told whether the bytes came from another
+    /// The value of `key`: from the load in flight for it, or from `work` (which the caller then
+    /// runs for everyone who asks meanwhile). `shared` is told whether the value came from another
     /// caller's load.
     func value(_ key: Key, shared: (Bool) -> Void = { _ in },
-               work: () async throws -> [UInt8]) async throws -> [UInt8] {
+               work: () async throws -> Value) async throws -> Value {
         let leads = flights.withLock { flights in
             guard flights[key] == nil else { return false }
             flights[key] = []
@@ -40,21 +41,21 @@ final class LoadCoalescer<Key: Hashable & Sendable>: Sendable {
                     flights[key, default: []].append(continuation)
                     return true
                 }
-                // The leader finished between the two locks: its result is stored by now.
+                // The leader finished between the two locks: its result is stored by now (or it failed).
                 if !joined { continuation.resume(returning: .failed) }
             }
-            if case .value(let bytes) = outcome {
+            if case .value(let value) = outcome {
                 shared(true)
-                return bytes
+                return value
             }
             shared(false)
             return try await work()
         }
         shared(false)
         do {
-            let bytes = try await work()
-            finish(key, .value(bytes))
-            return bytes
+            let value = try await work()
+            finish(key, .value(value))
+            return value
         } catch {
             finish(key, .failed)
             throw error
@@ -72,3 +73,6 @@ final class LoadCoalescer<Key: Hashable & Sendable>: Sendable {
         for follower in followers { follower.resume(returning: outcome) }
     }
 }
+
+/// Concurrent reads of one cache entry at one version share one load of its bytes.
+typealias LoadCoalescer<Key: Hashable & Sendable> = SingleFlight<Key, [UInt8]>
