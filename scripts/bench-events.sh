@@ -180,7 +180,8 @@ if batches:
     n = len(batches)
     total = {k: sum(b[k] for b in batches) for k in batches[0]}
     print(f"batches: {n}, mean {total['messages'] / n:.0f} messages; time in them: reads and context {total['read_context_ms'] / 1000:.1f} s, "
-          f"plan {total['plan_ms'] / 1000:.1f} s, write and commit {total['write_commit_ms'] / 1000:.1f} s")
+          f"plan {total['plan_ms'] / 1000:.1f} s, write and commit {total['write_commit_ms'] / 1000:.1f} s "
+          f"(a batch is read and planned while the one before it is written, so these overlap)")
 PY
 after=$(sql "SELECT count(*) FROM repayments")
 busy=$(echo "$seconds - 5" | bc -l)

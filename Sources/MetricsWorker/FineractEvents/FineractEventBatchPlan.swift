@@ -12,7 +12,7 @@ struct FineractEventBatchPlan: Sendable {
     /// The messages whose idempotency keys the transaction records.
     var written: [FineractEventMessage] = []
     /// Their idempotency keys.
-    var keys = Set<String>()
+    var keys: Set<String> { Set(written.lazy.map(\.idempotencyKey)) }
     /// Loan id -> the message id of the snapshot applied.
     var snapshots: [String: Int64] = [:]
     /// Replay chains, by Fineract transaction id.

@@ -104,7 +104,6 @@ struct FineractEventHandler: Sendable {
                 plan.outcome.parked += messagePlan.parked
                 guard !messagePlan.entries.isEmpty || !messagePlan.chains.isEmpty else { continue }
                 plan.written.append(message)
-                plan.keys.insert(message.idempotencyKey)
                 plan.entries += messagePlan.entries
                 plan.snapshots.merge(messagePlan.snapshots) { _, later in later }
                 for chain in messagePlan.chains { plan.chains[chain.transaction] = chain }
