@@ -51,12 +51,13 @@ enum LiveUpdate {
     /// Applies the pending marks to D. `limit` bounds the marks of an incremental batch.
     static func applyPending(_ context: JobContext, limit: Int = defaultBatchLimit) async throws -> Outcome {
         let date = context.asOf
+        let started = ContinuousClock.now
         let step = try await context.pool.withConnection { connection -> Step in
             let locked = try await connection.query("SELECT pg_try_advisory_lock($1) AS locked", [JobRunner.writersLockKey])[0]
                 .decode(Bool.self, "locked")
             guard locked else { return .busy }
             do {
-                let step = try await applyLocked(context, limit: limit, on: connection)
+                let step = try await applyLocked(context, limit: limit, started: started, on: connection)
                 try await connection.query("SELECT pg_advisory_unlock($1)", [JobRunner.writersLockKey])
                 return step
             } catch {
@@ -84,8 +85,10 @@ enum LiveUpdate {
         case needsFullRefresh([Int64], reason: String)
     }
 
-    /// The batch under the writers' lock (held on `connection`).
-    private static func applyLocked(_ context: JobContext, limit: Int, on connection: PostgresConnection) async throws -> Step {
+    /// The batch under the writers' lock (held on `connection`); `started` is when the batch began
+    /// waiting for its connection (its log line's `total_ms` counts from there).
+    private static func applyLocked(_ context: JobContext, limit: Int, started: ContinuousClock.Instant,
+                                    on connection: PostgresConnection) async throws -> Step {
         let date = context.asOf
         var phases = PhaseTimes()
         let marks = try await connection.query("""
@@ -178,6 +181,7 @@ enum LiveUpdate {
             "date": date.description, "changes": ids.count, "loans": streamed.loans, "officers": touched.count,
             "officers_reread": recordOfficers.count, "loan_states_changed": streamed.changed, "officer_rows_changed": officerChanges.counts.updated,
             "ranks_changed": reranked.count, "branch_rows_changed": branchChanges.counts.updated,
+            "total_ms": PhaseTimes.milliseconds(ContinuousClock.now - started),
         ].merging(phases.fields) { a, _ in a })
         return .done(Outcome(kind: .applied, changes: ids.count, loans: streamed.loans, officers: touched.count,
                              changedOfficers: ByteOrder.sorted(changedOfficers), affectedBranches: ByteOrder.sorted(branches)))
@@ -201,8 +205,12 @@ enum LiveUpdate {
         mutating func lap(_ name: String) {
             let now = ContinuousClock.now
             let elapsed = now - last
-            fields[name + "_ms"] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            fields[name + "_ms"] = Self.milliseconds(elapsed)
             last = now
+        }
+
+        static func milliseconds(_ duration: Duration) -> Int {
+            Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
         }
     }
 
