@@ -23,7 +23,8 @@ import Foundation
 /// `POST /api/v1/ingest`; every other body stays limited to 64 KiB).
 /// `INGEST_DB_POOL_SIZE` (default 4, 2...100: the connections to the primary that
 /// `POST /api/v1/ingest` uses, a pool apart from `DATABASE_POOL_SIZE` so ingests never take the
-/// readers' connections; a load of one chunk takes one, a longer load two at once).
+/// readers' connections; a load of one chunk takes one, a longer load two at once, and a third
+/// when one is free while it writes two chunks at once).
 struct APIConfiguration: Sendable {
     var database: PostgresConfiguration
     var readDatabase: PostgresConfiguration

@@ -10,7 +10,8 @@ import AnalyticsStore
 /// (data-modifying `WITH`), atomic without `BEGIN`/`COMMIT` round trips.
 struct PostgresIngestRepository: IngestRepository {
     /// The ingest pool (`INGEST_DB_POOL_SIZE`, apart from the readers' pool): a load of one chunk
-    /// takes one of its connections, a longer load two at once.
+    /// takes one of its connections, a longer load two at once (and a third, when one is free,
+    /// while it writes two chunks at once).
     let pool: PostgresPool
     /// How long a completed key and its response are kept (`IDEMPOTENCY_KEY_TTL_HOURS`).
     var idempotencyKeyTTLHours = PostgresAuditRepository.defaultIdempotencyKeyTTLHours

@@ -9,6 +9,8 @@ extension Ingestor {
         public var rejected = 0
         /// Records that repeated an id given earlier in the same chunk (the last one counts).
         public var duplicates = 0
+        /// Chunks written while another chunk was being written (`Ingestor.pipeline`).
+        public var chunksWrittenBeside = 0
         /// What the writes did, per kind.
         public var counts = IngestWriter.Counts()
         /// Unknown field name -> how many records carried it (ignored).

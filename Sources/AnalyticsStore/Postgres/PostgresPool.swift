@@ -212,6 +212,20 @@ public final class PostgresPool: Service, Sendable {
         try await acquire(count: 1)[0]
     }
 
+    /// Leases one more connection only if it is free now, nobody waits in line, and `keepingFree`
+    /// others stay free after it; nil otherwise (without waiting). For work that goes faster with
+    /// a connection more but does not need one (`Ingestor`'s second writer): it never holds
+    /// connections while it waits for another, and never takes the last ones others may need.
+    func acquireIfFree(keepingFree: Int) async throws -> PostgresConnectionHandle? {
+        let maximum = maximumConnections
+        let grant = state.withLock { s -> Grant? in
+            guard !s.closed, s.queue.isEmpty, s.idle.count + (maximum - s.open) >= 1 + keepingFree else { return nil }
+            return s.take(1, maximum: maximum)?.first
+        }
+        guard let grant else { return nil }
+        return try await ready(grant)
+    }
+
     /// Leases `count` connections at once (all or none; see `withConnectionPair`).
     func acquire(count: Int) async throws -> [PostgresConnectionHandle] {
         guard count <= maximumConnections else {

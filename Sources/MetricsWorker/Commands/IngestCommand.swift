@@ -83,7 +83,7 @@ struct IngestCommand: AsyncParsableCommand {
             // Officers and customers created from loan records (not sent on their own): for the log,
             // not the summary line (a loan-only export always has them).
             log?.log("input", ["source": name, "records": summary.accepted + summary.rejected - before,
-                               "officers_customers_from_loans": summary.counts.placeholders,
+                               "officers_customers_from_loans": summary.counts.placeholders, "chunks_written_beside": summary.chunksWrittenBeside,
                                "seconds": elapsed.seconds])
         }
         return summary

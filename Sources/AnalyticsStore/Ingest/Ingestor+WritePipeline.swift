@@ -1,0 +1,160 @@
+import AnalyticsCore
+
+extension Ingestor {
+    /// The chunk writes of a longer input (`Ingestor.overlapped`): at most two in flight, the
+    /// second only beside a chunk it shares no row with, on a connection more leased for that
+    /// write alone; the outcomes counted in input order.
+    struct WritePipeline {
+        /// One write's outcome, as a child task returns it (a failure is a value, so the parent
+        /// decides: write the chunk again alone, or stop).
+        struct Finished: Sendable {
+            let sequence: Int
+            let result: Result<IngestWriter.Counts, any Error>
+        }
+
+        private struct Flight {
+            let chunk: IngestChunk
+            let keys: IngestChunk.Keys
+            let onSpare: Bool
+            /// No other write was in flight at any time during this one.
+            var alone: Bool
+        }
+
+        /// The writer on the connection the load leased for itself.
+        let writer: IngestWriter
+        let pool: PostgresPool
+        let source: String
+        /// Whether a chunk may be written beside another at all.
+        let concurrent: Bool
+
+        private var flights: [Int: Flight] = [:]
+        /// Written chunks not yet counted (a chunk before them is still in flight).
+        private var written: [Int: (chunk: IngestChunk, counts: IngestWriter.Counts, beside: Bool)] = [:]
+        private var nextSequence = 0
+        private var nextToCount = 0
+        private var mainBusy = false
+        private var countedSinceCheckpoint = false
+
+        init(writer: IngestWriter, pool: PostgresPool, source: String, concurrent: Bool) {
+            self.writer = writer
+            self.pool = pool
+            self.source = source
+            self.concurrent = concurrent
+        }
+
+        /// The chunks being written: the next chunk's lookup counts them as written.
+        var inFlightChunks: [IngestChunk] { flights.keys.sorted().compactMap { flights[$0]?.chunk } }
+
+        /// Starts writing `chunk` (the next in input order): beside the write in flight when it
+        /// may go there and a connection is free, else once the writes before it have ended.
+        /// `checkpoint` runs on the load's own connection, between two of its writes, when chunks
+        /// were counted since it last ran.
+        mutating func dispatch(_ chunk: IngestChunk, in group: inout ThrowingTaskGroup<Finished, any Error>,
+                               summary: inout Summary, report: (Summary) -> Void,
+                               checkpoint: ((Summary, PostgresConnection) async throws -> Void)?,
+                               inTransaction: (@Sendable (PostgresConnection) async throws -> Void)?) async throws {
+            let keys = concurrent && chunk.rejects.isEmpty ? chunk.keys : IngestChunk.Keys()
+            while let other = flights.values.first {
+                let beside = concurrent && flights.count == 1 && chunk.rejects.isEmpty && other.chunk.rejects.isEmpty
+                    && other.keys.isDisjoint(with: keys)
+                if beside { break }
+                try await collect(&group, summary: &summary, report: report, inTransaction: inTransaction)
+            }
+            var spare: PostgresConnectionHandle?
+            if mainBusy {
+                spare = try? await pool.acquireIfFree(keepingFree: 1)
+                if spare == nil {
+                    while mainBusy { try await collect(&group, summary: &summary, report: report, inTransaction: inTransaction) }
+                }
+            }
+            if spare == nil, countedSinceCheckpoint, let checkpoint {
+                try await checkpoint(summary, writer.connection)
+                countedSinceCheckpoint = false
+            }
+            let sequence = nextSequence
+            nextSequence += 1
+            let alone = flights.isEmpty
+            for key in flights.keys { flights[key]?.alone = false }
+            flights[sequence] = Flight(chunk: chunk, keys: keys, onSpare: spare != nil, alone: alone)
+            if let spare {
+                let pool = self.pool, source = self.source
+                group.addTask {
+                    let connection = PostgresConnection(handle: spare, executor: pool.executor)
+                    let writer = IngestWriter(connection: connection, source: source)
+                    let result: Result<IngestWriter.Counts, any Error>
+                    do {
+                        try await writer.prepare()
+                        result = .success(try await writer.write(chunk, inTransaction: inTransaction))
+                    } catch {
+                        result = .failure(error)
+                    }
+                    pool.release(spare)
+                    return Finished(sequence: sequence, result: result)
+                }
+            } else {
+                mainBusy = true
+                let writer = self.writer
+                group.addTask {
+                    do {
+                        return Finished(sequence: sequence, result: .success(try await writer.write(chunk, inTransaction: inTransaction)))
+                    } catch {
+                        return Finished(sequence: sequence, result: .failure(error))
+                    }
+                }
+            }
+        }
+
+        /// Waits for every write in flight and counts them all.
+        mutating func drain(_ group: inout ThrowingTaskGroup<Finished, any Error>, summary: inout Summary, report: (Summary) -> Void,
+                            inTransaction: (@Sendable (PostgresConnection) async throws -> Void)?) async throws {
+            var failure: (any Error)?
+            while !flights.isEmpty {
+                do {
+                    try await collect(&group, summary: &summary, report: report, inTransaction: inTransaction)
+                } catch {
+                    failure = failure ?? error
+                }
+            }
+            // After a failure, what did commit is still counted (the chunks after a failed one too).
+            for sequence in written.keys.sorted() {
+                if let done = written.removeValue(forKey: sequence) { count(done, into: &summary) }
+            }
+            if let failure { throw failure }
+        }
+
+        private func count(_ done: (chunk: IngestChunk, counts: IngestWriter.Counts, beside: Bool), into summary: inout Summary) {
+            summary.add(done.chunk, done.counts)
+            if done.beside { summary.chunksWrittenBeside += 1 }
+        }
+
+        /// Waits for one write to end. A failed write that had another beside it is written again
+        /// alone, once the others have ended; any other failure is thrown.
+        private mutating func collect(_ group: inout ThrowingTaskGroup<Finished, any Error>, summary: inout Summary,
+                                      report: (Summary) -> Void,
+                                      inTransaction: (@Sendable (PostgresConnection) async throws -> Void)?) async throws {
+            guard let finished = try await group.next() else {
+                // No write left (cannot happen while flights are recorded: each has its task).
+                flights.removeAll()
+                mainBusy = false
+                return
+            }
+            guard let flight = flights.removeValue(forKey: finished.sequence) else { return }
+            if !flight.onSpare { mainBusy = false }
+            switch finished.result {
+            case .success(let counts):
+                written[finished.sequence] = (flight.chunk, counts, !flight.alone)
+            case .failure(let error):
+                guard !flight.alone, !Task.isCancelled else { throw error }
+                // Beside another write: that one ends first (and is counted), then this one alone.
+                while !flights.isEmpty { try await collect(&group, summary: &summary, report: report, inTransaction: inTransaction) }
+                written[finished.sequence] = (flight.chunk, try await writer.write(flight.chunk, inTransaction: inTransaction), false)
+            }
+            while let done = written.removeValue(forKey: nextToCount) {
+                count(done, into: &summary)
+                nextToCount += 1
+                countedSinceCheckpoint = true
+                report(summary)
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import AnalyticsCore
+import AnalyticsStore
+import AnalyticsTestSupport
+import Foundation
+@testable import MetricsWorker
+import Testing
+
+/// A long input is written two chunks at a time when the pool has a connection to spare
+/// (`Ingestor.pipeline`): the result must be that of writing the chunks one after the other.
+@Suite("Ingest: chunks written two at a time")
+struct IngestConcurrentChunksTests {
+    /// A book, then rounds of changes to it (new loans and repayments, repayments re-sent
+    /// reversed, loans closed, moved to another officer or given another schedule, officers moved),
+    /// repayments re-sent under another loan, records repeated far apart, and bad lines: one input
+    /// whose chunks often share rows with the chunk before them.
+    static func input(seed: UInt64) throws -> String {
+        let date = try #require(CalendarDate(iso: "2024-10-17"))
+        var book = LiveBook(seed: seed, asOf: date)
+        var lines = book.base(officers: 8, loans: 120)
+        for _ in 0..<6 { lines += book.changes(40) }
+        var random = SplitMix64(seed: seed)
+        let repayments = lines.filter { $0.contains("\"repayment_id\"") }
+        let loanIDs = lines.compactMap { line -> String? in
+            guard !line.contains("\"repayment_id\""), line.contains("\"loan_amount\""),
+                  let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return object["loan_id"] as? String
+        }
+        for _ in 0..<30 {
+            // A stored repayment re-sent under another loan (the old loan is marked by a trigger).
+            guard let line = repayments.randomElement(using: &random), let loan = loanIDs.randomElement(using: &random),
+                  var object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            object["loan_id"] = loan
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        }
+        for _ in 0..<20 {
+            // A record sent again much later, and a bad line now and then.
+            let at = Int.random(in: lines.count / 2...lines.count, using: &random)
+            lines.insert(lines[Int.random(in: 0..<lines.count / 2, using: &random)], at: at)
+        }
+        for (index, bad) in ["{not json", "{\"repayment_id\":\"R-X\",\"loan_id\":\"NO-SUCH-LOAN\",\"payment_date\":\"2024-10-01\",\"payment_amount\":1,\"principal_paid\":1,\"interest_paid\":0,\"fees_paid\":0,\"penalty_paid\":0}",
+                                 "{\"officer_id\":\"O-BAD\",\"officer_name\":42,\"region\":\"R\",\"branch\":\"B\"}"].enumerated() {
+            lines.insert(bad, at: (index + 1) * lines.count / 4)
+        }
+        return try LiveBook.write(lines, name: "concurrent-\(seed).ndjson")
+    }
+
+    /// The source tables, the rejects and the loans and officers marked for the daemon.
+    static func state(_ pool: PostgresPool) async throws -> [String] {
+        var lines = try await IngestTests.fingerprint(pool)
+        lines += try await pool.query("""
+            SELECT 'reject:' || location || ':' || coalesce(entity_id, '') || ':' || reasons::text AS r FROM etl_rejects
+            """).map { try $0.decode(String.self, "r") }
+        lines += try await pool.query("""
+            SELECT DISTINCT 'mark:' || coalesce(loan_id, '') || ':' || coalesce(officer_id, '') || ':' || coalesce(previous_branch, '') AS r
+            FROM live_changes
+            """).map { try $0.decode(String.self, "r") }
+        return lines.sorted()
+    }
+
+    @Test("chunks written two at a time leave every row, reject, mark and count as writing them one by one does",
+          arguments: [31 as UInt64, 32, 33])
+    func sameAsOneByOne(seed: UInt64) async throws {
+        let path = try Self.input(seed: seed)
+        var results: [(summary: Ingestor.Summary, state: [String])] = []
+        // 1: one connection (looks up between writes); 2: one writer and one lookup; 6: two writers.
+        for poolSize in [1, 2, 6] {
+            try await TestDatabase.with(poolSize: poolSize) { db in
+                // Small chunks: about 80 of them, most with a repayment whose loan the chunk before named.
+                let summary = try await IngestCommand.ingest([(path, nil)], pool: db.pool, chunkSize: 17)
+                results.append((summary, try await Self.state(db.pool)))
+            }
+        }
+        let one = results[0]
+        #expect(one.summary.chunksWrittenBeside == 0 && results[1].summary.chunksWrittenBeside == 0)
+        #expect(results[2].summary.chunksWrittenBeside > 0, "no chunk was written beside another: the test shows nothing")
+        #expect(one.summary.rejected == 3)
+        for other in results.dropFirst() {
+            #expect(other.summary.accepted == one.summary.accepted && other.summary.rejected == one.summary.rejected)
+            #expect(other.summary.counts.inserted == one.summary.counts.inserted)
+            #expect(other.summary.counts.updated == one.summary.counts.updated)
+            #expect(other.summary.counts.unchanged == one.summary.counts.unchanged)
+            #expect(other.summary.counts.touchedLoans == one.summary.counts.touchedLoans)
+            let missing = Set(one.state).subtracting(other.state), extra = Set(other.state).subtracting(one.state)
+            #expect(other.state == one.state, "missing \(missing.sorted().prefix(5)), extra \(extra.sorted().prefix(5))")
+        }
+    }
+}
