@@ -21,10 +21,10 @@ import Foundation
 /// response stored with it are kept; the stored response holds customer names and phone numbers).
 /// `INGEST_MAX_BYTES` (default 268435456 = 256 MiB, 1024...17179869184: the largest body of
 /// `POST /api/v1/ingest`; every other body stays limited to 64 KiB).
-/// `INGEST_DB_POOL_SIZE` (default 4, 2...100: the connections to the primary that
+/// `INGEST_DB_POOL_SIZE` (default 5, 2...100: the connections to the primary that
 /// `POST /api/v1/ingest` uses, a pool apart from `DATABASE_POOL_SIZE` so ingests never take the
 /// readers' connections; a load of one chunk takes one, a longer load two at once, and a third
-/// when one is free while it writes two chunks at once).
+/// while it writes two chunks at once, when three are free: another load's pair stays possible).
 struct APIConfiguration: Sendable {
     var database: PostgresConfiguration
     var readDatabase: PostgresConfiguration
@@ -84,7 +84,7 @@ struct APIConfiguration: Sendable {
         port = try integer("PORT", default: 8080, 1...65535)
         poolSize = try integer("DATABASE_POOL_SIZE", default: 10, 1...200)
         // At least two: a load longer than one chunk takes two connections at once.
-        ingestPoolSize = try integer("INGEST_DB_POOL_SIZE", default: 4, 2...100)
+        ingestPoolSize = try integer("INGEST_DB_POOL_SIZE", default: 5, 2...100)
         acquireTimeout = .milliseconds(try integer("DATABASE_ACQUIRE_TIMEOUT_MS", default: 2000, 10...60000))
         jwtSecret = try required("JWT_SECRET")
         // HS256 keys shorter than the hash output are weak (and JWTKit refuses them).

@@ -1,9 +1,11 @@
 import AnalyticsCore
+import Synchronization
 
 extension Ingestor {
     /// The chunk writes of a longer input (`Ingestor.overlapped`): at most two in flight, the
     /// second only beside a chunk it shares no row with, on a connection more leased for that
-    /// write alone; the outcomes counted in input order.
+    /// write alone, and only while no written chunk waits to be counted (so at most three chunks
+    /// are held: two written, one validated); the outcomes counted in input order.
     struct WritePipeline {
         /// One write's outcome, as a child task returns it (a failure is a value, so the parent
         /// decides: write the chunk again alone, or stop).
@@ -16,8 +18,17 @@ extension Ingestor {
             let chunk: IngestChunk
             let keys: IngestChunk.Keys
             let onSpare: Bool
-            /// No other write was in flight at any time during this one.
+            /// Set by its task when the write has ended (before the parent collects it).
+            let ended: Ended
+            /// No other write was running at any time during this one.
             var alone: Bool
+        }
+
+        /// Whether a write's task has ended, as its task sets it and the parent reads it.
+        final class Ended: Sendable {
+            private let flag = Atomic<Bool>(false)
+            func set() { flag.store(true, ordering: .releasing) }
+            var isSet: Bool { flag.load(ordering: .acquiring) }
         }
 
         /// The writer on the connection the load leased for itself.
@@ -34,6 +45,9 @@ extension Ingestor {
         private var nextToCount = 0
         private var mainBusy = false
         private var countedSinceCheckpoint = false
+        /// Set when leasing a connection more failed (the server refuses connections): this load
+        /// does not try again.
+        private var spareRefused = false
 
         init(writer: IngestWriter, pool: PostgresPool, source: String, concurrent: Bool) {
             self.writer = writer
@@ -62,7 +76,16 @@ extension Ingestor {
             }
             var spare: PostgresConnectionHandle?
             if mainBusy {
-                spare = try? await pool.acquireIfFree(keepingFree: 1)
+                // Not while a written chunk waits for the one on the main connection: chunks would
+                // pile up, committed far ahead of what is counted.
+                if written.isEmpty, !spareRefused {
+                    do {
+                        // Room for another load's pair stays.
+                        spare = try await pool.acquireIfFree(keepingFree: 2)
+                    } catch {
+                        spareRefused = true
+                    }
+                }
                 if spare == nil {
                     while mainBusy { try await collect(&group, summary: &summary, report: report, inTransaction: inTransaction) }
                 }
@@ -73,9 +96,13 @@ extension Ingestor {
             }
             let sequence = nextSequence
             nextSequence += 1
-            let alone = flights.isEmpty
-            for key in flights.keys { flights[key]?.alone = false }
-            flights[sequence] = Flight(chunk: chunk, keys: keys, onSpare: spare != nil, alone: alone)
+            var alone = true
+            for (key, flight) in flights where !flight.ended.isSet {
+                flights[key]?.alone = false
+                alone = false
+            }
+            let ended = Ended()
+            flights[sequence] = Flight(chunk: chunk, keys: keys, onSpare: spare != nil, ended: ended, alone: alone)
             if let spare {
                 let pool = self.pool, source = self.source
                 group.addTask {
@@ -89,22 +116,28 @@ extension Ingestor {
                         result = .failure(error)
                     }
                     pool.release(spare)
+                    ended.set()
                     return Finished(sequence: sequence, result: result)
                 }
             } else {
                 mainBusy = true
                 let writer = self.writer
                 group.addTask {
+                    let result: Result<IngestWriter.Counts, any Error>
                     do {
-                        return Finished(sequence: sequence, result: .success(try await writer.write(chunk, inTransaction: inTransaction)))
+                        result = .success(try await writer.write(chunk, inTransaction: inTransaction))
                     } catch {
-                        return Finished(sequence: sequence, result: .failure(error))
+                        result = .failure(error)
                     }
+                    ended.set()
+                    return Finished(sequence: sequence, result: result)
                 }
             }
         }
 
-        /// Waits for every write in flight and counts them all.
+        /// Waits for every write in flight and counts them in input order. After a failure the
+        /// summary counts the chunks before the failed one (a chunk written beside it may have
+        /// committed too: it is not counted, and a retry of the load finds it unchanged).
         mutating func drain(_ group: inout ThrowingTaskGroup<Finished, any Error>, summary: inout Summary, report: (Summary) -> Void,
                             inTransaction: (@Sendable (PostgresConnection) async throws -> Void)?) async throws {
             var failure: (any Error)?
@@ -115,10 +148,7 @@ extension Ingestor {
                     failure = failure ?? error
                 }
             }
-            // After a failure, what did commit is still counted (the chunks after a failed one too).
-            for sequence in written.keys.sorted() {
-                if let done = written.removeValue(forKey: sequence) { count(done, into: &summary) }
-            }
+            written.removeAll()
             if let failure { throw failure }
         }
 
