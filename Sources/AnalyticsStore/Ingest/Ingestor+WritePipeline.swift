@@ -35,8 +35,12 @@ extension Ingestor {
         let writer: IngestWriter
         let pool: PostgresPool
         let source: String
-        /// Whether a chunk may be written beside another at all.
+        /// Whether a chunk may be written beside another at all: the caller allows it and the
+        /// pool can ever lend a connection more (the load's two, one more, and `spareReserve`);
+        /// otherwise no chunk's keys are even computed.
         let concurrent: Bool
+        /// Connections a spare lease leaves free: another load's pair.
+        static let spareReserve = 2
 
         private var flights: [Int: Flight] = [:]
         /// Written chunks not yet counted (a chunk before them is still in flight).
@@ -53,7 +57,7 @@ extension Ingestor {
             self.writer = writer
             self.pool = pool
             self.source = source
-            self.concurrent = concurrent
+            self.concurrent = concurrent && pool.maximumConnections >= 3 + Self.spareReserve
         }
 
         /// The chunks being written: the next chunk's lookup counts them as written.
@@ -80,8 +84,7 @@ extension Ingestor {
                 // pile up, committed far ahead of what is counted.
                 if written.isEmpty, !spareRefused {
                     do {
-                        // Room for another load's pair stays.
-                        spare = try await pool.acquireIfFree(keepingFree: 2)
+                        spare = try await pool.acquireIfFree(keepingFree: Self.spareReserve)
                     } catch {
                         spareRefused = true
                     }
