@@ -65,7 +65,7 @@ struct IngestConcurrentChunksTests {
         // 1: one connection (looks up between writes); 2: one writer and one lookup; 6: two writers.
         for poolSize in [1, 2, 6] {
             try await TestDatabase.with(poolSize: poolSize) { db in
-                // Small chunks: about 80 of them, most with a repayment whose loan the chunk before named.
+                // Small chunks: many of them, some sharing a row with the chunk before (kept in order), others not (written two at a time).
                 let summary = try await IngestCommand.ingest([(path, nil)], pool: db.pool, chunkSize: 17)
                 results.append((summary, try await Self.state(db.pool)))
             }
