@@ -23,10 +23,10 @@
 # Then, separately, on the API alone (the daemon stopped with SIGTERM, its stop timed): two NDJSON
 # files of --ndjson-records records, each in ONE request (curl --data-binary): new loans each with
 # its 9 repayments (the initial-load shape), then new repayments of existing loans (the catch-up
-# shape, every record updating a loan); records/s of each. Then the daemon is started again and
-# timed until it has applied all that. Prints the daemon's memory (VmRSS, peak VmHWM) and its
-# /metrics batch figures per phase, the API's own per-route figures for the live run (from its
-# /metrics), the API's memory, and a summary table. The API and the daemon run with the caller's
+# shape, every record moving its loan's version in loan_sources); records/s of each. Then the
+# daemon is started again and timed until it has applied all that. Prints the daemon's memory
+# (VmRSS, peak VmHWM) and its /metrics batch figures per phase, the API's own per-route figures
+# for the live run (from its /metrics), the API's memory, and a summary table. The API and the daemon run with the caller's
 # environment (DATABASE_POOL_SIZE and the like pass through; the defaults otherwise).
 #
 # Environment: SWIFT_SCRATCH_PATH, when set, is passed to swift build as --scratch-path.

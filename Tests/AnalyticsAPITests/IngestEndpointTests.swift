@@ -57,7 +57,7 @@ struct IngestEndpointTests {
             try await app.application.test(.router) { client in
                 _ = try await IngestCalls.load(client, body, headers: headers)
                 let marks = try await db.count("SELECT count(*)::int AS n FROM live_changes")
-                let stamp = try await db.pool.query("SELECT source_changed_at::text AS t FROM loan_accounts")[0].decode(String.self, "t")
+                let stamp = try await db.pool.query("SELECT source_changed_at::text AS t FROM loan_sources")[0].decode(String.self, "t")
                 let again = try await IngestCalls.load(client, body, headers: headers)
                 #expect(IngestCalls.number(again, "accepted") == 3)
                 for kind in ["officers", "loans", "repayments"] {
@@ -67,7 +67,7 @@ struct IngestEndpointTests {
                 }
                 // Nothing written means nothing for the daemon to redo.
                 #expect(try await db.count("SELECT count(*)::int AS n FROM live_changes") == marks)
-                #expect(try await db.pool.query("SELECT source_changed_at::text AS t FROM loan_accounts")[0].decode(String.self, "t") == stamp)
+                #expect(try await db.pool.query("SELECT source_changed_at::text AS t FROM loan_sources")[0].decode(String.self, "t") == stamp)
                 let changed = try await IngestCalls.load(client, R.loan("L1", officer: "O1", amount: "1200.00"), type: "application/json",
                                                          headers: headers)
                 #expect(IngestCalls.count(changed, "updated", "loans") == 1)

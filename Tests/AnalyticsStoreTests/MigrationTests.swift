@@ -6,7 +6,7 @@ import Testing
 @Suite("Migrations")
 struct MigrationTests {
     static let tables = [
-        "officers", "customers", "team_members", "loan_accounts", "loan_states", "repayments", "loan_schedule",
+        "officers", "customers", "team_members", "loan_accounts", "loan_sources", "loan_states", "repayments", "loan_schedule",
         "officer_metrics_daily", "branch_metrics_daily", "dpd_transitions", "par15_snapshots",
         "metric_calculation_log", "audit_tracking", "audit_log", "etl_rejects", "schema_migrations",
     ]

@@ -164,7 +164,7 @@ struct LiveUpdatePropertyTests {
             // its mark has a lower change_id than marks read... or a higher one; either way it stays.
             try await db.pool.withConnection { writer in
                 try await writer.withTransaction { tx in
-                    try await tx.query("UPDATE loan_accounts SET source_changed_at = now() WHERE loan_id = 'LN00001'")
+                    try await tx.query("UPDATE loan_sources SET source_changed_at = now() WHERE loan_id = 'LN00001'")
                     #expect(try await LiveUpdate.applyPending(Self.context(db, date)).kind == .applied)
                 }
             }

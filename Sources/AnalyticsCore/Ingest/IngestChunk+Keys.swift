@@ -3,13 +3,13 @@ extension IngestChunk {
     /// disjoint rows, so they may be written at once, in two transactions, in either order
     /// (`Ingestor`), with the result of writing them one after the other.
     ///
-    /// A loan's row is touched by the loan record, by its schedule, and by every repayment naming
-    /// it (the repayment moves the loan's `source_changed_at`); an officer's and a customer's by
-    /// their records and by the loans naming them (placeholders, INGEST.md). The one write a chunk
-    /// makes outside its keys is the trigger that marks the loan a stored repayment leaves when it
-    /// is re-sent under another loan; two such moves in opposite directions can make the two
-    /// transactions wait for each other, which PostgreSQL breaks by failing one of them (the
-    /// caller writes that chunk again once the other has committed).
+    /// A loan's rows are touched by the loan record, by its schedule, and by every repayment naming
+    /// it (the repayment moves the loan's `source_changed_at` in `loan_sources`); an officer's and
+    /// a customer's by their records and by the loans naming them (placeholders, INGEST.md). The
+    /// one write a chunk makes outside its keys is the trigger that marks the loan a stored
+    /// repayment leaves when it is re-sent under another loan; two such moves in opposite
+    /// directions can make the two transactions wait for each other, which PostgreSQL breaks by
+    /// failing one of them (the caller writes that chunk again once the other has committed).
     public struct Keys: Sendable, Equatable {
         /// Loans written, or marked by a repayment.
         public var loans: Set<String> = []

@@ -151,12 +151,14 @@ public struct IngestWriter: Sendable {
             }
             writer.appendRaw(PostgresBinaryCopy.trailer)
         }
-        // Loans inserted or marked earlier in this transaction already carry now().
+        // The loans' versions live in the narrow `loan_sources` (migration 0015), whose update
+        // trigger marks them for the daemon. Loans inserted or changed earlier in this
+        // transaction already carry now().
         let result = try await tx.query("""
             WITH written AS (\(spec.upsertReturning("t.loan_id, (xmax = 0) AS inserted"))),
             touched AS (
-                UPDATE loan_accounts a SET source_changed_at = now()
-                WHERE a.loan_id IN (SELECT loan_id FROM written) AND a.source_changed_at <> now()
+                UPDATE loan_sources v SET source_changed_at = now()
+                WHERE v.loan_id IN (SELECT loan_id FROM written) AND v.source_changed_at <> now()
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM written WHERE inserted) AS inserted,

@@ -6,8 +6,6 @@ struct UpsertSpec: Sendable {
     let table: String
     let key: String
     let columns: [String]
-    /// Extra assignments on update (e.g. marking a loan for the next refresh).
-    var extraUpdates: [String] = []
 
     var stage: String { "stage_\(table)" }
 
@@ -27,7 +25,7 @@ struct UpsertSpec: Sendable {
     func upsertReturning(_ returning: String) -> String {
         let list = columns.joined(separator: ", ")
         let updated = columns.filter { $0 != key }
-        let assignments = (updated.map { "\($0) = EXCLUDED.\($0)" } + extraUpdates).joined(separator: ", ")
+        let assignments = updated.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         let current = updated.map { "t.\($0)" }.joined(separator: ", ")
         let incoming = updated.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
         return """
@@ -57,7 +55,7 @@ struct UpsertSpec: Sendable {
         "region", "branch", "state", "loan_amount", "disbursement_date", "maturity_date", "loan_term_days",
         "interest_rate", "fee_amount", "repayment_every_days", "channel", "channel_partner", "status", "closed_date",
         "schedule_checksum",
-    ], extraUpdates: ["source_changed_at = now()"])
+    ])
 
     static let repayments = UpsertSpec(table: "repayments", key: "repayment_id", columns: [
         "repayment_id", "loan_id", "payment_date", "payment_amount", "principal_paid", "interest_paid", "fees_paid",

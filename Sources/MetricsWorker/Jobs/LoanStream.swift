@@ -4,9 +4,13 @@ import AnalyticsStore
 /// What the stream knows of a loan besides its ledger: the source version the refresh records and
 /// the state stored by the last refresh (for `dpd_transitions` and for writing only changed rows).
 struct LoanStreamInfo: Sendable {
-    /// `loan_accounts.source_changed_at` as seen by the stream (microseconds since 2000-01-01 UTC),
-    /// recorded as `loan_states.refreshed_source_at`.
+    /// `loan_sources.source_changed_at` as seen by the stream (microseconds since 2000-01-01 UTC),
+    /// recorded as `loan_states.refreshed_source_at`; `noVersion` when the loan has no row there.
     var sourceVersion: Int64
+    /// PostgreSQL's `-infinity` timestamp: the version of a loan whose `loan_sources` row is missing
+    /// (every writer makes one through the insert trigger of `loan_accounts`; only a row deleted by
+    /// hand is missing), stored as such.
+    static let noVersion = Int64.min
     /// The stored state's bucket and date (nil when never refreshed or not existing then).
     var previousBucket: String?
     var previousAsOf: CalendarDate?
@@ -60,9 +64,22 @@ enum LoanStream {
         """
         COPY (SELECT a.loan_id, a.officer_id, a.branch, a.channel, a.status, a.closed_date, a.disbursement_date,
                      a.maturity_date, a.loan_amount, a.loan_term_days, a.interest_rate::text, a.fee_amount,
-                     a.repayment_every_days, a.source_changed_at, s.dpd_bucket, s.computed_as_of, s.state_hash
+                     a.repayment_every_days, s.dpd_bucket, s.computed_as_of, s.state_hash
               FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id\(restrict("a", filter))
         ) TO STDOUT (FORMAT binary)
+        """
+    }
+
+    /// The loans' versions, a stream of their own, read before the loans. Joined to the loans
+    /// above instead, PostgreSQL hashes one table to probe it with the other: at 1,240,000 loans
+    /// that query took 1.9 s instead of 0.4, and a same-day `full-refresh` 33.6-40.8 s against
+    /// 28.5-31.6 s reading them apart (one sequential scan and a dictionary). Read first, a
+    /// version is never newer than the rows it stands for (the streams are separate statements):
+    /// a change committed in between leaves a newer version than the one recorded, so the next
+    /// changed-only refresh takes the loan again.
+    static func versionsQuery(_ filter: Filter) -> String {
+        """
+        COPY (SELECT v.loan_id, v.source_changed_at FROM loan_sources v\(restrict("v", filter))) TO STDOUT (FORMAT binary)
         """
     }
 
@@ -128,13 +145,7 @@ enum LoanStream {
             }
             expected = (try estimate("loans"), try estimate("repayments"), try estimate("installments"))
         }
-        var book = try await connection.copyOutBinary(loansQuery(filter)) { [expected] reader in
-            var book = GatheredBook()
-            book.slots.reserveCapacity(expected.loans)
-            book.terms.reserveCapacity(expected.loans)
-            try readAll(&reader, "reading loans", expected: expected.loans) { try book.addLoan($0) }
-            return book
-        }
+        var book = try await readLoans(on: connection, filter: filter, expected: expected.loans)
         PhaseLog(job: "loan_stream").log("loans_read", ["loans": book.terms.count])
         // (Each array is reserved in the closure that fills it: the captured copy owns it alone.)
         book = try await connection.copyOutBinary(repaymentsQuery(filter)) { [book, expected] reader in
@@ -159,6 +170,27 @@ enum LoanStream {
             }
             progress.finish()
             return consumer
+        }
+    }
+
+    /// The loans of the stream with their versions (`versionsQuery`, read first; the versions'
+    /// dictionary is gone when this returns).
+    private static func readLoans(on connection: PostgresConnection, filter: Filter, expected: Int) async throws -> GatheredBook {
+        let versions = try await connection.copyOutBinary(versionsQuery(filter)) { reader in
+            var versions: [String: Int64] = [:]
+            versions.reserveCapacity(expected)
+            try readAll(&reader, "reading versions", expected: expected) { row in
+                guard let id = row.string(0), let version = try row.int64(1) else { throw StreamError("a malformed loan_sources row") }
+                versions[id] = version
+            }
+            return versions
+        }
+        return try await connection.copyOutBinary(loansQuery(filter)) { [versions] reader in
+            var book = GatheredBook()
+            book.slots.reserveCapacity(expected)
+            book.terms.reserveCapacity(expected)
+            try readAll(&reader, "reading loans", expected: expected) { try book.addLoan($0, versions: versions) }
+            return book
         }
     }
 
@@ -213,12 +245,12 @@ struct GatheredBook: Sendable {
     private var lastID: [UInt8] = []
     private var lastSlot: Int32 = -1
 
-    mutating func addLoan(_ row: PostgresBinaryCopyReader) throws {
+    mutating func addLoan(_ row: PostgresBinaryCopyReader, versions: [String: Int64]) throws {
         guard let id = row.string(0) else { throw StreamError("a loan row without loan_id") }
         guard let officer = row.string(1), let branch = row.string(2), let channel = row.string(3),
               let statusText = row.string(4), let status = LoanStatus(rawValue: statusText),
               let disbursed = try row.date(6), let maturity = try row.date(7), let amount = try row.money(8),
-              let term = try row.int(9), let version = try row.int64(13)
+              let term = try row.int(9)
         else { throw StreamError("loan \(id) has a malformed row") }
         let rate: Ratio4?
         if let text = row.string(10) {
@@ -232,8 +264,8 @@ struct GatheredBook: Sendable {
                            closedDate: try row.date(5), disbursementDate: disbursed, maturityDate: maturity,
                            loanAmount: amount, loanTermDays: term, interestRate: rate, feeAmount: try row.money(11),
                            repaymentEveryDays: try row.int(12),
-                           info: LoanStreamInfo(sourceVersion: version, previousBucket: row.string(14),
-                                                previousAsOf: try row.date(15), previousHash: try row.int64(16))))
+                           info: LoanStreamInfo(sourceVersion: versions[id] ?? LoanStreamInfo.noVersion, previousBucket: row.string(13),
+                                                previousAsOf: try row.date(14), previousHash: try row.int64(15))))
     }
 
     /// The slot of the loan named by field 0 (nil when the loan is not in the stream).

@@ -46,8 +46,9 @@ enum MetricJobs {
 
     /// Loans whose source changed after the refresh that last processed them (or never processed).
     static let changedLoansQuery = """
-        SELECT a.loan_id FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id
-        WHERE s.refreshed_source_at IS DISTINCT FROM a.source_changed_at AND $1::date IS NOT NULL
+        SELECT a.loan_id FROM loan_accounts a JOIN loan_sources v ON v.loan_id = a.loan_id
+        LEFT JOIN loan_states s ON s.loan_id = a.loan_id
+        WHERE s.refreshed_source_at IS DISTINCT FROM v.source_changed_at AND $1::date IS NOT NULL
         """
 
     /// `calculate-officer-metrics`: the officer rows of D, then the global rank once every
