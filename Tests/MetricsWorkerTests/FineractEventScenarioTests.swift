@@ -227,7 +227,7 @@ struct FineractEventScenarioTests {
         var lines = try await FineractEventApplyTests.metricRows(db)
         for table in ["officers", "customers", "team_members", "loan_accounts", "loans", "repayments", "loan_schedule"] {
             lines += try await db.pool.query("""
-                SELECT '\(table):' || (to_jsonb(t) - 'created_at' - 'updated_at' - 'source_changed_at' - 'schedule_id' - 'computed_at'
+                SELECT '\(table):' || (to_jsonb(t) - 'created_at' - 'updated_at' - 'source_changed_at' - 'computed_at'
                                         - 'refreshed_source_at')::text AS r FROM \(table) t
                 """).map { try $0.decode(String.self, "r") }
         }

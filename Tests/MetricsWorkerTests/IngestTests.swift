@@ -14,7 +14,7 @@ struct IngestTests {
         var lines: [String] = []
         for table in ["officers", "customers", "team_members", "loans", "repayments", "loan_schedule"] {
             lines += try await pool.query("""
-                SELECT '\(table)' || ':' || (to_jsonb(t) - 'created_at' - 'updated_at' - 'source_changed_at' - 'schedule_id')::text AS r FROM \(table) t
+                SELECT '\(table)' || ':' || (to_jsonb(t) - 'created_at' - 'updated_at' - 'source_changed_at')::text AS r FROM \(table) t
                 """).map { try $0.decode(String.self, "r") }
         }
         return lines.sorted()

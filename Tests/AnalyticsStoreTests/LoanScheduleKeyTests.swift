@@ -1,0 +1,51 @@
+import AnalyticsStore
+import AnalyticsTestSupport
+import Testing
+
+/// Migration 0016: loan_schedule keyed by (loan_id, installment_number), without schedule_id.
+@Suite("Installments keyed by loan and number")
+struct LoanScheduleKeyTests {
+    static func insertInstallment(_ loan: String, _ number: Int, on pool: PostgresPool) async throws {
+        try await pool.query("""
+            INSERT INTO loan_schedule (loan_id, installment_number, due_date, principal_due, interest_due, fee_due, total_due)
+            VALUES ($1, $2, '2024-02-01', 100.00, 10.00, 0, 110.00)
+            """, [loan, number])
+    }
+
+    @Test("the key is (loan_id, installment_number), also the replica identity: a repeated installment is refused, one of another loan is not")
+    func key() async throws {
+        try await TestDatabase.with { db in
+            let key = try await db.pool.query("""
+                SELECT string_agg(a.attname, ',' ORDER BY k.n) AS columns, bool_or(i.indisreplident) AS identity
+                FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                WHERE i.indrelid = 'loan_schedule'::regclass AND i.indisunique
+                """)[0]
+            #expect(try key.decode(String?.self, "columns") == "loan_id,installment_number")
+            #expect(try key.decode(Bool?.self, "identity") == true)
+            #expect(try await db.count("""
+                SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'loan_schedule' AND column_name = 'schedule_id'
+                """) == 0)
+            try await Self.insertInstallment("L1", 1, on: db.pool)
+            try await Self.insertInstallment("L2", 1, on: db.pool)
+            let error = await #expect(throws: PostgresError.self) { try await Self.insertInstallment("L1", 1, on: db.pool) }
+            #expect(error?.sqlState == "23505")
+            #expect(try await db.count("SELECT count(*)::int AS n FROM loan_schedule") == 2)
+        }
+    }
+
+    @Test("upgrading a book from schema 15 keeps every installment")
+    func upgradeKeepsInstallments() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let migrations = try Migration.load(from: TestEnvironment.migrationsDirectory)
+            _ = try await MigrationRunner(migrations: migrations.filter { $0.version <= 15 }).run(on: db.pool)
+            for (loan, number) in [("L1", 1), ("L1", 2), ("L2", 1)] { try await Self.insertInstallment(loan, number, on: db.pool) }
+            let rows = "SELECT string_agg(loan_id || '#' || installment_number || '@' || due_date || '=' || total_due, ' ' ORDER BY loan_id, installment_number) AS r FROM loan_schedule"
+            let before = try await db.pool.query(rows)[0].decode(String.self, "r")
+            let report = try await MigrationRunner(migrations: migrations).run(on: db.pool)
+            #expect(report.applied == migrations.filter { $0.version > 15 }.map(\.name))
+            #expect(try await db.pool.query(rows)[0].decode(String.self, "r") == before)
+            #expect(before == "L1#1@2024-02-01=110.00 L1#2@2024-02-01=110.00 L2#1@2024-02-01=110.00")
+        }
+    }
+}
