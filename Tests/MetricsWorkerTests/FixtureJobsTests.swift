@@ -28,23 +28,33 @@ struct FixtureJobsTests {
         }
     }
 
-    @Test("partitions 0/3, 1/3, 2/3 one after another give the rows of the unpartitioned run")
-    func partitionedRunsMatch() async throws {
+    /// N = 8 is more partitions than the fixture has officers (7): one at least is empty.
+    @Test("partitions 0/N ... N-1/N one after another give the rows of the unpartitioned run (the expected files), for N = 1, 2, 3, 4, 8",
+          arguments: [1, 2, 3, 4, 8])
+    func partitionedRunsMatch(count: Int) async throws {
         try await TestDatabase.create(poolSize: 6).using { db in
             _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
             for date in FixtureDatabase.dates {
-                for k in 0..<3 {
-                    _ = try await MetricJobs.fullRefresh(try Self.context(db, date: date, partition: Partition(index: k, count: 3)))
+                for k in 0..<count {
+                    _ = try await MetricJobs.fullRefresh(try Self.context(db, date: date, partition: Partition(index: k, count: count)))
                 }
+                // The last partition to finish wrote the branch rows; this run finds them complete and writes them again.
                 _ = try await MetricJobs.branchMetrics(try Self.context(db, date: date))
                 let problems = try await ExpectedFixture.differences(date: date, pool: db.pool)
                 #expect(problems.isEmpty, "\(problems.count) differences, first: \(problems.prefix(10).joined(separator: "\n"))")
             }
             // Every officer landed in exactly one partition.
             let officers = try await db.pool.query("SELECT officer_id FROM officers").map { try $0.decode(String.self, "officer_id") }
+            #expect(officers.count == 7)
             for officer in officers {
-                #expect((0..<3).filter { Partition(index: $0, count: 3).contains(officerID: officer) }.count == 1)
+                #expect((0..<count).filter { Partition(index: $0, count: count).contains(officerID: officer) }.count == 1)
             }
+            // Each partition, an empty one too, completed its run of each date.
+            let completed = try await db.count("""
+                SELECT count(DISTINCT (calculation_date, partition_key))::int AS n FROM metric_calculation_log
+                WHERE calculation_type = 'full_refresh' AND status = 'Completed'
+                """)
+            #expect(completed == count * FixtureDatabase.dates.count)
         }
     }
 
