@@ -137,4 +137,4 @@ echo
 echo "== scaling (seconds, peak RSS in MiB)"
 printf '%10s %10s %10s %10s %10s %10s\n' loans seed first first_RSS next_day next_RSS
 printf '%s\n' "${table[@]}"
-[ -n "${partitioned:-}" ] && echo "$partitioned"
+if [ -n "${partitioned:-}" ]; then echo "$partitioned"; fi

@@ -85,11 +85,10 @@ struct IngestConcurrentChunksTests {
         }
     }
 
-    @Test("metrics-worker ingest SIGKILLed while it writes chunks two at a time, then run again: the rows, marks and rejects of one clean load")
-    func killedAndRunAgain() async throws {
-        // The loans first, then their repayments round by round (every loan's first, then every
-        // loan's second, ...): consecutive chunks name different loans, so they go two at a time.
-        var portfolio = DemoPortfolio(officers: 10, loans: 1_500, seed: 7, asOf: try #require(CalendarDate(iso: "2024-11-30")))
+    /// The loans first, then their repayments round by round (every loan's first, then every
+    /// loan's second, ...): consecutive chunks name different loans, so they go two at a time.
+    static func roundsInput(loans: Int) throws -> (path: String, repaymentIDs: [String]) {
+        var portfolio = DemoPortfolio(officers: 10, loans: loans, seed: 7, asOf: try #require(CalendarDate(iso: "2024-11-30")))
         var head = portfolio.masterData().map(\.jsonText)
         var rounds: [[String]] = []
         for index in 0..<portfolio.loans {
@@ -101,8 +100,79 @@ struct IngestConcurrentChunksTests {
                 nth += 1
             }
         }
-        let repayments = rounds.reduce(0) { $0 + $1.count }
-        let path = try IngestTests.write((head + rounds.flatMap { $0 }).joined(separator: "\n"))
+        let ids = try rounds.flatMap { $0 }.map { line in
+            try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["repayment_id"] as? String)
+        }
+        return (try IngestTests.write((head + rounds.flatMap { $0 }).joined(separator: "\n")), ids)
+    }
+
+    /// A test-only trigger: the first insert of repayment `id` fails with a deadlock (40P01), once
+    /// another write transaction of the database is open (waiting up to 10 s for one), so that the
+    /// failure happens while another chunk is being written when the load writes two at a time.
+    /// `test_fail_once` (a sequence: not rolled back with the failed transaction) counts the tries.
+    static func failOnce(repayment id: String, on pool: PostgresPool) async throws {
+        try await pool.query("CREATE SEQUENCE test_fail_once")
+        try await pool.query("CREATE TABLE test_fail_target (repayment_id text)")
+        try await pool.query("INSERT INTO test_fail_target VALUES ($1)", [id])
+        try await pool.query("""
+            CREATE FUNCTION test_fail_once() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+                IF NEW.repayment_id = (SELECT repayment_id FROM test_fail_target) AND nextval('test_fail_once') = 1 THEN
+                    FOR i IN 1..1000 LOOP
+                        PERFORM pg_stat_clear_snapshot();
+                        EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+                                          AND datname = current_database() AND backend_xid IS NOT NULL);
+                        PERFORM pg_sleep(0.01);
+                    END LOOP;
+                    RAISE EXCEPTION 'injected deadlock' USING ERRCODE = '40P01';
+                END IF;
+                RETURN NEW;
+            END $f$
+            """)
+        try await pool.query("CREATE TRIGGER test_fail_once BEFORE INSERT ON repayments FOR EACH ROW EXECUTE FUNCTION test_fail_once()")
+    }
+
+    @Test("a chunk whose transaction fails (a deadlock) while another chunk is written beside it is written again alone: the load ends as a clean load does")
+    func failedBesideIsWrittenAgain() async throws {
+        let (path, ids) = try Self.roundsInput(loans: 600)
+        try await TestDatabase.with(poolSize: 6) { clean in
+            try await TestDatabase.with(poolSize: 6) { faulty in
+                let expected = try await IngestCommand.ingest([(path, nil)], pool: clean.pool, chunkSize: 100)
+                try await Self.failOnce(repayment: ids[ids.count / 2], on: faulty.pool)
+                let summary = try await IngestCommand.ingest([(path, nil)], pool: faulty.pool, chunkSize: 100)
+                #expect(try await faulty.count("SELECT last_value::int AS n FROM test_fail_once") == 2,
+                        "the failure was injected once and the chunk written again")
+                #expect(summary.chunksWrittenBeside > 0 && expected.chunksWrittenBeside > 0)
+                #expect(summary.accepted == expected.accepted && summary.rejected == 0)
+                #expect(summary.counts.inserted == expected.counts.inserted)
+                #expect(summary.counts.touchedLoans == expected.counts.touchedLoans)
+                let want = try await Self.state(clean.pool), state = try await Self.state(faulty.pool)
+                let missing = Set(want).subtracting(state), extra = Set(state).subtracting(want)
+                #expect(state == want, "missing \(missing.sorted().prefix(5)), extra \(extra.sorted().prefix(5))")
+            }
+        }
+    }
+
+    @Test("the same failure of a chunk written alone (a pool of one connection) stops the load with the server's error; the chunks before it stay written")
+    func failedAloneStops() async throws {
+        let (path, ids) = try Self.roundsInput(loans: 600)
+        try await TestDatabase.with(poolSize: 1) { db in
+            try await Self.failOnce(repayment: ids[ids.count / 2], on: db.pool)
+            let error = await #expect(throws: PostgresError.self) {
+                try await IngestCommand.ingest([(path, nil)], pool: db.pool, chunkSize: 100)
+            }
+            #expect(error?.sqlState == "40P01")
+            #expect(try await db.count("SELECT last_value::int AS n FROM test_fail_once") == 1, "not written again")
+            let written = try await db.count("SELECT count(*)::int AS n FROM repayments")
+            #expect(written > 0 && written < ids.count)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM repayments WHERE repayment_id = $1", [ids[ids.count / 2]]) == 0)
+        }
+    }
+
+    @Test("metrics-worker ingest SIGKILLed while it writes chunks two at a time, then run again: the rows, marks and rejects of one clean load")
+    func killedAndRunAgain() async throws {
+        let (path, ids) = try Self.roundsInput(loans: 1_500)
+        let repayments = ids.count
         let binary = try TestEnvironment.value("TEST_WORKER_BIN")
         let arguments = ["ingest", "--chunk-size", "100", path]
         try await TestDatabase.with(poolSize: 1) { clean in
