@@ -10,7 +10,8 @@
 #     issue 17, goal 3: for each size (default "250000 500000 1000000 2000000" loans, a database of
 #     its own, dropped after), seed-demo, then full-refresh on D (first run) and on D+1 (next day),
 #     each with its phases (read loans / repayments / schedules + engine / write states / officer
-#     rows / the rest; scripts/bench/refresh-phases.py) and peak memory. At the largest size, the
+#     rows / the rest; scripts/bench/refresh-phases.py) and peak memory, then the I/O floor (PostgreSQL
+#     alone sending the columns a refresh reads and taking every state back; `floor` below). At the largest size, the
 #     next-day refresh of D+2 run as N partitions (default 4) one after another: each one's time and
 #     peak memory, their sum and the longest, against the unpartitioned next-day run.
 #
@@ -75,6 +76,35 @@ refresh() { # name, date[, partition]: a full-refresh with its phases
   LOG_LEVEL=info phase "$name" "$worker" full-refresh --as-of "$date" ${part:+--partition "$part"}
   printf '%-42s %s\n' "" "$(python3 scripts/bench/refresh-phases.py "$work/err")"
 }
+# The I/O floor of a whole-book refresh (issue 17, goal 2): PostgreSQL alone sending the columns
+# the refresh reads (the four binary COPY streams of Sources/MetricsWorker/Jobs/LoanStream.swift,
+# whole book, psql discarding them), then taking every loan's state back (a binary COPY into a new
+# table with the primary key and officer index, as LoanStateWriter's swap does), each timed.
+floor() {
+  local start read write
+  start=$(date +%s.%N)
+  for query in "SELECT v.loan_id, v.source_changed_at FROM loan_sources v" \
+      "SELECT a.loan_id, a.officer_id, a.branch, a.channel, a.status, a.closed_date, a.disbursement_date, a.maturity_date,
+              a.loan_amount, a.loan_term_days, a.interest_rate::text, a.fee_amount, a.repayment_every_days, s.dpd_bucket,
+              s.computed_as_of, s.state_hash FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id" \
+      "SELECT r.loan_id, r.repayment_id, r.payment_date, r.principal_paid, r.interest_paid, r.fees_paid, r.waiver_amount,
+              r.is_backdated, r.is_reversed, r.reversal_date FROM repayments r" \
+      "SELECT s.loan_id, s.installment_number, s.due_date, s.principal_due, s.interest_due, s.fee_due FROM loan_schedule s"; do
+    psql "$DATABASE_URL" -qc "COPY ($query) TO STDOUT (FORMAT binary)" >/dev/null
+  done
+  read=$(echo "$(date +%s.%N) - $start" | bc -l)
+  psql "$DATABASE_URL" -qc "COPY loan_states TO STDOUT (FORMAT binary)" >"$work/states.copy"
+  start=$(date +%s.%N)
+  psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -c "CREATE TABLE floor_states (LIKE loan_states INCLUDING DEFAULTS)" \
+    -c "\\copy floor_states FROM '$work/states.copy' (FORMAT binary)" \
+    -c "ALTER TABLE floor_states ADD PRIMARY KEY (loan_id)" -c "CREATE INDEX ON floor_states (officer_id)"
+  write=$(echo "$(date +%s.%N) - $start" | bc -l)
+  psql "$DATABASE_URL" -qc "DROP TABLE floor_states"
+  rm -f "$work/states.copy"
+  floor_s=$(echo "$read + $write" | bc -l)
+  printf '%-42s %8.2f s   (PostgreSQL alone: sending the four streams %.2f s, taking every state back %.2f s)\n' \
+    "I/O floor of a refresh" "$floor_s" "$read" "$write"
+}
 database() { # name: a fresh database, migrated, as DATABASE_URL
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $1" -qc "CREATE DATABASE $1"
   export DATABASE_URL="${admin_url%/*}/$1"
@@ -119,7 +149,8 @@ for size in $scale; do
   first_s=$seconds first_rss=$rss_mib
   refresh "full-refresh --as-of $next (next day)" "$next"
   next_s=$seconds next_rss=$rss_mib
-  table+=("$(printf '%10s %10.1f %10.1f %10d %10.1f %10d' "$size" "$seed_s" "$first_s" "$first_rss" "$next_s" "$next_rss")")
+  floor
+  table+=("$(printf '%10s %10.1f %10.1f %10d %10.1f %10d %10.1f' "$size" "$seed_s" "$first_s" "$first_rss" "$next_s" "$next_rss" "$floor_s")")
   if [ "$size" = "$largest" ] && [ "$partitions" -gt 1 ]; then
     sum=0 longest=0 peak=0
     for ((k = 0; k < partitions; k++)); do
@@ -135,6 +166,6 @@ for size in $scale; do
 done
 echo
 echo "== scaling (seconds, peak RSS in MiB)"
-printf '%10s %10s %10s %10s %10s %10s\n' loans seed first first_RSS next_day next_RSS
+printf '%10s %10s %10s %10s %10s %10s %10s\n' loans seed first first_RSS next_day next_RSS io_floor
 printf '%s\n' "${table[@]}"
 if [ -n "${partitioned:-}" ]; then echo "$partitioned"; fi
