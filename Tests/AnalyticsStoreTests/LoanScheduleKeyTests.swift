@@ -26,6 +26,12 @@ struct LoanScheduleKeyTests {
             #expect(try await db.count("""
                 SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'loan_schedule' AND column_name = 'schedule_id'
                 """) == 0)
+            // Its only index (the primary key's and idx_schedule_due_date are gone, with the sequence).
+            #expect(try await db.pool.query("""
+                SELECT string_agg(indexrelid::regclass::text, ',') AS names FROM pg_index WHERE indrelid = 'loan_schedule'::regclass
+                """)[0].decode(String?.self, "names") == "unique_loan_installment")
+            #expect(try await db.count("SELECT (to_regclass('loan_schedule_schedule_id_seq') IS NULL)::int AS n") == 1)
+            #expect(try await db.count("SELECT (relreplident = 'i')::int AS n FROM pg_class WHERE oid = 'loan_schedule'::regclass") == 1)
             try await Self.insertInstallment("L1", 1, on: db.pool)
             try await Self.insertInstallment("L2", 1, on: db.pool)
             let error = await #expect(throws: PostgresError.self) { try await Self.insertInstallment("L1", 1, on: db.pool) }

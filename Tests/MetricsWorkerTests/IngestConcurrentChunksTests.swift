@@ -106,24 +106,31 @@ struct IngestConcurrentChunksTests {
         return (try IngestTests.write((head + rounds.flatMap { $0 }).joined(separator: "\n")), ids)
     }
 
-    /// A test-only trigger: the first insert of repayment `id` fails with a deadlock (40P01), once
-    /// another write transaction of the database is open (waiting up to 10 s for one), so that the
-    /// failure happens while another chunk is being written when the load writes two at a time.
-    /// `test_fail_once` (a sequence: not rolled back with the failed transaction) counts the tries.
-    static func failOnce(repayment id: String, on pool: PostgresPool) async throws {
+    /// A test-only trigger: the first insert of repayment `id` fails with a deadlock (40P01). With
+    /// `besideAnother`, only once another client's write transaction in the database is open
+    /// (waiting up to 10 s for one, else failing with another error, P0001), so that the failure
+    /// happens while another chunk is being written. `test_fail_once` (a sequence: not rolled back
+    /// with the failed transaction) counts the tries.
+    static func failOnce(repayment id: String, besideAnother: Bool, on pool: PostgresPool) async throws {
         try await pool.query("CREATE SEQUENCE test_fail_once")
-        try await pool.query("CREATE TABLE test_fail_target (repayment_id text)")
-        try await pool.query("INSERT INTO test_fail_target VALUES ($1)", [id])
+        try await pool.query("CREATE TABLE test_fail_target (repayment_id text, beside boolean)")
+        try await pool.query("INSERT INTO test_fail_target VALUES ($1, $2)", [id, besideAnother])
         try await pool.query("""
             CREATE FUNCTION test_fail_once() RETURNS trigger LANGUAGE plpgsql AS $f$
             BEGIN
                 IF NEW.repayment_id = (SELECT repayment_id FROM test_fail_target) AND nextval('test_fail_once') = 1 THEN
-                    FOR i IN 1..1000 LOOP
-                        PERFORM pg_stat_clear_snapshot();
-                        EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
-                                          AND datname = current_database() AND backend_xid IS NOT NULL);
-                        PERFORM pg_sleep(0.01);
-                    END LOOP;
+                    IF (SELECT beside FROM test_fail_target) THEN
+                        FOR i IN 1..1001 LOOP
+                            IF i = 1001 THEN
+                                RAISE EXCEPTION 'no other write transaction came within 10 s';
+                            END IF;
+                            PERFORM pg_stat_clear_snapshot();
+                            EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+                                              AND datname = current_database() AND backend_type = 'client backend'
+                                              AND backend_xid IS NOT NULL);
+                            PERFORM pg_sleep(0.01);
+                        END LOOP;
+                    END IF;
                     RAISE EXCEPTION 'injected deadlock' USING ERRCODE = '40P01';
                 END IF;
                 RETURN NEW;
@@ -138,7 +145,7 @@ struct IngestConcurrentChunksTests {
         try await TestDatabase.with(poolSize: 6) { clean in
             try await TestDatabase.with(poolSize: 6) { faulty in
                 let expected = try await IngestCommand.ingest([(path, nil)], pool: clean.pool, chunkSize: 100)
-                try await Self.failOnce(repayment: ids[ids.count / 2], on: faulty.pool)
+                try await Self.failOnce(repayment: ids[ids.count / 2], besideAnother: true, on: faulty.pool)
                 let summary = try await IngestCommand.ingest([(path, nil)], pool: faulty.pool, chunkSize: 100)
                 #expect(try await faulty.count("SELECT last_value::int AS n FROM test_fail_once") == 2,
                         "the failure was injected once and the chunk written again")
@@ -153,11 +160,12 @@ struct IngestConcurrentChunksTests {
         }
     }
 
-    @Test("the same failure of a chunk written alone (a pool of one connection) stops the load with the server's error; the chunks before it stay written")
+    /// A pool of two: the load's writer and its lookup, so the chunks go through the pipeline one at a time.
+    @Test("the same failure of a chunk written alone (a pool of two connections) stops the load with the server's error; the chunks before it stay written")
     func failedAloneStops() async throws {
         let (path, ids) = try Self.roundsInput(loans: 600)
-        try await TestDatabase.with(poolSize: 1) { db in
-            try await Self.failOnce(repayment: ids[ids.count / 2], on: db.pool)
+        try await TestDatabase.with(poolSize: 2) { db in
+            try await Self.failOnce(repayment: ids[ids.count / 2], besideAnother: false, on: db.pool)
             let error = await #expect(throws: PostgresError.self) {
                 try await IngestCommand.ingest([(path, nil)], pool: db.pool, chunkSize: 100)
             }
