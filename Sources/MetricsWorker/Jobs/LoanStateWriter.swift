@@ -8,8 +8,9 @@ import AnalyticsStore
 /// - only the loans whose values (or source version) changed, found by comparing each row's
 ///   `state_hash` with the stored one, upserted from a binary COPY stage;
 /// - or, on a whole-book pass where at least a fifth of the loans changed (the first run, a day of
-///   ageing), a fresh table written with one binary COPY and swapped in: a million rows take about
-///   a second that way, against tens of seconds of UPDATEs.
+///   ageing), a fresh table written with one binary COPY and swapped in: a million rows take 5-6 s
+///   that way with the key and the officer index (`bench-worker.sh --scale`), against tens of
+///   seconds of UPDATEs.
 ///
 /// Every writer takes the same transaction-scoped advisory lock, so a swap never loses a
 /// concurrent partition's or `--changed-only` run's rows.
