@@ -77,16 +77,16 @@ refresh() { # name, date[, partition]: a full-refresh with its phases
   printf '%-42s %s\n' "" "$(python3 scripts/bench/refresh-phases.py "$work/err")"
 }
 # The I/O floor of a whole-book refresh (issue 17, goal 2): PostgreSQL alone sending the columns
-# the refresh reads (the four binary COPY streams of Sources/MetricsWorker/Jobs/LoanStream.swift,
+# the refresh reads (the five binary COPY streams of Sources/MetricsWorker/Jobs/LoanStream.swift,
 # whole book, psql discarding them), then taking every loan's state back (a binary COPY into a new
 # table with the primary key and officer index, as LoanStateWriter's swap does), each timed.
 floor() {
   local start read write query
   start=$(date +%s.%N)
   for query in "SELECT v.loan_id, v.source_changed_at FROM loan_sources v" \
+      "SELECT s.loan_id, s.dpd_bucket, s.computed_as_of, s.state_hash FROM loan_states s" \
       "SELECT a.loan_id, a.officer_id, a.branch, a.channel, a.status, a.closed_date, a.disbursement_date, a.maturity_date,
-              a.loan_amount, a.loan_term_days, a.interest_rate::text, a.fee_amount, a.repayment_every_days, s.dpd_bucket,
-              s.computed_as_of, s.state_hash FROM loan_accounts a LEFT JOIN loan_states s ON s.loan_id = a.loan_id" \
+              a.loan_amount, a.loan_term_days, a.interest_rate::text, a.fee_amount, a.repayment_every_days FROM loan_accounts a" \
       "SELECT r.loan_id, r.repayment_id, r.payment_date, r.principal_paid, r.interest_paid, r.fees_paid, r.waiver_amount,
               r.is_backdated, r.is_reversed, r.reversal_date FROM repayments r" \
       "SELECT s.loan_id, s.installment_number, s.due_date, s.principal_due, s.interest_due, s.fee_due FROM loan_schedule s"; do
@@ -102,7 +102,7 @@ floor() {
   psql "$DATABASE_URL" -qc "DROP TABLE floor_states"
   rm -f "$work/states.copy"
   floor_s=$(echo "$read + $write" | bc -l)
-  printf '%-42s %8.2f s   (PostgreSQL alone: sending the four streams %.2f s, taking every state back %.2f s)\n' \
+  printf '%-42s %8.2f s   (PostgreSQL alone: sending the five streams %.2f s, taking every state back %.2f s)\n' \
     "I/O floor of a refresh" "$floor_s" "$read" "$write"
 }
 database() { # name: a fresh database, migrated, as DATABASE_URL
