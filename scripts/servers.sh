@@ -108,7 +108,9 @@ pg_start() {
     cat >>"$dir/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
-max_connections = 300
+# The whole test suite runs in parallel: every test's pools, and the workers and API servers it
+# starts, connect at once (300 was reached on a CI run: "sorry, too many clients already").
+max_connections = 1000
 shared_buffers = 256MB
 # Streaming standbys may follow it (pg-standby-start); initdb's pg_hba.conf already lets
 # 127.0.0.1 connect for replication.

@@ -30,7 +30,7 @@ struct FixtureJobsTests {
 
     /// N = 8 is more partitions than the fixture has officers (7): one at least is empty.
     @Test("partitions 0/N ... N-1/N one after another give the rows of the unpartitioned run (the expected files), for N = 1, 2, 3, 4, 8",
-          arguments: [1, 2, 3, 4, 8])
+          .serialized, arguments: [1, 2, 3, 4, 8])
     func partitionedRunsMatch(count: Int) async throws {
         try await TestDatabase.create(poolSize: 6).using { db in
             _ = try await IngestCommand.ingest([(Self.inputPath, nil)], pool: db.pool)
