@@ -209,9 +209,16 @@ redis_start() {
   mkdir -p "$dir"
   redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
-  local i
+  local i answering
   for i in $(seq 1 100); do
-    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && { echo "$port" >"$dir/port.txt"; return 0; }
+    # The server that answers must be this one: when another took the port between free-port and
+    # the start, ours exits (cannot bind) and the other answers the ping.
+    answering=$(redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
+    if [ -n "$answering" ] && [ -f "$dir/redis.pid" ]; then
+      [ "$answering" = "$(cat "$dir/redis.pid")" ] || die "port $port is taken by another Redis (pid $answering)"
+      echo "$port" >"$dir/port.txt"
+      return 0
+    fi
     sleep 0.05
   done
   tail -n 20 "$dir/redis.log" >&2 || true

@@ -79,12 +79,22 @@ public final class LocalRedis: Sendable {
     }
 
     /// Starts a new server.
+    /// A port found free can be taken by another test's server before this one binds it (then
+    /// `redis-start` fails: another Redis answers there): up to three ports are tried.
     public static func start() async throws -> LocalRedis {
-        let directory = try ServerScript.makeDirectory("redis")
-        let port = Int(try await ServerScript.run(["free-port"])) ?? 0
-        let server = LocalRedis(directory: directory, port: port)
-        try await ServerScript.run(["redis-start", directory, String(port)])
-        return server
+        var attempt = 0
+        while true {
+            attempt += 1
+            let directory = try ServerScript.makeDirectory("redis")
+            let port = Int(try await ServerScript.run(["free-port"])) ?? 0
+            let server = LocalRedis(directory: directory, port: port)
+            do {
+                try await ServerScript.run(["redis-start", directory, String(port)])
+                return server
+            } catch where attempt < 3 {
+                try? await server.stop()
+            }
+        }
     }
 
     /// Starts a new server, runs `body` with it and stops it (awaited) whether `body` returned or threw.
