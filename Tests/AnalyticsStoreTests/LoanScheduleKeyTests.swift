@@ -54,4 +54,32 @@ struct LoanScheduleKeyTests {
             #expect(before == "L1#1@2024-02-01=110.00 L1#2@2024-02-01=110.00 L2#1@2024-02-01=110.00")
         }
     }
+
+    @Test("upgrading while another session uses loan_schedule: the migration gives up after its lock timeout, rolled back whole, and applies once the table is free")
+    func upgradeWaitsAtMostItsLockTimeout() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let migrations = try Migration.load(from: TestEnvironment.migrationsDirectory)
+            _ = try await MigrationRunner(migrations: migrations.filter { $0.version <= 15 }).run(on: db.pool)
+            let started = ContinuousClock.now
+            // A reader of the table (a refresh's schedule stream) holds it for longer than the timeout.
+            let error = try await db.pool.withTransaction { reader in
+                try await reader.query("SELECT count(*) AS n FROM loan_schedule")
+                return await #expect(throws: PostgresError.self) {
+                    try await MigrationRunner(migrations: migrations).run(on: db.pool)
+                }
+            }
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .seconds(9) && waited < .seconds(60), "waited \(waited)")
+            #expect(error?.message.contains("0016_loan_schedule_key.sql failed and was rolled back") == true, "\(String(describing: error))")
+            #expect(error?.sqlState == "55P03")
+            // Nothing of 0016 stayed: the column, the index and the version are those of 15.
+            #expect(try await db.count("SELECT max(version)::int AS n FROM schema_migrations") == 15)
+            #expect(try await db.count("""
+                SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'loan_schedule' AND column_name = 'schedule_id'
+                """) == 1)
+            #expect(try await db.count("SELECT (to_regclass('idx_schedule_due_date') IS NOT NULL)::int AS n") == 1)
+            let report = try await MigrationRunner(migrations: migrations).run(on: db.pool)
+            #expect(report.applied == migrations.filter { $0.version > 15 }.map(\.name))
+        }
+    }
 }
