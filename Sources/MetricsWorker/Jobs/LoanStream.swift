@@ -208,7 +208,7 @@ enum LoanStream {
         }
         known = try await connection.copyOutBinary(statesQuery(filter)) { [known] reader in
             var known = known
-            try readAll(&reader, "reading stored states", expected: 0) { row in
+            try readAll(&reader, "reading stored states", expected: expected) { row in
                 guard let id = row.string(0) else { throw StreamError("a loan_states row without loan_id") }
                 let asOf = try row.date(2), hash = try row.int64(3)
                 known[id, default: LoanStreamInfo(sourceVersion: LoanStreamInfo.noVersion)].setPrevious(
