@@ -213,7 +213,8 @@ redis_start() {
   for i in $(seq 1 100); do
     # The server that answers must be this one: when another took the port between free-port and
     # the start, ours exits (cannot bind) and the other answers the ping.
-    answering=$(redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
+    # (|| true: until it listens, redis-cli fails, and under set -e and pipefail that would end the script.)
+    answering=$(redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p') || true
     if [ -n "$answering" ] && [ -f "$dir/redis.pid" ]; then
       [ "$answering" = "$(cat "$dir/redis.pid")" ] || die "port $port is taken by another Redis (pid $answering)"
       echo "$port" >"$dir/port.txt"
