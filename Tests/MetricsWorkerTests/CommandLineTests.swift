@@ -33,7 +33,7 @@ struct CommandLineTests {
         #expect(message.contains("'\(value)'"), "\(message)")
     }
 
-    @Test("--partition takes K/N with 0 <= K < N; the default is every officer")
+    @Test("--partition takes K/N with 0 <= K < N; the default is every loan")
     func goodPartition() throws {
         #expect(try OfficerMetricsCommand.parse(["--partition", "1/4"]).partition.partition == Partition(index: 1, count: 4))
         #expect(try Par15SnapshotCommand.parse(["--partition", "0/1"]).partition.partition == .all)

@@ -6,8 +6,10 @@ seconds each phase of the refresh took, as one line of `name=seconds` pairs:
   repayments -> the repayments read
   schedules  -> the schedules read, the engine run and the states compared (loan_states_compared)
   states     -> the changed loan states written (loan_states_written; absent for a backfill)
-  officers   -> the officer rows written (officer_metrics completed)
-  rest       -> the end of the run (rank, PAR15 snapshot on the 15th, branch rows, invalidation)
+  officers   -> the officer rows written (officer_metrics completed), or a partition's partial
+                sums (officer_partials completed)
+  rest       -> the end of the run (a partition's merge of every partition's sums when it is the
+                last, PAR15 snapshot on the 15th, branch rows, invalidation)
 
 Usage: refresh-phases.py LOGFILE"""
 import datetime, json, sys
@@ -39,7 +41,8 @@ marks = [("loans", first("loan_stream", "loans_read")),
          ("repayments", first("loan_stream", "repayments_read")),
          ("schedules", first("refresh_loans", "loan_states_compared")),
          ("states", first("refresh_loans", "loan_states_written")),
-         ("officers", first("officer_metrics", "completed")),
+         # A whole run's officer rows, or a partition's partial sums (the merge is in "rest").
+         ("officers", min([t for t in (first("officer_metrics", "completed"), first("officer_partials", "completed")) if t], default=None)),
          ("rest", first("full_refresh", "completed"))]
 previous, parts = start, []
 for name, t in marks:

@@ -24,8 +24,8 @@ public enum OfficerRanking {
     }
 
     /// The rank of every ranked officer (those with `active_loans > 0`) among all the entries of a
-    /// date; officers absent from the result have no rank. Used to re-rank a date globally after
-    /// its partitions were computed separately.
+    /// date; officers absent from the result have no rank. Used to rank a date globally when only
+    /// some of its officers' rows were computed again (the daemon's incremental updates).
     public static func ranks(of entries: [Entry]) -> [String: Int] {
         let ranked = entries
             .filter { $0.activeLoans > 0 }

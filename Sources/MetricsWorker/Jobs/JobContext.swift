@@ -37,20 +37,20 @@ struct JobContext: Sendable {
     }
 
     /// Streams the loans of this run's partition (restricted to `loanFilter` when given, a SQL
-    /// query returning `loan_id`s) through a `BookConsumer`.
+    /// query returning `loan_id`s) through a `BookConsumer`. A partition's officer sums are partial:
+    /// each holds only the officer's loans of the partition (`OfficerPartialSums`).
     func pass(on connection: PostgresConnection, loanStates: Bool, officerSums: Bool, exposure: Bool,
-              officers: [Officer], loanFilter: String? = nil) async throws -> (BookConsumer, partitionOfficers: [String]?) {
-        let partitionOfficers = try await LoanStream.selectPartition(partition, on: connection)
+              officers: [Officer], loanFilter: String? = nil) async throws -> BookConsumer {
+        try await LoanStream.selectPartition(partition, on: connection)
         let consumer = self.consumer(loanStates: loanStates, officerSums: officerSums, exposure: exposure, officers: officers)
-        let scope = partition.isWhole ? nil : partitionOfficers
         if let loanFilter {
             try await connection.execute(LoanStream.createLoanTable)
             try await connection.execute("TRUNCATE job_loans")
             try await connection.execute("INSERT INTO job_loans (loan_id) \(loanFilter) ON CONFLICT DO NOTHING", [asOf])
             try await connection.execute("ANALYZE job_loans")
-            return (try await LoanStream.run(on: connection, filter: .loans(partitioned: !partition.isWhole), consumer), scope)
+            return try await LoanStream.run(on: connection, filter: .loans(partitioned: !partition.isWhole), consumer)
         }
-        return (try await LoanStream.run(on: connection, filter: partition.isWhole ? .all : .partition, consumer), scope)
+        return try await LoanStream.run(on: connection, filter: partition.isWhole ? .all : .partition, share: partition.count, consumer)
     }
 
     /// Streams the loans `loanIDs` and every loan of the officers `officerIDs` (the daemon's batch:
@@ -77,11 +77,11 @@ struct JobContext: Sendable {
                             exposure: exposure, primaryChannels: channels)
     }
 
-    /// The officer rows of D for this partition's officers, from their sums.
+    /// The officer rows of D from the sums of every loan of the officers (the daemon: the touched
+    /// officers'; a whole run or the merge of the partitions: all).
     func officerRows(from sums: PortfolioAccumulator, officers: [Officer], on connection: PostgresConnection) async throws -> [OfficerMetricsRow] {
         let window = MetricsWindow(asOf: asOf)
         let overrides = try await par15Snapshots(at: window.midMonthDate, on: connection)
-        let mine = officers.filter { partition.contains(officerID: $0.officerId) }
-        return sums.finalise(officers: mine, window: window, par15Overrides: overrides, options: options)
+        return sums.finalise(officers: officers, window: window, par15Overrides: overrides, options: options)
     }
 }

@@ -95,10 +95,15 @@ enum LoanContribution {
     /// loan moved to another officer has had its state rewritten (the daemon's batch does that
     /// first: the move marked the loan).
     static func sums(ofOfficers officers: [String], on connection: PostgresConnection) async throws -> PortfolioAccumulator {
+        try await sums(from: "loan_states WHERE officer_id = ANY($1)", [officers], on: connection)
+    }
+
+    /// The sums per `officer_id` of the contribution columns of the rows of `source` (a table and
+    /// its condition, with `bindings`): the stored contributions, or a date's partial sums
+    /// (`OfficerPartialSums`, the same columns).
+    static func sums(from source: String, _ bindings: PostgresBindings, on connection: PostgresConnection) async throws -> PortfolioAccumulator {
         let selected = columns.map { "coalesce(sum(\($0)), 0)::bigint AS \($0)" }.joined(separator: ", ")
-        let rows = try await connection.query("""
-            SELECT officer_id, \(selected) FROM loan_states WHERE officer_id = ANY($1) GROUP BY officer_id
-            """, [officers])
+        let rows = try await connection.query("SELECT officer_id, \(selected) FROM \(source) GROUP BY officer_id", bindings)
         var result = PortfolioAccumulator()
         for row in rows {
             var sums = OfficerAccumulator()

@@ -46,8 +46,8 @@ protocol LedgerConsumer: Sendable {
 /// Generated schedules are not stored: AnalyticsCore builds them from the loan's terms (METRICS 2),
 /// so there is one definition of the rule.
 enum LoanStream {
-    /// The session table that restricts the stream to a partition's officers.
-    static let createPartitionTable = "CREATE TEMP TABLE IF NOT EXISTS job_officers (officer_id varchar(50) PRIMARY KEY)"
+    /// The session table naming the partition K/N the next streams are restricted to (one row).
+    static let createPartitionTable = "CREATE TEMP TABLE IF NOT EXISTS job_partition (k integer NOT NULL, n integer NOT NULL)"
 
     /// The session table of loan ids that restricts a stream (`refresh-loans --changed-only`).
     static let createLoanTable = "CREATE TEMP TABLE IF NOT EXISTS job_loans (loan_id varchar(50) PRIMARY KEY)"
@@ -59,15 +59,24 @@ enum LoanStream {
         case loans(partitioned: Bool)
     }
 
-    /// Joins restricting rows of `alias` (whose `loan_id` names the loan) to the filter.
+    /// The condition that `alias`'s `loan_id` is in the partition of `job_partition` (see
+    /// `Partition`): on the row's own column, so a partition's stream is one scan of its table,
+    /// sending 1/N of the rows, with no join. K and N come from the session table (COPY takes no
+    /// parameters); the subqueries are evaluated once per statement.
+    static func inPartition(_ alias: String) -> String {
+        """
+        (hashtextextended(\(alias).loan_id, 0) & 9223372036854775807) % (SELECT n FROM job_partition) = (SELECT k FROM job_partition)
+        """
+    }
+
+    /// What restricts the rows of `alias` (whose `loan_id` names the loan) to the filter: a join
+    /// with `job_loans` and/or the partition's condition.
     static func restrict(_ alias: String, _ filter: Filter) -> String {
-        let account = alias == "a" ? "" : " JOIN loan_accounts a ON a.loan_id = \(alias).loan_id"
         switch filter {
         case .all: return ""
-        case .partition: return account + " JOIN job_officers jo ON jo.officer_id = a.officer_id"
+        case .partition: return " WHERE " + inPartition(alias)
         case .loans(let partitioned):
-            return " JOIN job_loans jl ON jl.loan_id = \(alias).loan_id"
-                + (partitioned ? account + " JOIN job_officers jo ON jo.officer_id = a.officer_id" : "")
+            return " JOIN job_loans jl ON jl.loan_id = \(alias).loan_id" + (partitioned ? " WHERE " + inPartition(alias) : "")
         }
     }
 
@@ -121,18 +130,12 @@ enum LoanStream {
         """
     }
 
-    /// Restricts the next streams on `connection` to `partition`'s officers (no-op for `0/1`).
-    static func selectPartition(_ partition: Partition, on connection: PostgresConnection) async throws -> [String] {
-        guard !partition.isWhole else { return [] }
+    /// Restricts the next streams on `connection` with `.partition` filters to `partition`'s loans.
+    static func selectPartition(_ partition: Partition, on connection: PostgresConnection) async throws {
+        guard !partition.isWhole else { return }
         try await connection.execute(createPartitionTable)
-        try await connection.execute("TRUNCATE job_officers")
-        let all = try await connection.query("SELECT officer_id FROM officers").map { try $0.decode(String.self, "officer_id") }
-        let mine = all.filter { partition.contains(officerID: $0) }
-        try await connection.copyIn("COPY job_officers (officer_id) FROM STDIN") { writer in
-            for id in mine { try await writer.write(row: [id]) }
-        }
-        try await connection.execute("ANALYZE job_officers")
-        return mine
+        try await connection.execute("TRUNCATE job_partition")
+        try await connection.execute("INSERT INTO job_partition (k, n) VALUES ($1, $2)", [partition.index, partition.count])
     }
 
     /// Restricts the next streams on `connection` to the loans `ids` and every loan of the
@@ -150,11 +153,18 @@ enum LoanStream {
     }
 
     /// Runs the stream through `consumer` and returns it with everything it gathered.
-    static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, _ consumer: C) async throws -> C {
-        // A whole-book pass sizes its arrays from the planner's row counts up front: growing a
-        // ten-million-row array by doubling would briefly hold it twice.
+    /// `share` is the part of the book a `.partition` filter takes (N of K/N).
+    static func run<C: LedgerConsumer>(on connection: PostgresConnection, filter: Filter, share: Int = 1, _ consumer: C) async throws -> C {
+        // A whole-book or partition pass sizes its arrays from the planner's row counts up front:
+        // growing a ten-million-row array by doubling would briefly hold it twice.
         var expected = (loans: 0, repayments: 0, installments: 0)
-        if case .all = filter {
+        var divisor = 0
+        switch filter {
+        case .all: divisor = 1
+        case .partition: divisor = max(share, 1)
+        case .loans: break
+        }
+        if divisor > 0 {
             let rows = try await connection.query("""
                 SELECT (SELECT reltuples FROM pg_class WHERE oid = 'loan_accounts'::regclass)::float8 AS loans,
                        (SELECT reltuples FROM pg_class WHERE oid = 'repayments'::regclass)::float8 AS repayments,
@@ -162,7 +172,7 @@ enum LoanStream {
                 """)
             func estimate(_ column: String) throws -> Int {
                 let value = try rows[0].decode(Double.self, column)
-                return value > 0 && value < 1e9 ? Int(value * 1.05) + 1_000 : 0
+                return value > 0 && value < 1e9 ? Int(value * 1.05 / Double(divisor)) + 1_000 : 0
             }
             expected = (try estimate("loans"), try estimate("repayments"), try estimate("installments"))
         }

@@ -3,8 +3,10 @@ import AnalyticsStore
 
 extension MetricJobs {
     /// `full-refresh`: refresh-loans and officer metrics from one pass over the loans, the PAR15
-    /// snapshot when D is the 15th, then branch metrics: with `--partition K/N` only once every
-    /// partition of D is complete (the last one to finish does it, under the branch job's lock).
+    /// snapshot when D is the 15th, then branch metrics. With `--partition K/N` the pass covers 1/N
+    /// of the loans and writes the partition's partial officer sums; the partition that finds all
+    /// N of D completed adds them up into D's officer rows (and snapshot), then writes the branch
+    /// rows (under locks: see `mergePartitions`).
     /// For a date earlier than the loan states' (a backfill) the states are left alone: only D's
     /// officer, snapshot and branch rows are written.
     static func fullRefresh(_ context: JobContext) async throws -> JobCounts {
@@ -17,52 +19,51 @@ extension MetricJobs {
             PhaseLog(job: "full_refresh").log("loan_states_kept", ["reason": "the loan states are as of a later date than \(date)"])
         }
         var exposure: [String: BookConsumer.Exposure] = [:]
-        var scope: [String]?
         var loanCounts = JobCounts()
         let counts = try await runner.run("full_refresh", date: date, partition: partition, invalidatesCache: true) { _ in
             var metricCounts = JobCounts()
             loanCounts = try await withStatesRun(writesStates, context) { loanRun in
                 var loans = JobCounts()
-                metricCounts = try await runner.run("officer_metrics", date: date, partition: partition, invalidatesCache: true) { metricsRun in
+                metricCounts = try await runner.run(officerJob(partition), date: date, partition: partition,
+                                                    invalidatesCache: partition.isWhole) { metricsRun in
                     try await context.pool.withConnection { connection in
                         let officers = try await context.officers(on: connection)
-                        let (book, officersInScope) = try await context.pass(
-                            on: connection, loanStates: loanRun != nil, officerSums: true, exposure: midMonth, officers: officers)
+                        let book = try await context.pass(on: connection, loanStates: loanRun != nil, officerSums: true,
+                                                          exposure: midMonth && partition.isWhole, officers: officers)
                         exposure = book.exposure
-                        scope = officersInScope
                         if let loanRun {
                             loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: partition.isWhole,
                                                                     run: loanRun, on: connection)
                         }
-                        let rows = try await context.officerRows(from: book.sums, officers: officers, on: connection)
-                        return try await OfficerMetricsStore.write(rows, date: date, officers: officersInScope, run: metricsRun, on: connection)
+                        return try await writeOfficerSums(book.sums, context, officers: officers, run: metricsRun, on: connection)
                     }
                 }
                 return loans
             }
-            try await rerankIfComplete(context)
-            if midMonth {
-                _ = try await runner.run("par15_snapshot", date: date, partition: partition, invalidatesCache: true) { run in
-                    try await context.pool.withConnection { connection in
-                        try await Par15SnapshotStore.write(exposure, date: date, officers: scope, run: run, on: connection)
+            var merged: (officers: JobCounts, branches: JobCounts)?
+            if partition.isWhole {
+                if midMonth {
+                    _ = try await runner.run("par15_snapshot", date: date, partition: partition, invalidatesCache: true) { run in
+                        try await context.pool.withConnection { connection in
+                            try await Par15SnapshotStore.write(exposure, date: date, officers: nil, run: run, on: connection)
+                        }
                     }
                 }
-            }
-            var branchCounts = JobCounts()
-            do {
-                branchCounts = try await branchMetrics(JobContext(pool: context.pool, runner: runner, asOf: date,
-                                                                  partition: .all, options: context.options))
-            } catch let skipped as JobSkipped where !partition.isWhole {
-                // Another partition is still running (or doing the branch step): it will do it.
-                PhaseLog(job: "full_refresh").log("branch_metrics_deferred", ["reason": skipped.message])
+                merged = (metricCounts, try await branchMetrics(context))
+            } else {
+                merged = try await mergePartitions(context, officerRows: true, snapshot: midMonth, branches: true)
             }
             let loans = writesStates
                 ? "\(loanCounts.processed) loans refreshed, \(loanCounts.updated) with a changed state"
                 : "loan states kept (they are as of a later date)"
-            let branches = partition.isWhole || branchCounts.processed > 0 ? "\(branchCounts.processed) branch rows" : "branch rows left to the last partition"
+            let officerRows = partition.isWhole ? "\(metricCounts.processed) officer rows"
+                : "partial sums of \(metricCounts.processed) officers"
+                    + (merged.map { ", \($0.officers.processed) officer rows (every partition of \(date) complete)" } ?? "")
+            let branches = merged.map { "\($0.branches.processed) branch rows" } ?? "officer and branch rows left to the last partition"
             return JobCounts(processed: loanCounts.processed,
-                             updated: loanCounts.updated + metricCounts.updated + branchCounts.updated, failed: 0)
-                .described("\(loans); \(metricCounts.processed) officer rows; \(branches)")
+                             updated: loanCounts.updated + metricCounts.updated
+                                + (partition.isWhole ? 0 : merged?.officers.updated ?? 0) + (merged?.branches.updated ?? 0), failed: 0)
+                .described("\(loans); \(officerRows); \(branches)")
         }
         return counts
     }
@@ -78,7 +79,7 @@ extension MetricJobs {
 
     /// `archive-old-data`: moves rows older than D - `keepDays` of the metric tables into their
     /// `*_archive` tables, one transaction per table; a row is deleted only by the statement that
-    /// copies it. Then deletes expired idempotency keys (not archived: their stored responses hold
+    /// copies it. Then deletes the partitions' partial officer sums older than that, and expired idempotency keys (not archived: their stored responses hold
     /// customer names and phone numbers, and the API no longer replays them).
     static func archive(_ context: JobContext, keepDays: Int) async throws -> JobCounts {
         let cutoff = context.asOf.adding(days: -keepDays)
@@ -95,8 +96,15 @@ extension MetricJobs {
                 }
             }
             let expired = try await deleteExpiredIdempotencyKeys(context.pool)
-            return JobCounts(processed: moved + expired, updated: moved + expired, failed: 0)
-                .described("\(moved) rows older than \(cutoff) moved to the archive tables, \(expired) expired idempotency keys deleted")
+            // Partitions' partial officer sums are derived (the officer rows hold their total).
+            let partials = try await context.pool.withConnection {
+                try await $0.execute("DELETE FROM officer_partial_sums WHERE calculation_date < $1", [cutoff])
+            }
+            return JobCounts(processed: moved + expired + partials, updated: moved + expired + partials, failed: 0)
+                .described("""
+                    \(moved) rows older than \(cutoff) moved to the archive tables, \(partials) partitions' partial officer sums \
+                    deleted, \(expired) expired idempotency keys deleted
+                    """)
         }
     }
 

@@ -22,7 +22,7 @@ enum OfficerMetricsStore {
          r.riskScore, r.riskBand.rawValue, r.riskScoreNorm, r.dqi, r.rank]
     }
 
-    /// Replaces the rows of `date` for `officers` (a partition's officers, or nil for all) with
+    /// Replaces the rows of `date` for `officers` (the daemon's touched officers, or nil for all) with
     /// `rows`, and completes `run` (when given), in one transaction.
     static func write(_ rows: [OfficerMetricsRow], date: CalendarDate, officers: [String]?, run: JobRunner.Run?,
                       on connection: PostgresConnection) async throws -> JobCounts {
@@ -74,15 +74,6 @@ enum OfficerMetricsStore {
     /// True when every partition of `date`'s officer metrics has completed (the API serves it).
     static func isComplete(date: CalendarDate, on connection: PostgresConnection) async throws -> Bool {
         try await !connection.query("SELECT 1 FROM officer_metrics_complete_dates WHERE calculation_date = $1", [date]).isEmpty
-    }
-
-    /// Ranks all officer rows of `date` together (the rank is global even when partitions wrote
-    /// the rows); only rows whose rank changes are written.
-    /// Returns the officers whose rank changed.
-    @discardableResult
-    static func rerank(date: CalendarDate, on connection: PostgresConnection) async throws -> [String] {
-        let entries = try await rankingEntries(date: date, excluding: [], on: connection)
-        return try await rerank(date: date, ranks: OfficerRanking.ranks(of: entries), on: connection)
     }
 
     /// The ranking inputs of the stored rows of `date`, but for the officers in `excluded`.

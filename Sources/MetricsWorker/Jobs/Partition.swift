@@ -1,7 +1,12 @@
-import AnalyticsStore
-
-/// `--partition K/N`: this run handles the officers whose FNV-1a 64-bit hash of the id's UTF-8
-/// bytes, mod N, is K (all of an officer's loans together). `0/1` is everything.
+/// `--partition K/N`: this run handles the loans whose PostgreSQL `hashtextextended(loan_id, 0)`,
+/// sign bit cleared, mod N, is K (`LoanStream.inPartition`; schema 17). The condition is on each
+/// row's own `loan_id`, so every stream of a partition is a scan sending 1/N of the rows, with no
+/// join; an officer's loans are spread over the partitions, which write partial officer sums
+/// (`OfficerPartialSums`) that the last partition to complete adds up. `0/1` is everything.
+///
+/// The hash is PostgreSQL's, computed by the server only: the one its hash indexes and hash
+/// partitions rely on (the same on a server from one version to the next, never seeded per
+/// process; only the server computes it, so the worker's platform does not matter).
 struct Partition: Sendable, Hashable, CustomStringConvertible {
     let index: Int
     let count: Int
@@ -22,10 +27,8 @@ struct Partition: Sendable, Hashable, CustomStringConvertible {
 
     var isWhole: Bool { count == 1 }
 
-    /// True when the officer belongs to this partition.
-    func contains(officerID: String) -> Bool {
-        count == 1 || Int(FNV1a.hash64(officerID) % UInt64(count)) == index
-    }
+    /// The partitions of the same N, this one included (`0/N` ... `N-1/N`).
+    var siblings: [Partition] { (0..<count).map { Partition(index: $0, count: count) } }
 
     /// `K/N`, as recorded in `metric_calculation_log.partition_key`.
     var description: String { "\(index)/\(count)" }
