@@ -40,6 +40,34 @@ struct PartitionMergeTests {
         }
     }
 
+    /// Without a daemon the loan states stay as the last refresh left them while new input
+    /// arrives (its marks wait in live_changes): the partitions' own sums, read from the loans now,
+    /// are what the merge must add, as an unpartitioned run reads the loans now.
+    @Test("partitioned officer metrics after an ingest that no daemon applied equal the unpartitioned job's rows, not the stale loan states'")
+    func pendingChangesMergeThePartitionsOwnSums() async throws {
+        let date = try #require(CalendarDate(iso: "2024-10-17"))
+        var book = LiveBook(seed: 37, asOf: date)
+        let base = try LiveBook.write(book.base(officers: 8, loans: 80), name: "base.ndjson")
+        try await TestDatabase.with(poolSize: 6) { db in
+            _ = try await IngestCommand.ingest([(base, nil)], pool: db.pool)
+            for k in 0..<2 { _ = try await MetricJobs.fullRefresh(Self.context(db, date, Partition(index: k, count: 2))) }
+            #expect(try await LiveUpdate.applyPending(Self.context(db, date, .all)).kind == .applied)
+            let change = try LiveBook.write(book.changes(12), name: "change.ndjson")
+            _ = try await IngestCommand.ingest([(change, nil)], pool: db.pool)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM live_changes") > 0)
+            func officerRows() async throws -> [String] {
+                try await LiveUpdatePropertyTests.snapshot(db.pool, date: date).filter { $0.hasPrefix("officer ") }
+            }
+            for k in 0..<2 { _ = try await MetricJobs.officerMetrics(Self.context(db, date, Partition(index: k, count: 2))) }
+            let partitioned = try await officerRows()
+            _ = try await MetricJobs.officerMetrics(Self.context(db, date, .all))
+            let whole = try await officerRows()
+            #expect(!whole.isEmpty)
+            #expect(LiveUpdatePropertyTests.differences(partitioned, whole).isEmpty,
+                    "\(LiveUpdatePropertyTests.differences(partitioned, whole).prefix(4))")
+        }
+    }
+
     @Test("a partitioned backfill (a date before the loan states') sums the partitions' own sums: the officer and branch rows are the expected ones, the states untouched")
     func partitionedBackfill() async throws {
         try await TestDatabase.create(poolSize: 6).using { db in

@@ -259,6 +259,12 @@ enum LiveUpdate {
         try await pool.withConnection { try await deleteMarks(ids, on: $0) }
     }
 
+    /// True when no mark waits in `live_changes`: every committed change has been applied to the
+    /// loan states (or none came since they were written).
+    static func nothingPending(on connection: PostgresConnection) async throws -> Bool {
+        try await connection.query("SELECT NOT EXISTS (SELECT 1 FROM live_changes) AS none")[0].decode(Bool.self, "none")
+    }
+
     /// The pending marks: how many, and the age in seconds of the oldest (0 when none).
     static func backlog(_ pool: PostgresPool) async throws -> (depth: Int, oldestAgeSeconds: Double) {
         let row = try await pool.query("""

@@ -95,11 +95,12 @@ enum MetricJobs {
     /// officer rows' and branch rows' counts (empty when not asked for or left to another run), or
     /// nil while a partition is missing (it does this when it completes).
     ///
-    /// The sums come from the stored loan states' contributions when the states are D's and
-    /// complete (every partition's states of D written): they are the partitions' sums, kept
-    /// current by the daemon since, so a partition run again alone later does not bring back the
-    /// other partitions' older sums over the daemon's updates. Otherwise (a backfill, officer
-    /// metrics without states) from the partitions' partial sums.
+    /// The sums come from the stored loan states' contributions when the states are D's, complete
+    /// (every partition's states of D written) and current (no change waits in `live_changes`:
+    /// every change since was applied to them by the daemon): they are then the partitions' sums
+    /// with the daemon's updates since, so a partition run again alone later does not bring back
+    /// the other partitions' older sums over those updates. Otherwise (a backfill, changes not yet
+    /// applied) from the partitions' partial sums, read from the loans as they are now.
     ///
     /// Under a lock per date, waited for: partitions that complete together merge one after the
     /// other, each reading the sums as they are then, so the last merge has every partition's
@@ -132,7 +133,8 @@ enum MetricJobs {
             guard try await OfficerPartialSums.complete(partition, date: date, on: connection) else { return nil }
             if try await LoanStateWriter.statesDate(on: connection) == date,
                try await LoanStateWriter.statesComplete(for: date, on: connection),
-               try await LoanContribution.contributionsComplete(on: connection) {
+               try await LoanContribution.contributionsComplete(on: connection),
+               try await LiveUpdate.nothingPending(on: connection) {
                 return (try await LoanContribution.sums(from: "loan_states", [], on: connection), "loan_states")
             }
             return (try await OfficerPartialSums.total(partition, date: date, on: connection), "officer_partial_sums")
