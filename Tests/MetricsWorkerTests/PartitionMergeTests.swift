@@ -68,6 +68,25 @@ struct PartitionMergeTests {
         }
     }
 
+    @Test("archive-old-data deletes the partitions' partial sums older than its cutoff and keeps the newer ones")
+    func archiveDeletesOldPartialSums() async throws {
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
+            for date in [FixtureDatabase.dates[0], FixtureDatabase.dates[2]] {
+                for k in 0..<2 {
+                    _ = try await MetricJobs.officerMetrics(try FixtureJobsTests.context(db, date: date, partition: Partition(index: k, count: 2)))
+                }
+            }
+            let kept = try await db.count("SELECT count(*)::int AS n FROM officer_partial_sums WHERE calculation_date = '2024-11-01'")
+            #expect(kept > 0)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM officer_partial_sums WHERE calculation_date = '2024-10-10'") > 0)
+            // D = 2024-11-20, keeping 30 days: the cutoff is 2024-10-21.
+            _ = try await MetricJobs.archive(try FixtureJobsTests.context(db, date: "2024-11-20"), keepDays: 30)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM officer_partial_sums WHERE calculation_date = '2024-10-10'") == 0)
+            #expect(try await db.count("SELECT count(*)::int AS n FROM officer_partial_sums WHERE calculation_date = '2024-11-01'") == kept)
+        }
+    }
+
     @Test("a partitioned backfill (a date before the loan states') sums the partitions' own sums: the officer and branch rows are the expected ones, the states untouched")
     func partitionedBackfill() async throws {
         try await TestDatabase.create(poolSize: 6).using { db in

@@ -79,8 +79,9 @@ extension MetricJobs {
 
     /// `archive-old-data`: moves rows older than D - `keepDays` of the metric tables into their
     /// `*_archive` tables, one transaction per table; a row is deleted only by the statement that
-    /// copies it. Then deletes the partitions' partial officer sums older than that, and expired idempotency keys (not archived: their stored responses hold
-    /// customer names and phone numbers, and the API no longer replays them).
+    /// copies it. Then deletes the partitions' partial officer sums older than that (derived: the
+    /// officer rows hold their total), and expired idempotency keys (not archived: their stored
+    /// responses hold customer names and phone numbers, and the API no longer replays them).
     static func archive(_ context: JobContext, keepDays: Int) async throws -> JobCounts {
         let cutoff = context.asOf.adding(days: -keepDays)
         return try await context.runner.run("archive", date: context.asOf, partition: .all, invalidatesCache: false) { run in
