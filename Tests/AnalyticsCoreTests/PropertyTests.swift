@@ -32,6 +32,12 @@ struct PropertyTests {
             #expect(s.totalOutstanding >= .zero, "\(context)")
             #expect(s.dpdBucket == DPDBucket(dpd: s.currentDpd), "\(context)")
             #expect(s.currentDpd >= 0 && s.maxDpdEver >= s.currentDpd, "\(context)")
+            // The stored form (loan_states keeps the anchors, the loans view derives the counts).
+            #expect(s.currentDpd == (s.arrearsSince.map { Int(date.daysSinceEpoch - $0.daysSinceEpoch) } ?? 0), "\(context)")
+            #expect(s.maxDpdEver == max(s.settledMaxDpd, s.currentDpd), "\(context)")
+            if s.firstPaymentMissed, s.firstPaymentReceivedDate == nil, let due = s.firstPaymentDueDate {
+                #expect(s.daysLate == Int(date.daysSinceEpoch - due.daysSinceEpoch), "\(context)")
+            }
             #expect((0...100).contains(s.riskScore), "\(context)")
             let totalDue = state.installments.reduce(Money.zero) { $0 + $1.installment.totalDue }
             let paid = state.installments.reduce(Money.zero) { $0 + $1.amountPaid }

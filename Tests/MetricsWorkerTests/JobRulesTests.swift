@@ -154,7 +154,7 @@ struct JobRulesTests {
             _ = try await IngestCommand.ingest([(path, nil)], pool: db.pool)
             let incremental = try await Self.worker(["refresh-loans", "--changed-only", "--as-of", "2024-11-01"], db)
             #expect(incremental.status == 0, "\(incremental.output)")
-            #expect(incremental.output.contains(": 1 loans refreshed (changed input only)"), "\(incremental.output)")
+            #expect(incremental.output.contains(": 1 loans refreshed (those whose stored state no longer held)"), "\(incremental.output)")
             let afterIncremental = try await db.pool.query(Self.loanStates).map { try $0.decode(String.self, "r") }
             #expect(try await Self.worker(["refresh-loans", "--as-of", "2024-11-01"], db).status == 0)
             let afterFull = try await db.pool.query(Self.loanStates).map { try $0.decode(String.self, "r") }

@@ -2,7 +2,10 @@
 """Reads a metrics-worker full-refresh's JSON log lines (stderr, LOG_LEVEL=info) and prints the
 seconds each phase of the refresh took, as one line of `name=seconds` pairs:
 
-  loans      start of the run -> the loans read (binary COPY)
+  select     start of the run -> the loans whose stored state no longer holds selected (a
+             refresh that re-reads only those: `stale_loans`, with their count as `stale=N`;
+             absent when every loan is read)
+  loans      -> the loans read (binary COPY)
   repayments -> the repayments read
   schedules  -> the schedules read, the engine run and the states compared (loan_states_compared)
   states     -> the changed loan states written (loan_states_written; absent for a backfill)
@@ -18,6 +21,7 @@ def stamp(line):
     return datetime.datetime.strptime(line["timestamp"].rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f")
 
 events = []
+stale = None
 with open(sys.argv[1]) as f:
     for text in f:
         text = text.strip()
@@ -29,6 +33,8 @@ with open(sys.argv[1]) as f:
             continue
         meta = line.get("metadata") or {}
         events.append((stamp(line), meta.get("job"), line.get("message")))
+        if line.get("message") == "stale_loans" and meta.get("reread_alone") in (True, "true"):
+            stale = meta.get("loans")
 
 def first(job, message, after=None):
     for t, j, m in events:
@@ -37,7 +43,8 @@ def first(job, message, after=None):
     return None
 
 start = first("full_refresh", "start")
-marks = [("loans", first("loan_stream", "loans_read")),
+marks = [("select", first("refresh_loans", "stale_loans") if stale is not None else None),
+         ("loans", first("loan_stream", "loans_read")),
          ("repayments", first("loan_stream", "repayments_read")),
          ("schedules", first("refresh_loans", "loan_states_compared")),
          ("states", first("refresh_loans", "loan_states_written")),
@@ -47,8 +54,11 @@ marks = [("loans", first("loan_stream", "loans_read")),
 previous, parts = start, []
 for name, t in marks:
     if t is None or previous is None:
-        parts.append(f"{name}=-")
+        if name != "select":
+            parts.append(f"{name}=-")
         continue
     parts.append(f"{name}={(t - previous).total_seconds():.2f}")
     previous = t
+if stale is not None:
+    parts.append(f"stale={stale}")
 print(" ".join(parts))

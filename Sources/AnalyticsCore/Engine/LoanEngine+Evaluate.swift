@@ -39,6 +39,9 @@ extension LoanEngine {
         var currentDpd = 0
         var foundLate = false
         var maxDpd = 0
+        var settledMaxDpd = 0
+        var openMaxDpd = 0
+        var arrearsSince: Int32?
         var firstDue: Int32?
         var firstReceived: Int32?
         var nextDue: Int32?
@@ -73,12 +76,18 @@ extension LoanEngine {
                 if due < day, !foundLate {
                     foundLate = true
                     currentDpd = Int(day - due)
+                    arrearsSince = due
                 }
                 if due >= day, nextDue == nil { nextDue = due }
             }
             // The last late day is the day before the cover, or D when not covered by D.
             let lastLateDay = coverDay <= day ? coverDay - 1 : day
             maxDpd = max(maxDpd, Int(lastLateDay) - Int(due))
+            if isPaid {
+                settledMaxDpd = max(settledMaxDpd, Int(lastLateDay) - Int(due))
+            } else {
+                openMaxDpd = max(openMaxDpd, Int(day) - Int(due))
+            }
 
             let amountPaid = min(max(coveredAtD - dueBefore, 0), total)
             if let window {
@@ -99,6 +108,10 @@ extension LoanEngine {
             }
         }
 
+        // An installment not Paid at D that fell due before the one `current_dpd` counts from (a
+        // schedule not in due-date order) makes the maximum grow faster than the DPD: then the
+        // whole maximum is "settled", so the stored state changes daily and is refreshed daily.
+        if openMaxDpd > currentDpd { settledMaxDpd = maxDpd }
         let missed: Bool
         let daysLate: Int
         if let firstDue, firstDue < day, firstReceived.map({ $0 > firstDue }) ?? true {
@@ -113,6 +126,8 @@ extension LoanEngine {
             statusAsOf: ledger.status(at: date),
             currentDpd: currentDpd,
             maxDpdEver: maxDpd,
+            arrearsSince: arrearsSince.map(CalendarDate.init(daysSinceEpoch:)),
+            settledMaxDpd: settledMaxDpd,
             totalPrincipalPaid: Money(minorUnits: principalPaid),
             totalInterestPaid: Money(minorUnits: interestPaid),
             totalFeesPaid: Money(minorUnits: feesPaid),

@@ -12,6 +12,14 @@ public struct LoanSnapshot: Hashable, Sendable {
     /// `max_dpd_ever`: the largest DPD the loan had on any day up to D, from the repayments
     /// effective at D.
     public var maxDpdEver: Int
+    /// The due date `current_dpd` counts from (nil when `current_dpd` is 0): with no other change
+    /// the loan's DPD at a later date D' is D' minus this date, until an installment is covered.
+    public var arrearsSince: CalendarDate?
+    /// The part of `max_dpd_ever` that no longer grows with D: the largest DPD of the installments
+    /// Paid at D (0 when none was late), so that `max_dpd_ever = max(settledMaxDpd, current_dpd)`.
+    /// (When an installment not Paid at D fell due before the one `current_dpd` counts from, in a
+    /// schedule out of due-date order, it is `max_dpd_ever` itself.)
+    public var settledMaxDpd: Int
     /// `total_principal_paid` over effective repayments.
     public var totalPrincipalPaid: Money
     /// `total_interest_paid` over effective repayments.

@@ -47,7 +47,10 @@ public struct Officer: Hashable, Sendable {
     public var isActive: Bool { employmentStatus == "Active" }
 
     /// The channel a loan must carry to count as "pure" (`primary_channel`, null meaning `Direct`).
-    public var effectivePrimaryChannel: String { primaryChannel ?? "Direct" }
+    public var effectivePrimaryChannel: String { primaryChannel ?? Self.defaultPrimaryChannel }
+
+    /// The primary channel of an officer without one (METRICS: null = Direct).
+    public static let defaultPrimaryChannel = "Direct"
 
     /// The minimal officer the ingestion creates from a loan whose officer is unknown.
     public init(placeholderFor loan: Loan) {

@@ -7,7 +7,7 @@ struct RefreshLoansCommand: AsyncParsableCommand {
         abstract: "Compute every loan's state as of D into loan_states (and dpd_transitions).")
     @OptionGroup var asOf: AsOfOption
     @OptionGroup var partition: PartitionOption
-    @Flag(name: .long, help: "Only loans whose source data changed since the last refresh.")
+    @Flag(name: .long, help: "Only the loans whose stored state does not hold at D (input or officer changed, or valid only through an earlier date).")
     var changedOnly = false
 
     func run() async throws {

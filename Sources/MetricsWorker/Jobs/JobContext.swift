@@ -8,6 +8,9 @@ struct JobContext: Sendable {
     let asOf: CalendarDate
     let partition: Partition
     var options = MetricsOptions()
+    /// The share of the book's loans from which a whole-book refresh reads every loan instead of
+    /// only those whose stored state no longer holds (`MetricJobs.selectStale`).
+    var wholePassShare = LoanStateWriter.replaceFraction
 
     /// Current officer records (all, or those among `ids`), in any order.
     func officers(on connection: PostgresConnection, only ids: [String]? = nil) async throws -> [Officer] {
@@ -36,18 +39,24 @@ struct JobContext: Sendable {
         return result
     }
 
-    /// Streams the loans of this run's partition (restricted to `loanFilter` when given, a SQL
-    /// query returning `loan_id`s) through a `BookConsumer`. A partition's officer sums are partial:
-    /// each holds only the officer's loans of the partition (`OfficerPartialSums`).
+    /// Fills the session's `job_loans` with the loans `query` returns (a SQL query returning
+    /// `loan_id`s, with D as `$1`), for a pass with `selected: true`; returns how many.
+    func select(_ query: String, on connection: PostgresConnection) async throws -> Int {
+        try await connection.execute(LoanStream.createLoanTable)
+        try await connection.execute("TRUNCATE job_loans")
+        let count = try await connection.execute("INSERT INTO job_loans (loan_id) \(query) ON CONFLICT DO NOTHING", [asOf])
+        try await connection.execute("ANALYZE job_loans")
+        return count
+    }
+
+    /// Streams the loans of this run's partition (only those `select` chose when `selected`)
+    /// through a `BookConsumer`. A partition's officer sums are partial: each holds only the
+    /// officer's loans of the partition (`OfficerPartialSums`).
     func pass(on connection: PostgresConnection, loanStates: Bool, officerSums: Bool, exposure: Bool,
-              officers: [Officer], loanFilter: String? = nil) async throws -> BookConsumer {
+              officers: [Officer], selected: Bool = false) async throws -> BookConsumer {
         try await LoanStream.selectPartition(partition, on: connection)
         let consumer = self.consumer(loanStates: loanStates, officerSums: officerSums, exposure: exposure, officers: officers)
-        if let loanFilter {
-            try await connection.execute(LoanStream.createLoanTable)
-            try await connection.execute("TRUNCATE job_loans")
-            try await connection.execute("INSERT INTO job_loans (loan_id) \(loanFilter) ON CONFLICT DO NOTHING", [asOf])
-            try await connection.execute("ANALYZE job_loans")
+        if selected {
             return try await LoanStream.run(on: connection, filter: .loans(partitioned: !partition.isWhole), consumer)
         }
         return try await LoanStream.run(on: connection, filter: partition.isWhole ? .all : .partition, share: partition.count, consumer)
@@ -71,10 +80,10 @@ struct JobContext: Sendable {
 
     /// A consumer of D's ledgers keeping what is asked for, with the officers' primary channels.
     private func consumer(loanStates: Bool, officerSums: Bool, exposure: Bool, officers: [Officer]) -> BookConsumer {
-        var channels: [String: String] = [:]
-        for officer in officers { channels[officer.officerId] = officer.effectivePrimaryChannel }
+        var records: [String: Officer] = [:]
+        for officer in officers { records[officer.officerId] = officer }
         return BookConsumer(window: MetricsWindow(asOf: asOf), loanStates: loanStates, officerSums: officerSums,
-                            exposure: exposure, primaryChannels: channels)
+                            exposure: exposure, officers: records)
     }
 
     /// The officer rows of D from the sums of every loan of the officers (the daemon: the touched

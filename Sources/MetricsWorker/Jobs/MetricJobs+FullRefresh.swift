@@ -3,7 +3,9 @@ import AnalyticsStore
 
 extension MetricJobs {
     /// `full-refresh`: refresh-loans and officer metrics from one pass over the loans, the PAR15
-    /// snapshot when D is the 15th, then branch metrics. With `--partition K/N` the pass covers 1/N
+    /// snapshot when D is the 15th, then branch metrics. Once the states exist, a run reads only
+    /// the loans whose stored state does not hold at D (`rereadsStaleOnly`) and sums the officers
+    /// from the stored contributions. With `--partition K/N` the pass covers 1/N
     /// of the loans and writes the partition's partial officer sums; the partition that finds all
     /// N of D completed adds them up into D's officer rows (and snapshot), then writes the branch
     /// rows (under locks: see `mergePartitions`).
@@ -20,6 +22,7 @@ extension MetricJobs {
         }
         var exposure: [String: BookConsumer.Exposure] = [:]
         var loanCounts = JobCounts()
+        var staleOnly = false
         let counts = try await runner.run("full_refresh", date: date, partition: partition, invalidatesCache: true) { _ in
             var metricCounts = JobCounts()
             loanCounts = try await withStatesRun(writesStates, context) { loanRun in
@@ -28,6 +31,20 @@ extension MetricJobs {
                                                     invalidatesCache: partition.isWhole) { metricsRun in
                     try await context.pool.withConnection { connection in
                         let officers = try await context.officers(on: connection)
+                        if let loanRun, try await rereadsStaleOnly(context, on: connection) {
+                            staleOnly = true
+                            // The loans (of the partition) whose row does not hold at D, re-read and
+                            // written; then every officer summed from the stored contributions (of
+                            // the partition's loans: its partial sums), all D's now.
+                            let book = try await context.pass(on: connection, loanStates: true, officerSums: false,
+                                                              exposure: false, officers: officers, selected: true)
+                            loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: false,
+                                                                    run: loanRun, on: connection)
+                            let source = partition.isWhole ? "loan_states" : "loan_states s WHERE " + LoanStream.inPartition("s")
+                            let sums = try await LoanContribution.sums(from: source, [], on: connection)
+                            if midMonth, partition.isWhole { exposure = sums.byOfficer.compactMapValues(BookConsumer.Exposure.init(sums:)) }
+                            return try await writeOfficerSums(sums, context, officers: officers, run: metricsRun, on: connection)
+                        }
                         let book = try await context.pass(on: connection, loanStates: loanRun != nil, officerSums: true,
                                                           exposure: midMonth && partition.isWhole, officers: officers)
                         exposure = book.exposure
@@ -54,7 +71,7 @@ extension MetricJobs {
                 merged = try await mergePartitions(context, officerRows: true, snapshot: midMonth, branches: true)
             }
             let loans = writesStates
-                ? "\(loanCounts.processed) loans refreshed, \(loanCounts.updated) with a changed state"
+                ? "\(loanCounts.processed) loans refreshed\(staleOnly ? " (those whose stored state no longer held)" : ""), \(loanCounts.updated) with a changed state"
                 : "loan states kept (they are as of a later date)"
             let officerRows = partition.isWhole ? "\(metricCounts.processed) officer rows"
                 : "partial sums of \(metricCounts.processed) officers"
@@ -66,6 +83,19 @@ extension MetricJobs {
                 .described("\(loans); \(officerRows); \(branches)")
         }
         return counts
+    }
+
+    /// True when a refresh of D re-reads only the loans whose stored row does not hold at D
+    /// (selected into `job_loans`; a partition's pass then takes its own among them): the states
+    /// exist, carry their contributions, and fewer than a fifth of the book's loans are stale (a
+    /// partition's share is the same in expectation: the hash spreads them evenly). The other
+    /// rows are D's already (`staleLoansQuery`), so D's officer sums come from the stored
+    /// contributions, as the daemon's do.
+    private static func rereadsStaleOnly(_ context: JobContext, on connection: PostgresConnection) async throws -> Bool {
+        guard try await LoanStateWriter.statesDate(on: connection) != nil,
+              try await LoanContribution.contributionsComplete(on: connection) else { return false }
+        let total = try await connection.query("SELECT count(*)::bigint AS n FROM loan_accounts")[0].decode(Int.self, "n")
+        return try await selectStale(context, wholeBookFrom: total, on: connection)
     }
 
     /// Runs `body` inside a `refresh_loans` run when the states are written, else with no run (and

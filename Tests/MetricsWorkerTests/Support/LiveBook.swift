@@ -70,7 +70,7 @@ struct LiveBook {
         }
     }
 
-    let asOf: CalendarDate
+    var asOf: CalendarDate
     private var random: SplitMix64
     private(set) var officers: [String: OfficerRecord] = [:]
     private(set) var loans: [String: LoanRecord] = [:]
