@@ -42,8 +42,12 @@ DROP VIEW loans;
 ALTER TABLE loan_states DROP COLUMN current_dpd, DROP COLUMN loan_risk_score;
 ALTER TABLE loan_states SET (fillfactor = 85);
 
--- The columns of the view as before, in the same order (see 0004 and 0015); `e` is the date the
--- row holds for, `d` the states' date (no row before the first refresh: a left join).
+-- The columns of the view as before, in the same order (see 0004 and 0015). `e.held_as_of` is the
+-- date the row holds for: loan_states_date's as_of (read once per statement, a scalar subquery,
+-- NULL before the first refresh) when the row is valid through it, else the date it was computed
+-- for. Written as computed_as_of plus a number of days so that it is NULL exactly when
+-- computed_as_of is, visibly to the planner: a condition on it (the drilldowns') then turns the
+-- outer join into an inner one and filters loan_states as it is scanned, as before.
 CREATE VIEW loans AS
 SELECT a.loan_id, a.customer_id, a.customer_name, a.customer_phone, a.officer_id, a.officer_name, a.officer_phone,
        a.region, a.branch, a.state, a.loan_amount, a.disbursement_date, a.maturity_date, a.loan_term_days,
@@ -75,8 +79,8 @@ SELECT a.loan_id, a.customer_id, a.customer_name, a.customer_phone, a.officer_id
 FROM loan_accounts a
 LEFT JOIN loan_states s ON s.loan_id = a.loan_id
 LEFT JOIN loan_sources v ON v.loan_id = a.loan_id
-LEFT JOIN loan_states_date d ON true
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN s.valid_through >= d.as_of AND d.as_of > s.computed_as_of THEN d.as_of
-                ELSE s.computed_as_of END AS held_as_of
+    SELECT s.computed_as_of + CASE WHEN s.valid_through >= d.as_of AND d.as_of > s.computed_as_of
+                                   THEN d.as_of - s.computed_as_of ELSE 0 END AS held_as_of
+    FROM (SELECT (SELECT as_of FROM loan_states_date) AS as_of) d
 ) e;
