@@ -41,10 +41,16 @@ struct JobContext: Sendable {
 
     /// Fills the session's `job_loans` with the loans `query` returns (a SQL query returning
     /// `loan_id`s, with D as `$1`), for a pass with `selected: true`; returns how many.
+    /// A partition keeps its own loans only.
     func select(_ query: String, on connection: PostgresConnection) async throws -> Int {
         try await connection.execute(LoanStream.createLoanTable)
         try await connection.execute("TRUNCATE job_loans")
-        let count = try await connection.execute("INSERT INTO job_loans (loan_id) \(query) ON CONFLICT DO NOTHING", [asOf])
+        var selection = query
+        if !partition.isWhole {
+            try await LoanStream.selectPartition(partition, on: connection)
+            selection = "SELECT q.loan_id FROM (\(query)) q WHERE " + LoanStream.inPartition("q")
+        }
+        let count = try await connection.execute("INSERT INTO job_loans (loan_id) \(selection) ON CONFLICT DO NOTHING", [asOf])
         try await connection.execute("ANALYZE job_loans")
         return count
     }

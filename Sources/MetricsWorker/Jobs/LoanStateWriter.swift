@@ -186,8 +186,11 @@ enum LoanStateWriter {
     /// Writes `loans` (their states at `date`) and completes `run` in the same transaction; returns
     /// the number of loans whose stored state changed. `mayReplaceTable` marks a pass over every
     /// loan of the book (not a partition, not `--changed-only`), the only kind that may swap the table.
+    /// `thenRead` runs in that transaction after the write, under the writers' lock: what it reads
+    /// of `loan_states` is `date`'s, before any writer of a later date can commit.
     static func write(_ loans: [BookConsumer.LoanRow], date: CalendarDate, mayReplaceTable: Bool, run: JobRunner.Run?,
-                      on connection: PostgresConnection) async throws -> JobCounts {
+                      on connection: PostgresConnection,
+                      thenRead: (PostgresConnection) async throws -> Void = { _ in }) async throws -> JobCounts {
         var hashes: [Int64] = []
         hashes.reserveCapacity(loans.count)
         var changed: [Int] = []
@@ -223,6 +226,7 @@ enum LoanStateWriter {
                 INSERT INTO loan_states_date (as_of, written_at) VALUES ($1, now())
                 ON CONFLICT (singleton) DO UPDATE SET as_of = EXCLUDED.as_of, written_at = now()
                 """, [date])
+            try await thenRead(tx)
             try await run?.complete(counts, in: tx)
         }
         if !replace, changed.lazy.filter({ loans[$0].info.previousHash == nil }).count >= 10_000 {

@@ -38,10 +38,14 @@ extension MetricJobs {
                             // the partition's loans: its partial sums), all D's now.
                             let book = try await context.pass(on: connection, loanStates: true, officerSums: false,
                                                               exposure: false, officers: officers, selected: true)
-                            loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: false,
-                                                                    run: loanRun, on: connection)
+                            // The sums in the write's transaction, under the writers' lock: all D's,
+                            // never a later date's rows that a concurrent run could commit.
                             let source = partition.isWhole ? "loan_states" : "loan_states s WHERE " + LoanStream.inPartition("s")
-                            let sums = try await LoanContribution.sums(from: source, [], on: connection)
+                            var sums = PortfolioAccumulator()
+                            loans = try await LoanStateWriter.write(book.loans, date: date, mayReplaceTable: false,
+                                                                    run: loanRun, on: connection) { tx in
+                                sums = try await LoanContribution.sums(from: source, [], on: tx)
+                            }
                             if midMonth, partition.isWhole { exposure = sums.byOfficer.compactMapValues(BookConsumer.Exposure.init(sums:)) }
                             return try await writeOfficerSums(sums, context, officers: officers, run: metricsRun, on: connection)
                         }
@@ -94,8 +98,7 @@ extension MetricJobs {
     private static func rereadsStaleOnly(_ context: JobContext, on connection: PostgresConnection) async throws -> Bool {
         guard try await LoanStateWriter.statesDate(on: connection) != nil,
               try await LoanContribution.contributionsComplete(on: connection) else { return false }
-        let total = try await connection.query("SELECT count(*)::bigint AS n FROM loan_accounts")[0].decode(Int.self, "n")
-        return try await selectStale(context, wholeBookFrom: total, on: connection)
+        return try await selectStale(context, on: connection)
     }
 
     /// Runs `body` inside a `refresh_loans` run when the states are written, else with no run (and

@@ -26,7 +26,7 @@ enum MetricJobs {
             try await context.pool.withConnection { connection in
                 let officers = try await context.officers(on: connection)
                 if changedOnly, statesDate != nil {
-                    onlyChanged = try await selectStale(context, wholeBookFrom: nil, on: connection)
+                    onlyChanged = try await selectStale(context, on: connection)
                 }
                 let book = try await context.pass(on: connection, loanStates: true, officerSums: false, exposure: false,
                                                   officers: officers, selected: onlyChanged)
@@ -60,14 +60,24 @@ enum MetricJobs {
            OR s.officer_primary_channel IS DISTINCT FROM o.primary_channel
         """
 
-    /// Selects the loans whose stored row does not hold at D (`job_loans`) and returns true when
-    /// a pass over them alone is the way to refresh D. With `wholeBookFrom`, the number of loans
-    /// of the book, it returns false when at least `context.wholePassShare` of them (a fifth)
-    /// must be re-read: a pass over every loan, which may rewrite the table, is cheaper then.
-    static func selectStale(_ context: JobContext, wholeBookFrom total: Int?, on connection: PostgresConnection) async throws -> Bool {
+    /// Selects the loans (of the partition) whose stored row does not hold at D (`job_loans`) and
+    /// returns true when a pass over them alone is the way to refresh D. It returns false, for a
+    /// pass over every loan (of the partition), when at least `context.wholePassShare` (a fifth)
+    /// of them must be re-read: such a pass is cheaper then, and a whole-book one may rewrite the
+    /// table (the first run after the upgrade to schema 18, a day after an outage). Also false
+    /// when some loan has no version row (`loan_sources`, kept by triggers; only a hand deletion
+    /// loses one): the selection starts from the versions.
+    static func selectStale(_ context: JobContext, on connection: PostgresConnection) async throws -> Bool {
+        let books = try await connection.query("""
+            SELECT (SELECT count(*) FROM loan_accounts)::bigint AS loans, (SELECT count(*) FROM loan_sources)::bigint AS versions
+            """)[0]
+        let loans = try books.decode(Int.self, "loans"), versions = try books.decode(Int.self, "versions")
         let stale = try await context.select(staleLoansQuery, on: connection)
-        let selective = total.map { Double(stale) < context.wholePassShare * Double($0) } ?? true
-        PhaseLog(job: "refresh_loans").log("stale_loans", ["loans": stale, "of": total ?? -1, "reread_alone": selective])
+        let share = Double(loans) / Double(context.partition.count)
+        let selective = Double(stale) < context.wholePassShare * share && versions == loans
+        PhaseLog(job: "refresh_loans").log("stale_loans", [
+            "loans": stale, "of": Int(share.rounded()), "reread_alone": selective, "versions_complete": versions == loans,
+        ])
         return selective
     }
 
