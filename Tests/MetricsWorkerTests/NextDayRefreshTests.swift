@@ -9,8 +9,9 @@ import Testing
 /// A next-day `full-refresh` re-reads only the loans whose stored row no longer holds (issue 17,
 /// goal 2): their input changed, their officer or the officer's channel changed, or their row was
 /// valid only through an earlier date. Day after day, every row it leaves must be the one a pass
-/// over every loan gives from the same input.
-@Suite("Next-day refresh: only the loans whose stored state no longer holds are re-read")
+/// over every loan gives from the same input. Serialized: each case runs two databases through 26
+/// days, and run side by side they starved the broker tests of a 2-core CI machine.
+@Suite("Next-day refresh: only the loans whose stored state no longer holds are re-read", .serialized)
 struct NextDayRefreshTests {
     static func context(_ db: TestDatabase, _ date: CalendarDate, _ partition: Partition = .all,
                         wholePassShare: Double = LoanStateWriter.replaceFraction) -> JobContext {
