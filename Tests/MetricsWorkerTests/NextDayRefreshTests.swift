@@ -137,5 +137,33 @@ struct NextDayRefreshTests {
             #expect(try await db.count("SELECT count(*)::int AS n FROM (\(MetricJobs.staleLoansQuery)) x", [date]) == loans)
         }
     }
+
+    @Test("a next day whose states were written and whose officer rows were not (a run stopped between the two), then full-refresh twice: the rows equal a pass over every loan, and the retry changes nothing")
+    func statesWrittenThenOfficerRows() async throws {
+        let day = try #require(CalendarDate(iso: "2024-11-13"))
+        var book = LiveBook(seed: 53, asOf: day)
+        let base = try LiveBook.write(book.base(officers: 8, loans: 90), name: "base.ndjson")
+        try await TestDatabase.create(poolSize: 6).using { stale in
+            try await TestDatabase.create(poolSize: 6).using { whole in
+                for db in [stale, whole] { _ = try await IngestCommand.ingest([(base, nil)], pool: db.pool) }
+                _ = try await MetricJobs.fullRefresh(Self.context(stale, day))
+                let next = day + 1
+                // The states of the next day only, as a run stopped before its officer rows leaves them.
+                _ = try await MetricJobs.refreshLoans(Self.context(stale, next, wholePassShare: 1.01), changedOnly: true)
+                let first = try await MetricJobs.fullRefresh(Self.context(stale, next, wholePassShare: 1.01))
+                #expect(first.processed == 0, "every state already held at \(next)")
+                let reference = Self.context(whole, next)
+                _ = try await MetricJobs.refreshLoans(reference, changedOnly: false)
+                _ = try await MetricJobs.officerMetrics(reference)
+                _ = try await MetricJobs.branchMetrics(reference)
+                let expected = try await Self.published(whole.pool, date: next).filter { !$0.hasPrefix("transition ") }
+                let afterFirst = try await Self.published(stale.pool, date: next).filter { !$0.hasPrefix("transition ") }
+                #expect(LiveUpdatePropertyTests.differences(afterFirst, expected).isEmpty,
+                        "\(LiveUpdatePropertyTests.differences(afterFirst, expected).prefix(6))")
+                _ = try await MetricJobs.fullRefresh(Self.context(stale, next, wholePassShare: 1.01))
+                #expect(try await Self.published(stale.pool, date: next).filter { !$0.hasPrefix("transition ") } == afterFirst)
+            }
+        }
+    }
 }
 

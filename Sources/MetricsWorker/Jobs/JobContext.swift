@@ -43,16 +43,12 @@ struct JobContext: Sendable {
     /// `loan_id`s, with D as `$1`), for a pass with `selected: true`; returns how many.
     /// A partition keeps its own loans only.
     func select(_ query: String, on connection: PostgresConnection) async throws -> Int {
-        try await connection.execute(LoanStream.createLoanTable)
-        try await connection.execute("TRUNCATE job_loans")
         var selection = query
         if !partition.isWhole {
             try await LoanStream.selectPartition(partition, on: connection)
             selection = "SELECT q.loan_id FROM (\(query)) q WHERE " + LoanStream.inPartition("q")
         }
-        let count = try await connection.execute("INSERT INTO job_loans (loan_id) \(selection) ON CONFLICT DO NOTHING", [asOf])
-        try await connection.execute("ANALYZE job_loans")
-        return count
+        return try await LoanStream.selectLoans([(selection, [asOf])], on: connection)
     }
 
     /// Streams the loans of this run's partition (only those `select` chose when `selected`)

@@ -45,8 +45,8 @@ enum LoanStateWriter {
     }
 
     /// True when every loan's state was refreshed for `date`: a whole-book `refresh_loans` run of
-    /// `date` completed, or every partition K/N of some N did. Until then `--changed-only` for
-    /// `date` refreshes every loan (the partitions not yet run still hold an earlier day's states).
+    /// `date` completed, or every partition K/N of some N did. Until then the daemon covers a
+    /// change of `date` with a full refresh, and the merge of the partitions sums their own sums.
     static func statesComplete(for date: CalendarDate, on connection: PostgresConnection) async throws -> Bool {
         try await connection.query("""
             SELECT EXISTS (

@@ -141,15 +141,22 @@ enum LoanStream {
     /// Restricts the next streams on `connection` to the loans `ids` and every loan of the
     /// officers `officers` (the daemon's batch): stream them with `filter: .loans(partitioned: false)`.
     static func selectLoans(_ ids: [String], ofOfficers officers: [String], on connection: PostgresConnection) async throws {
+        var queries: [(String, PostgresBindings)] = [("SELECT DISTINCT unnest($1::text[])", [ids])]
+        if !officers.isEmpty { queries.append(("SELECT loan_id FROM loan_accounts WHERE officer_id = ANY($1)", [officers])) }
+        _ = try await selectLoans(queries, on: connection)
+    }
+
+    /// Restricts the next streams on `connection` to the loans the `queries` return (SQL queries
+    /// returning `loan_id`s, each with its bindings); returns how many loans that is.
+    static func selectLoans(_ queries: [(String, PostgresBindings)], on connection: PostgresConnection) async throws -> Int {
         try await connection.execute(createLoanTable)
         try await connection.execute("TRUNCATE job_loans")
-        try await connection.execute("INSERT INTO job_loans (loan_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING", [ids])
-        if !officers.isEmpty {
-            try await connection.execute("""
-                INSERT INTO job_loans (loan_id) SELECT loan_id FROM loan_accounts WHERE officer_id = ANY($1) ON CONFLICT DO NOTHING
-                """, [officers])
+        var count = 0
+        for (query, bindings) in queries {
+            count += try await connection.execute("INSERT INTO job_loans (loan_id) \(query) ON CONFLICT DO NOTHING", bindings)
         }
         try await connection.execute("ANALYZE job_loans")
+        return count
     }
 
     /// Runs the stream through `consumer` and returns it with everything it gathered.
