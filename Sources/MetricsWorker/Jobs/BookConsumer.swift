@@ -92,6 +92,16 @@ struct BookConsumer: LedgerConsumer {
         }
     }
 
+    mutating func reserve(_ count: Int) {
+        if keepLoanStates { loans.reserveCapacity(count) }
+    }
+
+    mutating func append(_ later: consuming BookConsumer) {
+        ledgers += later.ledgers
+        sums.merge(later.sums)
+        loans.append(contentsOf: later.loans)
+    }
+
     /// The last day up to D + `horizon(of:)` on which the loan, evaluated with the same input,
     /// still has `row`'s stored row: the state in its stored form (`LoanStateWriter.StoredForm`,
     /// what `encodeState` writes) and the contribution to the officer's sums. The engine is

@@ -29,8 +29,15 @@ struct LoanStreamInfo: Sendable {
 }
 
 /// Something that consumes the engine ledgers of a loan stream, on the blocking thread.
+/// The ledgers of a stream are cut into consecutive ranges consumed in parallel, each by a copy
+/// of the consumer as given (`GatheredBook.consume(into:)`), and the copies are appended in order.
 protocol LedgerConsumer: Sendable {
     mutating func consume(_ ledger: LoanLedger, info: LoanStreamInfo)
+    /// Makes room for `count` ledgers' results (the first range's copy, which the others are
+    /// appended to, reserves the whole stream's).
+    mutating func reserve(_ count: Int)
+    /// Adds what `later` gathered from the ledgers that follow this one's in the stream.
+    mutating func append(_ later: consuming Self)
 }
 
 /// Streams the loans (of a partition, or a set of loan ids) out of PostgreSQL with their given
@@ -193,21 +200,13 @@ enum LoanStream {
             return book
         }
         PhaseLog(job: "loan_stream").log("repayments_read", ["repayments": book.repayments.count])
-        // The schedules, then the engine over every ledger, on the blocking thread.
+        // The schedules, then the engine over every ledger: on the blocking thread and threads of
+        // Dispatch's pool (`GatheredBook.consume(into:)`), never the cooperative pool.
         return try await connection.copyOutBinary(scheduleQuery(filter)) { [book, expected] reader in
             var book = book
             book.installments.reserveCapacity(expected.installments)
             try readAll(&reader, "reading schedules", expected: expected.installments) { try book.addInstallment($0) }
-            var consumer = consumer
-            let progress = Progress(label: "computing loans", total: book.terms.count)
-            var done = 0
-            try book.forEachLedger {
-                consumer.consume($0, info: $1)
-                done += 1
-                if done & 0x3FFF == 0 { progress.update(done, unit: "loans") }
-            }
-            progress.finish()
-            return consumer
+            return book.consume(into: consumer)
         }
     }
 
@@ -360,13 +359,26 @@ struct GatheredBook: Sendable {
         return (order, starts)
     }
 
-    /// Builds every loan's ledger, in stream order, and hands it to `body`.
-    func forEachLedger(_ body: (LoanLedger, LoanStreamInfo) throws -> Void) throws {
-        let byLoan = Self.group(terms.count, slots: repayments.lazy.map(\.slot))
-        let scheduleByLoan = Self.group(terms.count, slots: installments.lazy.map(\.slot))
+    /// Each loan's repayment and installment rows, grouped once for any number of passes.
+    struct Grouping: Sendable {
+        fileprivate let repayments: (order: [Int32], starts: [Int])
+        fileprivate let installments: (order: [Int32], starts: [Int])
+    }
+
+    /// Groups the rows by loan (a counting sort per table).
+    func grouping() -> Grouping {
+        Grouping(repayments: Self.group(terms.count, slots: repayments.lazy.map(\.slot)),
+                 installments: Self.group(terms.count, slots: installments.lazy.map(\.slot)))
+    }
+
+    /// Builds the ledger of each loan of `slots`, in stream order, and hands it to `body`.
+    func forEachLedger(slots: Range<Int>, grouping: Grouping, _ body: (LoanLedger, LoanStreamInfo) throws -> Void) rethrows {
+        let byLoan = grouping.repayments
+        let scheduleByLoan = grouping.installments
         var facts: [(id: String, facts: RepaymentFacts)] = []
         var given: [Installment] = []
-        for (slot, terms) in terms.enumerated() {
+        for slot in slots {
+            let terms = terms[slot]
             facts.removeAll(keepingCapacity: true)
             for k in byLoan.starts[slot]..<byLoan.starts[slot + 1] {
                 let row = repayments[Int(byLoan.order[k])]

@@ -1,0 +1,62 @@
+// The engine over a gathered book on every core. Written here: the cut into ranges and their
+// ordered merge are ours; the threads are Dispatch's (`DispatchQueue.concurrentPerform`).
+import AnalyticsCore
+import Dispatch
+import Foundation
+import Synchronization
+
+extension GatheredBook {
+    /// The fewest loans a range gets: below it, handing a range to a thread costs more than it saves.
+    static let minimumLoansPerRange = 8
+
+    /// Ranges per core: consecutive ranges differ in cost (a range of loans long in arrears
+    /// evaluates more days for `valid_through`), so each core takes several in turn.
+    static let rangesPerCore = 4
+
+    /// The consecutive slot ranges of a pass over `count` loans on `cores` cores.
+    static func ranges(count: Int, cores: Int) -> [Range<Int>] {
+        let parts = max(1, min(max(cores, 1) * rangesPerCore, count / minimumLoansPerRange))
+        return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+
+    /// Runs `consumer` over every loan's ledger and returns it with everything it gathered, as one
+    /// pass in stream order would. The loans are cut into consecutive ranges (`ranges`), each
+    /// consumed by its own copy of `consumer` (as given) on a thread of Dispatch's pool, which the
+    /// calling thread joins until all are done; the copies are then appended in range order
+    /// (`LedgerConsumer.append`), so the rows keep the stream's order and the sums, exact
+    /// integers and money, are the same. The first range's copy reserves room for the whole
+    /// stream, so appending the others does not move it.
+    func consume<C: LedgerConsumer>(into consumer: C) -> C {
+        let grouping = grouping()
+        let ranges = Self.ranges(count: terms.count, cores: ProcessInfo.processInfo.activeProcessorCount)
+        let progress = Mutex(Progress(label: "computing loans", total: terms.count))
+        let done = Atomic(0)
+        let results = Mutex([C?](repeating: nil, count: ranges.count))
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
+            var part = consumer
+            if index == 0 { part.reserve(terms.count) }
+            var pending = 0
+            forEachLedger(slots: ranges[index], grouping: grouping) { ledger, info in
+                part.consume(ledger, info: info)
+                pending += 1
+                if pending == 0x3FFF {
+                    let total = done.add(pending, ordering: .relaxed).newValue
+                    pending = 0
+                    progress.withLock { $0.update(total, unit: "loans") }
+                }
+            }
+            results.withLock { $0[index] = part }
+        }
+        progress.withLock { $0.finish() }
+        var parts = results.withLock { results in
+            let taken = results
+            results = []
+            return taken
+        }
+        guard !parts.isEmpty, var merged = parts[0].take() else { return consumer }
+        for index in parts.indices.dropFirst() {
+            if let later = parts[index].take() { merged.append(later) }
+        }
+        return merged
+    }
+}
