@@ -106,6 +106,36 @@ struct BackfillTests {
         }
     }
 
+    @Test("a partition's selection of stale loans is exactly the whole book's stale loans of that partition")
+    func partitionSelectsItsOwnStaleLoans() async throws {
+        try await TestDatabase.create(poolSize: 6).using { db in
+            _ = try await IngestCommand.ingest([(FixtureJobsTests.inputPath, nil)], pool: db.pool)
+            _ = try await MetricJobs.fullRefresh(try Self.context(db, "2024-10-17"))
+            let date = try #require(CalendarDate(iso: Self.latest))
+            let stale = Set(try await db.pool.query("SELECT s.loan_id FROM (\(MetricJobs.staleLoansQuery)) s", [date])
+                .map { try $0.decode(String.self, "loan_id") })
+            #expect(stale.count > 10)
+            for count in [2, 3] {
+                var union: Set<String> = []
+                for index in 0..<count {
+                    let context = try FixtureJobsTests.context(db, date: Self.latest, partition: Partition(index: index, count: count))
+                    let (selected, own) = try await db.pool.withConnection { connection in
+                        let selected = try await context.select(MetricJobs.staleLoansQuery, on: connection)
+                        let own = try await connection.query("""
+                            SELECT j.loan_id FROM job_loans j
+                            WHERE (hashtextextended(j.loan_id, 0) & 9223372036854775807) % \(count) = \(index)
+                            """).map { try $0.decode(String.self, "loan_id") }
+                        return (selected, own)
+                    }
+                    // Every selected loan is of the partition, and no stale loan of it is missed.
+                    #expect(selected == own.count, "\(index)/\(count)")
+                    union.formUnion(own)
+                }
+                #expect(union == stale, "N = \(count)")
+            }
+        }
+    }
+
     @Test("refresh-loans and full-refresh refuse a date after tomorrow (exit 64): the states would stay there")
     func futureDateRefused() async throws {
         try await TestDatabase.with { db in
