@@ -35,20 +35,27 @@ import Testing
 
         var sequential = consumer
         book.forEachLedger(slots: book.terms.indices, grouping: book.grouping()) { sequential.consume($0, info: $1) }
-        let parallel = book.consume(into: consumer)
 
-        #expect(GatheredBook.ranges(count: book.terms.count, cores: 2).count > 1)
-        #expect(parallel.ledgers == sequential.ledgers && parallel.ledgers == book.terms.count)
-        #expect(parallel.sums == sequential.sums)
-        #expect(parallel.exposure == sequential.exposure)
-        #expect(parallel.loans.count == sequential.loans.count)
-        var differing = 0
-        for (a, b) in zip(parallel.loans, sequential.loans)
-        where a.loanID != b.loanID || a.officerID != b.officerID || a.snapshot != b.snapshot || a.contribution != b.contribution
-            || a.officerChannel != b.officerChannel || a.validThrough != b.validThrough {
-            differing += 1
+        for cores in [1, 2, 16] {
+            #expect(GatheredBook.ranges(count: book.terms.count, cores: cores).count == cores * GatheredBook.rangesPerCore)
+            let parallel = book.consume(into: consumer, cores: cores)
+            #expect(parallel.ledgers == sequential.ledgers && parallel.ledgers == book.terms.count)
+            #expect(parallel.sums == sequential.sums)
+            #expect(parallel.exposure == sequential.exposure)
+            #expect(parallel.loans.count == sequential.loans.count)
+            var differing = 0
+            for (a, b) in zip(parallel.loans, sequential.loans)
+            where a.loanID != b.loanID || a.officerID != b.officerID || a.snapshot != b.snapshot || a.contribution != b.contribution
+                || a.officerChannel != b.officerChannel || a.validThrough != b.validThrough {
+                differing += 1
+            }
+            #expect(differing == 0, "\(cores) cores")
         }
-        #expect(differing == 0)
+        // Officer sums alone (the officer job): the same sums, no rows.
+        let sumsOnly = BookConsumer(window: MetricsWindow(asOf: asOf), loanStates: false, officerSums: true, exposure: false,
+                                    officers: officers)
+        let parallelSums = book.consume(into: sumsOnly, cores: 2)
+        #expect(parallelSums.sums == sequential.sums && parallelSums.loans.isEmpty && parallelSums.ledgers == book.terms.count)
         // The book is not trivial: loans in arrears, rows that hold past D, and rows that do not.
         #expect(sequential.loans.contains { ($0.snapshot?.currentDpd ?? 0) > 30 })
         #expect(sequential.loans.contains { $0.validThrough > asOf } && sequential.loans.contains { $0.validThrough == asOf })

@@ -25,16 +25,17 @@ extension GatheredBook {
     /// calling thread joins until all are done; the copies are then appended in range order
     /// (`LedgerConsumer.append`), so the rows keep the stream's order and the sums, exact
     /// integers and money, are the same. The first range's copy reserves room for the whole
-    /// stream, so appending the others does not move it.
-    func consume<C: LedgerConsumer>(into consumer: C) -> C {
+    /// stream, so appending the others does not move it. `consumer` must hold nothing yet (every
+    /// range starts from a copy of it).
+    func consume<C: LedgerConsumer>(into consumer: C, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> C {
         let grouping = grouping()
-        let ranges = Self.ranges(count: terms.count, cores: ProcessInfo.processInfo.activeProcessorCount)
+        let ranges = Self.ranges(count: terms.count, cores: cores)
         let progress = Mutex(Progress(label: "computing loans", total: terms.count))
         let done = Atomic(0)
         let results = Mutex([C?](repeating: nil, count: ranges.count))
         DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
             var part = consumer
-            if index == 0 { part.reserve(terms.count) }
+            part.reserve(index == 0 ? terms.count : ranges[index].count)
             var pending = 0
             forEachLedger(slots: ranges[index], grouping: grouping) { ledger, info in
                 part.consume(ledger, info: info)
@@ -53,7 +54,10 @@ extension GatheredBook {
             results = []
             return taken
         }
-        guard !parts.isEmpty, var merged = parts[0].take() else { return consumer }
+        // concurrentPerform returns once every iteration has run, each storing its part.
+        guard parts.count == ranges.count, parts.allSatisfy({ $0 != nil }), var merged = parts[0].take() else {
+            preconditionFailure("the engine pass lost a range's result (\(parts.count) of \(ranges.count) ranges)")
+        }
         for index in parts.indices.dropFirst() {
             if let later = parts[index].take() { merged.append(later) }
         }

@@ -30,7 +30,8 @@ struct LoanStreamInfo: Sendable {
 
 /// Something that consumes the engine ledgers of a loan stream, on the blocking thread.
 /// The ledgers of a stream are cut into consecutive ranges consumed in parallel, each by a copy
-/// of the consumer as given (`GatheredBook.consume(into:)`), and the copies are appended in order.
+/// of the consumer as given (`GatheredBook.consume(into:)`), and the copies are appended in order:
+/// a consumer handed to a stream holds nothing yet.
 protocol LedgerConsumer: Sendable {
     mutating func consume(_ ledger: LoanLedger, info: LoanStreamInfo)
     /// Makes room for `count` ledgers' results (the first range's copy, which the others are
