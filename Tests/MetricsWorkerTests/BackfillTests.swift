@@ -123,8 +123,8 @@ struct BackfillTests {
                         let selected = try await context.select(MetricJobs.staleLoansQuery, on: connection)
                         let own = try await connection.query("""
                             SELECT j.loan_id FROM job_loans j
-                            WHERE (hashtextextended(j.loan_id, 0) & 9223372036854775807) % \(count) = \(index)
-                            """).map { try $0.decode(String.self, "loan_id") }
+                            WHERE (hashtextextended(j.loan_id, 0) & 9223372036854775807) % $1 = $2
+                            """, [count, index]).map { try $0.decode(String.self, "loan_id") }
                         return (selected, own)
                     }
                     // Every selected loan is of the partition, and no stale loan of it is missed.
